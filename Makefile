@@ -1,0 +1,50 @@
+# Two commands do everything: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install install-test browser lint test run bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# The app and its runtime dependencies (pinned ranges in pyproject.toml).
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium.
+install-test: $(BIN)/python browser
+	$(BIN)/pip install -q -e '.[test]'
+
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+run: install
+	$(BIN)/helpline db upgrade
+	$(BIN)/helpline demo-data
+	@echo
+	@echo "  Senim:           http://$(HOST):$(PORT)/"
+	@echo "  Simulated phone: http://$(HOST):$(PORT)/simulator"
+	@echo
+	$(BIN)/helpline run --host $(HOST) --port $(PORT)
+
+bench: install
+	$(BIN)/python bench/incoming_call.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

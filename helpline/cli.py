@@ -1,0 +1,245 @@
+"""The ``helpline`` command: migrate, serve, demo data, centres, register export."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+from flask import Flask
+
+from helpline.config import ConfigError
+
+DISPLAY_ZONE = ZoneInfo("Asia/Almaty")
+
+
+class _State:
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+        self.overrides: dict[str, object] = {}
+
+    def get_app(self) -> Flask:
+        if self.app is None:
+            from helpline import create_app
+
+            try:
+                self.app = create_app(self.overrides)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from exc
+        return self.app
+
+
+pass_state = click.make_pass_decorator(_State, ensure=True)
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Senim: the confidential trust line of the Psychological Support Centres."""
+    ctx.ensure_object(_State)
+
+
+# ------------------------------------------------------------------ db
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@pass_state
+def db_upgrade(state: _State, revision: str) -> None:
+    """Migrate the database to the latest schema."""
+    from helpline.extensions import db as database
+    from helpline.schema import current_revision, upgrade
+
+    app = state.get_app()
+    with app.app_context():
+        upgrade(database.engine, revision)
+        click.echo(f"Database at revision {current_revision(database.engine)}.")
+
+
+@db.command("current")
+@pass_state
+def db_current(state: _State) -> None:
+    """Show the database's schema revision and the one this code needs."""
+    from helpline.extensions import db as database
+    from helpline.schema import current_revision, head_revision
+
+    with state.get_app().app_context():
+        click.echo(f"database: {current_revision(database.engine)}  code: {head_revision()}")
+
+
+# ------------------------------------------------------------------ run
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@pass_state
+def run(state: _State, host: str, port: int) -> None:
+    """Serve the app (HTTP and Socket.IO). Refuses to serve an outdated schema."""
+    from helpline.extensions import db as database
+    from helpline.extensions import socketio
+    from helpline.schema import OutdatedSchema, check_schema
+
+    if not os.environ.get("PUBLIC_BASE_URL"):
+        shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
+        state.overrides["public_base_url"] = f"http://{shown}:{port}"
+    app = state.get_app()
+    with app.app_context():
+        try:
+            check_schema(database.engine)
+        except OutdatedSchema as exc:
+            raise click.ClickException(str(exc)) from exc
+    settings = app.extensions["helpline"].settings
+    base = settings.public_base_url
+    click.echo(f"Senim is serving on http://{host}:{port} (public URL {base})")
+    click.echo(f"  Carrier: {settings.carrier}")
+    if "carrier" in app.extensions:
+        click.echo(f"  Simulated phone: {base}/simulator")
+    click.echo(f"  Twilio voice URL: {base}/ivr/voice   status callback: {base}/ivr/status"
+               f"   fallback: {base}/ivr/fallback")
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+# ------------------------------------------------------------------ demo data
+
+
+@cli.command("demo-data")
+@pass_state
+def demo_data(state: _State) -> None:
+    """Add the demo centres and numbers (idempotent)."""
+    from helpline.extensions import db as database
+    from helpline.services.demo import load_demo_data
+
+    app = state.get_app()
+    with app.app_context():
+        added = load_demo_data(database.session, app.extensions["helpline"].clock.now())
+        database.session.commit()
+    click.echo("Demo data: " + (f"added {', '.join(added)}." if added else "already present."))
+
+
+# ------------------------------------------------------------------ centres
+
+
+@cli.group()
+def centres() -> None:
+    """Centres and their numbers."""
+
+
+@centres.command("add")
+@click.option("--name", required=True)
+@click.option("--region", required=True)
+@click.option("--number", "numbers", multiple=True, required=True,
+              help="A trust-line number of the centre (repeatable), e.g. +7 7172 55 51 50.")
+@click.option("--timezone", default="Asia/Almaty", show_default=True)
+@click.option("--languages", default="kk,ru", show_default=True, help="Menu languages, in order.")
+@click.option("--max-wait", "max_wait", default=300, show_default=True, type=int,
+              help="Longest wait in the queue, in seconds.")
+@pass_state
+def centres_add(state: _State, name: str, region: str, numbers: tuple[str, ...], timezone: str,
+                languages: str, max_wait: int) -> None:
+    """Add a centre with its number(s)."""
+    from helpline.extensions import db as database
+    from helpline.services.centres import CentreError, CentreInput, add_centre
+
+    app = state.get_app()
+    with app.app_context():
+        try:
+            centre = add_centre(database.session, CentreInput(
+                name=name, region=region, numbers=numbers, timezone=timezone,
+                languages=languages.split(","), max_wait_seconds=max_wait,
+            ), app.extensions["helpline"].clock.now())
+            database.session.commit()
+        except CentreError as exc:
+            database.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Added centre {centre.id}: {centre.name} "
+                   f"({', '.join(line.number for line in centre.lines)})")
+
+
+@centres.command("list")
+@pass_state
+def centres_list(state: _State) -> None:
+    """List centres with their numbers, zone and languages."""
+    from helpline.extensions import db as database
+    from helpline.services.centres import list_centres
+
+    with state.get_app().app_context():
+        rows = list_centres(database.session)
+        if not rows:
+            click.echo("No centres yet: add one with `helpline centres add`.")
+        for centre in rows:
+            numbers = ", ".join(line.number for line in centre.lines)
+            click.echo(f"{centre.id}\t{centre.name}\t{centre.region}\t{numbers}\t"
+                       f"{centre.timezone}\t{centre.languages}\tmax wait {centre.max_wait_seconds}s")
+
+
+# ------------------------------------------------------------------ calls
+
+
+def _instant(value: str | None, end_of_day: bool) -> datetime | None:
+    """A date (YYYY-MM-DD, in UTC+5) or an ISO datetime (naive = UTC+5) as aware UTC."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value) + timedelta(days=1 if end_of_day else 0)
+            local = datetime.combine(day, time(0), DISPLAY_ZONE)
+        else:
+            local = datetime.fromisoformat(value)
+            if local.tzinfo is None:
+                local = local.replace(tzinfo=DISPLAY_ZONE)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: use YYYY-MM-DD or an ISO date-time") from exc
+    return local.astimezone(UTC)
+
+
+@cli.group()
+def calls() -> None:
+    """The anonymous call register."""
+
+
+@calls.command("export")
+@click.option("--since", help="First day (YYYY-MM-DD, Asia/Almaty) or ISO date-time.")
+@click.option("--until", help="Last day, included (YYYY-MM-DD) or ISO date-time, excluded.")
+@pass_state
+def calls_export(state: _State, since: str | None, until: str | None) -> None:
+    """Write the register as CSV on stdout (no caller identity is ever in it)."""
+    from helpline.extensions import db as database
+    from helpline.services.export import calls_between, write_calls_csv
+
+    start, end = _instant(since, False), _instant(until, True)
+    if start and end and end <= start:
+        raise click.BadParameter("--until must be after --since")
+    with state.get_app().app_context():
+        count = write_calls_csv(calls_between(database.session, start, end), sys.stdout)
+    click.echo(f"{count} calls exported.", err=True)
+
+
+# ------------------------------------------------------------------ ivr
+
+
+@cli.group()
+def ivr() -> None:
+    """The voice menu."""
+
+
+@ivr.command("fallback-twiml")
+@pass_state
+def fallback_twiml(state: _State) -> None:
+    """Print the static fallback TwiML (host it anywhere as the number's fallback URL)."""
+    from ivr.routes import fallback_document
+
+    app = state.get_app()
+    with app.app_context():
+        click.echo(fallback_document(app.extensions["helpline"]))
+
+
+def main() -> None:
+    cli(prog_name="helpline")

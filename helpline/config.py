@@ -1,0 +1,167 @@
+"""Configuration: one object, read once from the environment, validated at ``create_app``.
+
+Defaults make the whole product run on one machine with no network (SQLite under the
+instance folder, the simulated carrier).  Production (``HELPLINE_ENV=production``) refuses to
+start without what it needs and says which variable is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+DEFAULT_HELP_NUMBERS = "112,102,103,111,150"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run the product; the message names the variable."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the product reads. Environment variable = upper-case field name."""
+
+    #: ``development`` (default) or ``production``.
+    helpline_env: str = "development"
+    #: Folder for the SQLite database, the generated simulated-carrier token and secrets.
+    helpline_instance_path: str = ""
+    #: SQLAlchemy URL; default SQLite file ``helpline.sqlite3`` in the instance folder.
+    database_url: str = ""
+    #: Flask secret key (sessions, CSRF). Generated into the instance folder in development.
+    secret_key: str = ""
+    #: The URL Twilio reaches the app at, used to check webhook signatures behind a proxy.
+    public_base_url: str = ""
+    #: Twilio credentials; with both set the real carrier is used, else the simulated one.
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    #: Redis URL for Socket.IO across processes and for live-call state.
+    redis_url: str = ""
+    #: Numbers a caller is told when no one can answer, in the order they are said.
+    help_numbers: tuple[str, ...] = _csv(DEFAULT_HELP_NUMBERS)
+    #: Twilio ``<Say>`` voice per language (Twilio has no Kazakh voice: Russian reads it).
+    voice_kk: str = "Polly.Tatyana"
+    voice_ru: str = "Polly.Tatyana"
+    voice_en: str = "Polly.Joanna"
+    #: Seconds a Gather waits for a key, and how many times a menu is offered.
+    menu_timeout_seconds: int = 6
+    menu_attempts: int = 3
+    #: Longest wait in the queue when the centre sets none.
+    default_max_wait_seconds: int = 300
+    #: Wait in the queue when nobody is signed in and available (someone may be coming back).
+    no_agent_wait_seconds: int = 45
+    #: Centre (by id) that answers calls to a number no centre owns; empty = first centre.
+    default_centre_id: str = ""
+    #: Opt-in keyed caller token (see README, "Caller token"); off by default.
+    caller_token_enabled: bool = False
+    caller_token_secret: str = ""
+    #: Seconds a live call's carrier state is kept at most (the call ends sooner).
+    live_call_ttl_seconds: int = 4 * 3600
+    #: Log level of the application.
+    log_level: str = "INFO"
+    #: True in the test suite only.
+    testing: bool = False
+    #: Extra, not from the environment: overrides for tests.
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.helpline_env == "production"
+
+    @property
+    def carrier(self) -> str:
+        """``twilio`` when both Twilio credentials are set, else ``simulated``."""
+        if self.twilio_account_sid and self.twilio_auth_token:
+            return "twilio"
+        return "simulated"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``environ`` (the process environment by default)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = environ.get(f.name.upper())
+            if raw is None or raw == "":
+                continue
+            default = f.default
+            try:
+                if isinstance(default, bool):
+                    values[f.name] = _bool(raw)
+                elif isinstance(default, int):
+                    values[f.name] = int(raw)
+                elif isinstance(default, tuple):
+                    values[f.name] = _csv(raw)
+                else:
+                    values[f.name] = raw
+            except ValueError as exc:
+                raise ConfigError(f"{f.name.upper()}: not a valid value ({raw!r})") from exc
+        return cls(**values)
+
+    def with_overrides(self, overrides: Mapping[str, object] | None) -> Settings:
+        if not overrides:
+            return self
+        known = {f.name for f in fields(self)}
+        direct = {k: v for k, v in overrides.items() if k in known}
+        extra = {k: v for k, v in overrides.items() if k not in known}
+        return replace(self, **direct, extra={**self.extra, **extra})
+
+    def resolved(self) -> Settings:
+        """Fill derived defaults (instance folder, database, secrets) and validate."""
+        instance = Path(self.helpline_instance_path or Path.cwd() / "instance").resolve()
+        settings = replace(self, helpline_instance_path=str(instance))
+        missing = []
+        if settings.is_production:
+            for name in ("secret_key", "database_url", "twilio_account_sid", "twilio_auth_token"):
+                if not getattr(settings, name):
+                    missing.append(name.upper())
+            if not settings.public_base_url:
+                missing.append("PUBLIC_BASE_URL")
+            if settings.caller_token_enabled and not settings.caller_token_secret:
+                missing.append("CALLER_TOKEN_SECRET")
+            if missing:
+                raise ConfigError(
+                    "Production needs these environment variables: " + ", ".join(missing)
+                )
+        if settings.helpline_env not in {"development", "production"}:
+            raise ConfigError("HELPLINE_ENV must be 'development' or 'production'")
+        if not settings.public_base_url:
+            settings = replace(settings, public_base_url="http://127.0.0.1:5000")
+        if not settings.public_base_url.startswith(("http://", "https://")):
+            raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+        if settings.menu_attempts < 1 or settings.menu_timeout_seconds < 1:
+            raise ConfigError("MENU_ATTEMPTS and MENU_TIMEOUT_SECONDS must be at least 1")
+        changes: dict[str, object] = {"public_base_url": settings.public_base_url.rstrip("/")}
+        if not settings.database_url:
+            changes["database_url"] = f"sqlite:///{instance / 'helpline.sqlite3'}"
+        if not settings.secret_key:
+            changes["secret_key"] = _instance_secret(instance, "secret_key")
+        if settings.carrier == "simulated" and not settings.twilio_auth_token:
+            changes["twilio_auth_token"] = _instance_secret(instance, "simulated_auth_token")
+        if settings.caller_token_enabled and not settings.caller_token_secret:
+            changes["caller_token_secret"] = _instance_secret(instance, "caller_token_secret")
+        return replace(settings, **changes)
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """A random secret kept in the instance folder so it survives restarts (development)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,31 @@
+"""Phone numbers: parsed and normalised with phonenumbers, region KZ by default."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+class InvalidNumber(ValueError):
+    """A number that is not a valid phone number; the message says why."""
+
+
+def normalise(raw: str, region: str = "KZ") -> str:
+    """Return ``raw`` in E.164 (``+77172000000``) or raise ``InvalidNumber``."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidNumber("no number given")
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidNumber(f"{text!r} is not a phone number") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidNumber(f"{text!r} is not a valid number for region {region}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def try_normalise(raw: str | None, region: str = "KZ") -> str | None:
+    """Like ``normalise`` but returns None for anything unusable (carrier input)."""
+    try:
+        return normalise(raw or "", region)
+    except InvalidNumber:
+        return None

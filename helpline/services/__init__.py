@@ -1,0 +1,1 @@
+"""Domain services: functions that change objects and flush, never commit."""

@@ -1,0 +1,131 @@
+"""Operations on the anonymous register. They flush; the caller of the unit of work commits.
+
+Nothing here ever receives the caller's number or the carrier's call id: the IVR keeps those
+in the live-call store only while the call lasts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from helpline.models import Call, CallState, Centre, Outcome
+from helpline.models.call import STATE_ORDER
+
+
+def new_call_id() -> str:
+    """An opaque, random register id."""
+    return secrets.token_hex(16)
+
+
+def register_call(
+    session: Session,
+    *,
+    centre: Centre | None,
+    dialled_line: str | None,
+    now: datetime,
+    caller_token: str | None = None,
+) -> Call:
+    """Open the register entry of a call that just reached the IVR."""
+    call = Call(
+        id=new_call_id(),
+        centre_id=centre.id if centre else None,
+        dialled_line=dialled_line,
+        state=CallState.IN_MENU.value,
+        started_at=now,
+        is_urgent=False,
+        menu_path="",
+        caller_token=caller_token,
+    )
+    session.add(call)
+    session.flush()
+    return call
+
+
+def advance(call: Call, state: CallState) -> bool:
+    """Move ``call`` to ``state`` if that is forward; returns whether it moved."""
+    if STATE_ORDER[state] <= STATE_ORDER[CallState(call.state)]:
+        return False
+    call.state = state.value
+    return True
+
+
+def note_menu_step(call: Call, step: str, attempt: int, value: str) -> None:
+    """Append ``step:value`` to the menu path once per attempt (retried webhooks add nothing)."""
+    token = f"{step}#{attempt}:{value}"
+    steps = call.menu_path.split() if call.menu_path else []
+    if token in steps:
+        return
+    steps.append(token)
+    call.menu_path = " ".join(steps)[-500:]
+
+
+def enqueue(call: Call, now: datetime) -> None:
+    """Put the call in its centre's queue (once)."""
+    if advance(call, CallState.QUEUED):
+        call.queued_at = now
+
+
+def queue_position(session: Session, call: Call) -> tuple[int, int]:
+    """(position of ``call``, calls waiting) in its centre's queue: urgent first, then arrival."""
+    waiting = select(Call).where(
+        Call.state == CallState.QUEUED.value,
+        Call.dequeued_at.is_(None),
+        Call.centre_id.is_(None) if call.centre_id is None else Call.centre_id == call.centre_id,
+    )
+    size = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    earlier = and_(Call.is_urgent == call.is_urgent, Call.queued_at < call.queued_at)
+    ahead_rule = earlier if call.is_urgent else or_(Call.is_urgent.is_(True), earlier)
+    ahead = session.scalar(
+        select(func.count()).select_from(waiting.where(ahead_rule).subquery())
+    ) or 0
+    return ahead + 1, max(size, ahead + 1)
+
+
+def waited_seconds(call: Call, now: datetime) -> int:
+    if call.queued_at is None:
+        return 0
+    return max(0, int((now - call.queued_at).total_seconds()))
+
+
+def leave_queue(call: Call, now: datetime, outcome: Outcome | None = None) -> None:
+    """The caller left the queue (gave up, timed out); set the wait and, if known, the outcome."""
+    if call.queued_at is None or call.dequeued_at is not None:
+        return
+    call.dequeued_at = now
+    call.wait_seconds = waited_seconds(call, now)
+    if outcome is not None and call.outcome is None:
+        call.outcome = outcome.value
+
+
+def finish(call: Call, now: datetime, failed: bool = False) -> None:
+    """The call ended: close the register entry with times and an outcome (once)."""
+    if call.state == CallState.ENDED.value:
+        return
+    if call.state == CallState.QUEUED.value:
+        leave_queue(call, now)
+    if call.outcome is None:
+        call.outcome = _outcome_at_end(call, failed).value
+    if call.answered_at is not None:
+        call.talk_seconds = max(0, int((now - call.answered_at).total_seconds()))
+    call.ended_at = max(now, call.started_at)
+    advance(call, CallState.ENDED)
+
+
+def _outcome_at_end(call: Call, failed: bool) -> Outcome:
+    if failed:
+        return Outcome.FAILED
+    if call.answered_at is not None:
+        return Outcome.ANSWERED
+    if call.queued_at is not None:
+        return Outcome.ABANDONED_IN_QUEUE
+    return Outcome.ABANDONED_IN_MENU
+
+
+def mark_failed(call: Call) -> None:
+    """A handler failed on this call: the register says so unless it already has an outcome."""
+    if call.outcome is None:
+        call.outcome = Outcome.FAILED.value

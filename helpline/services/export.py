@@ -1,0 +1,61 @@
+"""The register as CSV: counts and times only, never a caller's identity."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from helpline.models import Call
+
+COLUMNS = (
+    "call_id", "centre", "dialled_line", "started_at_utc", "started_at_local", "queued_at_utc",
+    "answered_at_utc", "ended_at_utc", "wait_seconds", "talk_seconds", "language", "caller_type",
+    "urgent", "menu_path", "outcome",
+)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+def calls_between(session: Session, since: datetime | None, until: datetime | None) -> Iterator[Call]:
+    query = select(Call).options(joinedload(Call.centre)).order_by(Call.started_at, Call.id)
+    if since is not None:
+        query = query.where(Call.started_at >= since)
+    if until is not None:
+        query = query.where(Call.started_at < until)
+    yield from session.scalars(query).unique()
+
+
+def write_calls_csv(calls: Iterator[Call], out: TextIO, default_zone: str = "Asia/Almaty") -> int:
+    """Write one row per call; returns how many rows were written."""
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    count = 0
+    for call in calls:
+        zone = ZoneInfo(call.centre.timezone if call.centre else default_zone)
+        writer.writerow([
+            call.id,
+            call.centre.name if call.centre else "",
+            call.dialled_line or "",
+            _iso(call.started_at),
+            _iso(call.started_at.astimezone(zone)),
+            _iso(call.queued_at),
+            _iso(call.answered_at),
+            _iso(call.ended_at),
+            "" if call.wait_seconds is None else call.wait_seconds,
+            "" if call.talk_seconds is None else call.talk_seconds,
+            call.language or "",
+            call.caller_type or "",
+            "yes" if call.is_urgent else "no",
+            call.menu_path,
+            call.outcome or "in_progress",
+        ])
+        count += 1
+    return count

@@ -1,0 +1,119 @@
+// The simulated phone: dials through the simulated carrier and shows what the caller hears.
+(function () {
+  "use strict";
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const form = document.getElementById("dial-form");
+  const statusEl = document.getElementById("status");
+  const errorEl = document.getElementById("error");
+  const transcript = document.getElementById("transcript");
+  const httpLog = document.getElementById("http-log");
+  const callButton = document.getElementById("call-button");
+  const hangupButton = document.getElementById("hangup-button");
+  const keys = Array.from(document.querySelectorAll(".key"));
+  let handle = null;
+  let next = 0;
+  let timer = null;
+
+  const STATUS = {
+    "ringing": "Calling…",
+    "in-progress": "In the voice menu",
+    "queued": "Waiting in the queue",
+    "completed": "Call ended",
+  };
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify(body || {}),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error || ("Request failed: " + response.status));
+    return data;
+  }
+
+  function line(list, kind, text) {
+    const item = document.createElement("li");
+    item.className = kind;
+    item.textContent = text;
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function show(event) {
+    switch (event.kind) {
+      case "say": line(transcript, "say", "🔊 " + event.text); break;
+      case "play": line(transcript, "play", "♪ " + event.text); break;
+      case "gather": line(transcript, "gather", "⌨ The line is listening for a key"); break;
+      case "keys": line(transcript, "keys", (event.ignored ? "(not listening) " : "You pressed ") + event.text); break;
+      case "queue": line(transcript, "queue", "⏳ " + event.text); break;
+      case "dial": line(transcript, "dial", "☎ Connecting: " + event.text); break;
+      case "ivr_hung_up": line(transcript, "end", "The line hung up"); break;
+      case "caller_hung_up": line(transcript, "end", "You hung up"); break;
+      case "completed": line(transcript, "end", "Call ended"); break;
+      case "error": line(transcript, "error", "⚠ " + event.text); break;
+      case "http": line(httpLog, "http", event.text); break;
+    }
+  }
+
+  function setInCall(inCall, listening) {
+    callButton.disabled = inCall;
+    hangupButton.disabled = !inCall;
+    keys.forEach((k) => { k.disabled = !inCall; k.classList.toggle("listening", !!listening); });
+  }
+
+  async function poll() {
+    if (!handle) return;
+    try {
+      const response = await fetch(`/simulator/calls/${handle}?since=${next}`);
+      const data = await response.json();
+      data.events.forEach(show);
+      next = data.next;
+      statusEl.textContent = STATUS[data.status] || data.status;
+      if (data.listening) statusEl.textContent += " · press a key";
+      if (data.status === "completed") { stop(); return; }
+      setInCall(true, data.listening);
+    } catch (err) {
+      errorEl.textContent = "Lost contact with the simulator: " + err.message;
+    }
+    timer = setTimeout(poll, 300);
+  }
+
+  function stop() {
+    clearTimeout(timer);
+    handle = null;
+    setInCall(false, false);
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    errorEl.textContent = "";
+    transcript.innerHTML = "";
+    httpLog.innerHTML = "";
+    next = 0;
+    try {
+      const data = await post("/simulator/calls", {
+        to: form.elements.to.value,
+        withheld: form.elements.withheld.checked,
+      });
+      handle = data.handle;
+      statusEl.textContent = STATUS.ringing;
+      setInCall(true, false);
+      poll();
+    } catch (err) {
+      errorEl.textContent = err.message;
+    }
+  });
+
+  keys.forEach((button) => button.addEventListener("click", async () => {
+    if (!handle) return;
+    try { await post(`/simulator/calls/${handle}/keys`, {keys: button.dataset.key}); }
+    catch (err) { errorEl.textContent = err.message; }
+  }));
+
+  hangupButton.addEventListener("click", async () => {
+    if (!handle) return;
+    try { await post(`/simulator/calls/${handle}/hangup`); }
+    catch (err) { errorEl.textContent = err.message; }
+  });
+})();

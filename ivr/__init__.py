@@ -1,0 +1,9 @@
+"""The IVR: Twilio webhooks (routes), pure decisions (flow), TwiML (twiml), prompts."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ivr.routes import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,76 @@
+"""TwiML documents. This module builds; it decides nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ivr.prompts import Prompt
+
+
+def _speak(target: VoiceResponse | Gather, prompt: Prompt, audio_base: str) -> None:
+    if prompt.audio_path:
+        target.play(f"{audio_base}/{prompt.audio_path}")
+    else:
+        target.say(prompt.text, voice=prompt.voice, language=prompt.say_language)
+
+
+def menu(
+    prompts: Sequence[Prompt],
+    *,
+    action: str,
+    fallthrough: str,
+    timeout: int,
+    audio_base: str,
+    before: Sequence[Prompt] = (),
+) -> str:
+    """Say ``before``, then gather one key while saying ``prompts``; no key -> ``fallthrough``."""
+    response = VoiceResponse()
+    for prompt in before:
+        _speak(response, prompt, audio_base)
+    gather = Gather(action=action, method="POST", num_digits=1, timeout=timeout)
+    for prompt in prompts:
+        _speak(gather, prompt, audio_base)
+    response.append(gather)
+    response.redirect(fallthrough, method="POST")
+    return str(response)
+
+
+def enqueue(
+    prompts: Sequence[Prompt], *, queue_name: str, wait_url: str, action: str, audio_base: str
+) -> str:
+    """Say ``prompts`` and put the caller in the carrier's queue ``queue_name``."""
+    response = VoiceResponse()
+    for prompt in prompts:
+        _speak(response, prompt, audio_base)
+    response.enqueue(queue_name, wait_url=wait_url, wait_url_method="POST", action=action,
+                     method="POST")
+    return str(response)
+
+
+def hold(prompts: Sequence[Prompt], *, music_url: str, audio_base: str) -> str:
+    """One loop of the queue's wait music (the carrier asks again when it ends)."""
+    response = VoiceResponse()
+    for prompt in prompts:
+        _speak(response, prompt, audio_base)
+    response.play(music_url)
+    return str(response)
+
+
+def leave_queue() -> str:
+    response = VoiceResponse()
+    response.leave()
+    return str(response)
+
+
+def say_and_hang_up(prompts: Sequence[Prompt], *, audio_base: str) -> str:
+    response = VoiceResponse()
+    for prompt in prompts:
+        _speak(response, prompt, audio_base)
+    response.hangup()
+    return str(response)
+
+
+def empty() -> str:
+    return str(VoiceResponse())
