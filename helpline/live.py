@@ -25,6 +25,8 @@ class LiveLeg:
     leg: str
     call_id: str
     call_sid: str
+    #: The call has ended: its webhooks are answered with a hang-up and change nothing.
+    ended: bool = False
 
 
 class LiveCallStore(Protocol):
@@ -37,7 +39,8 @@ class LiveCallStore(Protocol):
 
     def by_call(self, call_id: str) -> LiveLeg | None: ...
 
-    def end(self, leg: LiveLeg) -> None: ...
+    def end(self, leg: LiveLeg) -> None:
+        """Forget the carrier id; the leg token alone stays, marked ended, until it expires."""
 
 
 def new_leg_token() -> str:
@@ -54,17 +57,22 @@ class MemoryLiveCallStore:
         self._by_sid: dict[str, tuple[float, LiveLeg]] = {}
         self._by_leg: dict[str, LiveLeg] = {}
         self._by_call: dict[str, LiveLeg] = {}
+        self._ended: dict[str, tuple[float, LiveLeg]] = {}
 
     def _expire(self) -> None:
         now = self._monotonic()
         for sid, (expires, leg) in list(self._by_sid.items()):
             if expires <= now:
                 self._forget(sid, leg)
+        for token, (expires, _leg) in list(self._ended.items()):
+            if expires <= now:
+                del self._ended[token]
 
     def _forget(self, sid: str, leg: LiveLeg) -> None:
         self._by_sid.pop(sid, None)
         self._by_leg.pop(leg.leg, None)
         self._by_call.pop(leg.call_id, None)
+        self._ended.pop(leg.leg, None)
 
     def begin(self, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
         with self._lock:
@@ -80,7 +88,8 @@ class MemoryLiveCallStore:
     def by_leg(self, leg: str) -> LiveLeg | None:
         with self._lock:
             self._expire()
-            return self._by_leg.get(leg)
+            ended = self._ended.get(leg)
+            return ended[1] if ended else self._by_leg.get(leg)
 
     def by_sid(self, call_sid: str) -> LiveLeg | None:
         with self._lock:
@@ -96,6 +105,8 @@ class MemoryLiveCallStore:
     def end(self, leg: LiveLeg) -> None:
         with self._lock:
             self._forget(leg.call_sid, leg)
+            tombstone = LiveLeg(leg=leg.leg, call_id=leg.call_id, call_sid="", ended=True)
+            self._ended[leg.leg] = (self._monotonic() + self._ttl, tombstone)
 
     def __len__(self) -> int:
         with self._lock:
@@ -142,9 +153,11 @@ class RedisLiveCallStore:
         return self._load(self._key("call", call_id))
 
     def end(self, leg: LiveLeg) -> None:
-        self._redis.delete(
-            self._key("sid", leg.call_sid), self._key("leg", leg.leg), self._key("call", leg.call_id)
-        )
+        tombstone = LiveLeg(leg=leg.leg, call_id=leg.call_id, call_sid="", ended=True)
+        pipe = self._redis.pipeline()
+        pipe.delete(self._key("sid", leg.call_sid), self._key("call", leg.call_id))
+        pipe.set(self._key("leg", leg.leg), json.dumps(tombstone.__dict__), ex=self._ttl)
+        pipe.execute()
 
 
 def make_store(redis_url: str, ttl_seconds: int) -> LiveCallStore:

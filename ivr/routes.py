@@ -196,6 +196,9 @@ def _current_call() -> tuple[Call, LiveLeg] | None:
     req: CarrierRequest = g.carrier
     rt = current_runtime()
     live = rt.live.by_leg(req.leg) if req.leg else None
+    if live is not None and live.ended:
+        # A late or retried webhook of a call that has ended: change nothing.
+        abort(_xml(twiml.say_and_hang_up([], audio_base="")))
     if live is None or (req.call_sid and live.call_sid != req.call_sid):
         return None
     call = db.session.get(Call, live.call_id)
@@ -381,8 +384,8 @@ def handler_failed(error: Exception) -> Response:
     """A failing handler still tells the caller where to get help, and the call stays registered."""
     from werkzeug.exceptions import HTTPException
 
-    if isinstance(error, HTTPException) and error.code == 403:
-        return error
+    if isinstance(error, HTTPException):
+        return error.get_response()
     logger.exception("IVR handler failed on %s", request.path)
     db.session.rollback()
     call = _register_failure()

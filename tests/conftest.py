@@ -1,0 +1,170 @@
+"""Shared fixtures: a fresh migrated database per test, a fixed clock, a signing carrier."""
+
+from __future__ import annotations
+
+import secrets
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from helpline import create_app
+from helpline.clock import FixedClock
+from helpline.extensions import db
+from helpline.models import Call
+from helpline.schema import upgrade
+from helpline.services.demo import load_demo_data
+
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+BASE_URL = "http://localhost"
+ASTANA = "+77172555150"   # demo centre: kk, ru
+ALMATY = "+77273555150"   # demo centre: kk, ru, en
+START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def settings_overrides(tmp_path) -> dict[str, object]:
+    return {
+        "helpline_instance_path": str(tmp_path / "instance"),
+        "testing": True,
+        "public_base_url": BASE_URL,
+        "twilio_auth_token": AUTH_TOKEN,
+    }
+
+
+@pytest.fixture
+def app(settings_overrides, clock):
+    app = create_app(settings_overrides, environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+        load_demo_data(db.session, clock.now())
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def random_mobile() -> str:
+    return f"+7705{secrets.randbelow(10**7):07d}"
+
+
+class TwilioDouble:
+    """Posts webhooks to the app exactly as Twilio signs them, and parses the TwiML."""
+
+    def __init__(self, client, token: str = AUTH_TOKEN, base_url: str = BASE_URL) -> None:
+        self.client = client
+        self.validator = RequestValidator(token)
+        self.base_url = base_url
+
+    def post(self, url: str, params: dict[str, str], signature: str | None = None):
+        """``url`` absolute (as given in TwiML) or a path; returns the test response."""
+        full = url if url.startswith("http") else self.base_url + url
+        parts = urlsplit(full)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if signature is None:
+            signature = self.validator.compute_signature(full, params)
+        return self.client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+    def twiml(self, url: str, params: dict[str, str]) -> ET.Element:
+        response = self.post(url, params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == "application/xml"
+        return ET.fromstring(response.get_data(as_text=True))  # noqa: S314
+
+
+class PhoneCall:
+    """One caller's call, driven webhook by webhook through the signed carrier."""
+
+    def __init__(self, twilio: TwilioDouble, to: str = ASTANA, caller: str | None = None) -> None:
+        self.twilio = twilio
+        self.sid = "CA" + secrets.token_hex(16)
+        self.params = {
+            "AccountSid": "AC" + "0" * 32, "CallSid": self.sid, "From": caller or random_mobile(),
+            "To": to, "Direction": "inbound", "CallStatus": "in-progress", "ApiVersion": "2010-04-01",
+        }
+        self.doc: ET.Element | None = None
+
+    def dial(self) -> ET.Element:
+        self.doc = self.twilio.twiml("/ivr/voice", self.params)
+        return self.doc
+
+    def press(self, digits: str | None) -> ET.Element:
+        """Answer the current Gather (None = let it time out and follow the Redirect)."""
+        gather = self.doc.find("Gather")
+        assert gather is not None, ET.tostring(self.doc)
+        if digits is None:
+            url = self.doc.find("Redirect").text
+            self.doc = self.twilio.twiml(url, self.params)
+        else:
+            self.doc = self.twilio.twiml(gather.get("action"), {**self.params, "Digits": digits})
+        return self.doc
+
+    @property
+    def enqueue(self) -> ET.Element:
+        node = self.doc.find("Enqueue")
+        assert node is not None, ET.tostring(self.doc)
+        return node
+
+    def wait(self) -> ET.Element:
+        return self.twilio.twiml(self.enqueue.get("waitUrl"), {**self.params, "QueuePosition": "1"})
+
+    def queue_result(self, result: str) -> ET.Element:
+        self.doc = self.twilio.twiml(self.enqueue.get("action"),
+                                     {**self.params, "QueueResult": result, "QueueTime": "10"})
+        return self.doc
+
+    def completed(self, status: str = "completed") -> ET.Element:
+        return self.twilio.twiml("/ivr/status", {**self.params, "CallStatus": status,
+                                                 "CallDuration": "30"})
+
+
+@pytest.fixture
+def twilio(client) -> TwilioDouble:
+    return TwilioDouble(client)
+
+
+@pytest.fixture
+def phone(twilio):
+    def make(to: str = ASTANA, caller: str | None = None) -> PhoneCall:
+        return PhoneCall(twilio, to, caller)
+
+    return make
+
+
+def spoken(doc: ET.Element) -> list[str]:
+    """Texts said by a TwiML document, nested Gathers included, in order."""
+    return [node.text or "" for node in doc.iter("Say")]
+
+
+def verbs(doc: ET.Element) -> list[str]:
+    return [child.tag for child in doc]
+
+
+def all_calls(app) -> list[Call]:
+    with app.app_context():
+        calls = list(db.session.scalars(select(Call).order_by(Call.started_at)))
+        db.session.expunge_all()
+        return calls
+
+
+def call_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Call))
