@@ -58,8 +58,18 @@ def client(app):
 
 
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
+def helpline_cli(app):
+    """Run a ``helpline`` command against the test app; returns click's Result."""
+    from click.testing import CliRunner
+
+    from helpline.cli import _State, cli
+
+    def invoke(*args: str):
+        state = _State()
+        state.app = app
+        return CliRunner().invoke(cli, list(args), obj=state, catch_exceptions=False)
+
+    return invoke
 
 
 def random_mobile() -> str:
