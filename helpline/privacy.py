@@ -15,7 +15,11 @@ import traceback
 from datetime import datetime
 
 _SID = re.compile(r"\b(?:CA|CF|QU|AC|PN|RE|CL|RM|MM|SM)[0-9a-fA-F]{32}\b")
-_NUMBER = re.compile(r"\+?\b\d{7,15}\b|\+\d[\d ()\-]{8,18}\d")
+_NUMBER = re.compile(
+    r"\+?\b\d{7,15}\b"                                   # +77011234567, 87011234567
+    r"|\+\d[\d ()\-]{8,18}\d"                              # +7 (701) 123-45-67
+    r"|\b[78][\s(]*\d{3}[\s)\-]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}\b"  # 8 701 123 45 67
+)
 
 
 def scrub(text: str) -> str:

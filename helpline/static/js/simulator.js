@@ -32,26 +32,32 @@
     return data;
   }
 
-  function line(list, kind, text) {
+  function line(list, kind, text, tag) {
     const item = document.createElement("li");
     item.className = kind;
-    item.textContent = text;
+    if (tag) {
+      const label = document.createElement("span");
+      label.className = "tag";
+      label.textContent = tag;
+      item.appendChild(label);
+    }
+    item.appendChild(document.createTextNode(text));
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
   }
 
   function show(event) {
     switch (event.kind) {
-      case "say": line(transcript, "say", "🔊 " + event.text); break;
-      case "play": line(transcript, "play", "♪ " + event.text); break;
-      case "gather": line(transcript, "gather", "⌨ The line is listening for a key"); break;
-      case "keys": line(transcript, "keys", (event.ignored ? "(not listening) " : "You pressed ") + event.text); break;
-      case "queue": line(transcript, "queue", "⏳ " + event.text); break;
-      case "dial": line(transcript, "dial", "☎ Connecting: " + event.text); break;
-      case "ivr_hung_up": line(transcript, "end", "The line hung up"); break;
-      case "caller_hung_up": line(transcript, "end", "You hung up"); break;
-      case "completed": line(transcript, "end", "Call ended"); break;
-      case "error": line(transcript, "error", "⚠ " + event.text); break;
+      case "say": line(transcript, "say", event.text, "Line says"); break;
+      case "play": line(transcript, "play", event.text, "Audio"); break;
+      case "gather": line(transcript, "gather", "The line is listening for a key", "Keys"); break;
+      case "keys": line(transcript, "keys", (event.ignored ? "Not listening: " : "You pressed ") + event.text, "You"); break;
+      case "queue": line(transcript, "queue", event.text, "Queue"); break;
+      case "dial": line(transcript, "dial", "Connecting: " + event.text, "Call"); break;
+      case "ivr_hung_up": line(transcript, "end", "The line hung up", "End"); break;
+      case "caller_hung_up": line(transcript, "end", "You hung up", "End"); break;
+      case "completed": line(transcript, "end", "Call ended", "End"); break;
+      case "error": line(transcript, "error", event.text, "Error"); break;
       case "http": line(httpLog, "http", event.text); break;
     }
   }
