@@ -43,6 +43,7 @@ def _place_calls(app, clock, keys_per_call):
                                transport=WsgiTransport(app.test_client()))
     sids = []
     for caller, (to, keys, hang_up_in_queue) in zip(CALLERS, keys_per_call, strict=True):
+        clock.advance(seconds=1)
         call = carrier.dial(to, start=False)
         call._from = caller  # this test's known numbers, to search for afterwards
         sids.append(call.sid)
