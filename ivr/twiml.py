@@ -25,12 +25,14 @@ def menu(
     audio_base: str,
     before: Sequence[Prompt] = (),
 ) -> str:
-    """Say ``before``, then gather one key while saying ``prompts``; no key -> ``fallthrough``."""
+    """Gather one key while saying ``before`` then ``prompts``; no key -> ``fallthrough``.
+
+    Everything is said inside the Gather, so a caller who already knows the menu (or whose
+    situation is urgent) can press a key without listening to the end.
+    """
     response = VoiceResponse()
-    for prompt in before:
-        _speak(response, prompt, audio_base)
     gather = Gather(action=action, method="POST", num_digits=1, timeout=timeout)
-    for prompt in prompts:
+    for prompt in (*before, *prompts):
         _speak(gather, prompt, audio_base)
     response.append(gather)
     response.redirect(fallthrough, method="POST")

@@ -21,12 +21,13 @@ def parse(body: str) -> ET.Element:
 def test_menu_gathers_one_key_and_falls_through_to_a_redirect():
     root = parse(twiml.menu([SAY], action="https://x/ivr/a?leg=1", fallthrough="https://x/ivr/a?leg=1",
                             timeout=6, audio_base="https://x/ivr/audio", before=[RECORDED]))
-    assert [c.tag for c in root] == ["Play", "Gather", "Redirect"]
-    assert root[0].text == "https://x/ivr/audio/kk/greeting.mp3"
-    gather = root[1]
+    assert [c.tag for c in root] == ["Gather", "Redirect"]
+    gather = root[0]
     assert (gather.get("numDigits"), gather.get("timeout"), gather.get("method")) == ("1", "6", "POST")
-    assert gather[0].tag == "Say" and gather[0].get("voice") == "Polly.Joanna"
-    assert root[2].get("method") == "POST"
+    assert [c.tag for c in gather] == ["Play", "Say"]      # keys work during the greeting too
+    assert gather[0].text == "https://x/ivr/audio/kk/greeting.mp3"
+    assert gather[1].get("voice") == "Polly.Joanna"
+    assert root[1].get("method") == "POST"
 
 
 def test_enqueue_names_queue_wait_url_and_action():

@@ -50,8 +50,10 @@ def _place_calls(app, clock, keys_per_call):
         call.start()
         for key in keys:
             assert call.wait_for(lambda c: c.listening or c.finished), call.events
+            seen = len(call.events)
             call.press(key)
-            assert call.wait_for(lambda c: not c.listening or c.finished)
+            # wait until the carrier has posted the answer to the menu
+            assert call.wait_for(lambda c, n=seen: any(e.kind == "http" for e in c.events[n:]))
         assert call.wait_for(lambda c: c.status == "queued" or c.finished)
         if hang_up_in_queue:
             call.hang_up()
