@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test browser lint test run bench clean
+.PHONY: install install-test browser lint test run bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Re-extract interface messages and rebuild the Kazakh and Russian catalogues.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o build/messages.pot . >/dev/null
+	$(BIN)/python -m helpline.translations.build build/messages.pot

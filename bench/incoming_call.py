@@ -35,7 +35,7 @@ def main() -> None:
                           "twilio_auth_token": TOKEN, "log_level": "WARNING"}, environ={})
         with app.app_context():
             upgrade(db.engine)
-            load_demo_data(db.session, app.extensions["helpline"].clock.now())
+            load_demo_data(db.session, app.extensions["helpline"].clock.now(), with_users=False)
             db.session.commit()
         client = app.test_client()
         validator = RequestValidator(TOKEN)

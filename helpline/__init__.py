@@ -10,13 +10,14 @@ from pathlib import Path
 from flask import Flask, render_template
 from sqlalchemy import event
 
+from helpline import events
 from helpline.clock import Clock, SystemClock
 from helpline.config import Settings
 from helpline.extensions import csrf, db, socketio
 from helpline.live import make_store
 from helpline.privacy import install_log_scrubber
 from helpline.runtime import Runtime
-from helpline.services.availability import nobody_signed_in
+from helpline.services.dispatch import Dispatcher, Limits
 from ivr.prompts import PromptBook
 
 #: Top-level ``templates/`` folder, beside the packages (also in the installed wheel).
@@ -61,20 +62,32 @@ def create_app(
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    app.extensions["helpline"] = Runtime(
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    events.install(FlaskSession)
+    publisher = settings.extra.get("publisher") or events.SocketIOPublisher(socketio)
+    dispatcher = Dispatcher(publisher, None, Limits(
+        ring_timeout_seconds=settings.ring_timeout_seconds,
+        wrap_up_seconds=settings.wrap_up_seconds,
+        presence_timeout_seconds=settings.presence_timeout_seconds,
+    ))
+    runtime = Runtime(
         settings=settings,
         clock=clock or SystemClock(),
         live=make_store(settings.redis_url, settings.live_call_ttl_seconds),
         prompts=PromptBook(settings.helpline_instance_path, {
             "kk": settings.voice_kk, "ru": settings.voice_ru, "en": settings.voice_en}),
-        availability=nobody_signed_in,
+        dispatcher=dispatcher,
     )
+    app.extensions["helpline"] = runtime
 
+    import agent_console
     import ivr
     from helpline import carrier
 
     ivr.init_app(app)
-    carrier.init_app(app)
+    dispatcher.carrier = carrier.init_app(app)
+    agent_console.init_app(app)
 
     @app.get("/")
     def home():

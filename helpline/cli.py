@@ -115,13 +115,16 @@ def run(state: _State, host: str, port: int) -> None:
 def demo_data(state: _State) -> None:
     """Add the demo centres and numbers (idempotent)."""
     from helpline.extensions import db as database
-    from helpline.services.demo import load_demo_data
+    from helpline.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 
     app = state.get_app()
     with app.app_context():
         added = load_demo_data(database.session, app.extensions["helpline"].clock.now())
         database.session.commit()
     click.echo("Demo data: " + (f"added {', '.join(added)}." if added else "already present."))
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, role, centre, languages, _ui in DEMO_USERS:
+        click.echo(f"  {username:<18} {role:<13} {centre or 'all centres':<18} {','.join(languages)}")
 
 
 # ------------------------------------------------------------------ centres
@@ -178,6 +181,66 @@ def centres_list(state: _State) -> None:
             numbers = ", ".join(line.number for line in centre.lines)
             click.echo(f"{centre.id}\t{centre.name}\t{centre.region}\t{numbers}\t"
                        f"{centre.timezone}\t{centre.languages}\tmax wait {centre.max_wait_seconds}s")
+
+
+# ------------------------------------------------------------------ users
+
+
+@cli.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("add")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", required=True, type=click.Choice(["psychologist", "supervisor",
+                                                           "administrator"]))
+@click.option("--centre", "centre", help="Centre id or exact name (not for administrators).")
+@click.option("--languages", default="kk,ru", show_default=True)
+@click.option("--ui-language", default="kk", show_default=True, type=click.Choice(["kk", "ru", "en"]))
+@pass_state
+def users_add(state: _State, username: str, password: str, role: str, centre: str | None,
+              languages: str, ui_language: str) -> None:
+    """Add a psychologist, supervisor or administrator."""
+    from sqlalchemy import select
+
+    from helpline.extensions import db as database
+    from helpline.models import Centre
+    from helpline.services.accounts import AccountError, NewUser, create_user
+
+    app = state.get_app()
+    with app.app_context():
+        centre_id = None
+        if centre:
+            found = database.session.scalar(select(Centre).where(
+                (Centre.id == int(centre)) if centre.isdigit() else (Centre.name == centre)))
+            if found is None:
+                raise click.ClickException(f"centre: no centre {centre!r} (see `helpline centres list`)")
+            centre_id = found.id
+        try:
+            user = create_user(database.session, NewUser(username, password, role, centre_id,
+                                                         languages.split(","), ui_language),
+                               app.extensions["helpline"].clock.now())
+            database.session.commit()
+        except AccountError as exc:
+            database.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Added {user.role} {user.username}.")
+
+
+@users.command("list")
+@pass_state
+def users_list(state: _State) -> None:
+    """List staff accounts."""
+    from helpline.extensions import db as database
+    from helpline.services.accounts import list_users
+
+    with state.get_app().app_context():
+        for user in list_users(database.session):
+            centre = user.centre.name if user.centre else "all centres"
+            status = "" if user.is_enabled else "\tswitched off"
+            click.echo(f"{user.username}\t{user.role}\t{centre}\t{user.languages}{status}")
 
 
 # ------------------------------------------------------------------ calls

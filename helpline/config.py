@@ -67,6 +67,25 @@ class Settings:
     caller_token_secret: str = ""
     #: Seconds a live call's carrier state is kept at most (the call ends sooner).
     live_call_ttl_seconds: int = 4 * 3600
+    #: Seconds a call rings one psychologist before it is offered to the next.
+    ring_timeout_seconds: int = 20
+    #: After the centre's maximum wait, seconds other centres' psychologists may take the call.
+    national_backup_seconds: int = 120
+    #: Seconds of wrap-up after a call before the psychologist is Available again.
+    wrap_up_seconds: int = 60
+    #: A console silent for this long is treated as gone (no offers).
+    presence_timeout_seconds: int = 30
+    #: Idle console sessions expire after this many minutes.
+    idle_logout_minutes: int = 30
+    #: Sign-in is refused for LOGIN_LOCK_MINUTES after this many failures in a row.
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    #: Fernet key encrypting contact-record notes (generated in development).
+    notes_key: str = ""
+    #: Twilio Voice SDK: API key and secret for access tokens, and the TwiML App for agents.
+    twilio_api_key: str = ""
+    twilio_api_secret: str = ""
+    twilio_twiml_app_sid: str = ""
     #: Log level of the application.
     log_level: str = "INFO"
     #: True in the test suite only.
@@ -131,6 +150,10 @@ class Settings:
                 missing.append("PUBLIC_BASE_URL")
             if settings.caller_token_enabled and not settings.caller_token_secret:
                 missing.append("CALLER_TOKEN_SECRET")
+            for name in ("notes_key", "twilio_api_key", "twilio_api_secret", "twilio_twiml_app_sid",
+                         "redis_url"):
+                if not getattr(settings, name):
+                    missing.append(name.upper())
             if missing:
                 raise ConfigError(
                     "Production needs these environment variables: " + ", ".join(missing)
@@ -152,16 +175,23 @@ class Settings:
             changes["twilio_auth_token"] = _instance_secret(instance, "simulated_auth_token")
         if settings.caller_token_enabled and not settings.caller_token_secret:
             changes["caller_token_secret"] = _instance_secret(instance, "caller_token_secret")
+        if not settings.notes_key:
+            changes["notes_key"] = _instance_secret(instance, "notes_key", fernet=True)
         return replace(settings, **changes)
 
 
-def _instance_secret(instance: Path, name: str) -> str:
+def _instance_secret(instance: Path, name: str, fernet: bool = False) -> str:
     """A random secret kept in the instance folder so it survives restarts (development)."""
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / name
     if path.exists():
         return path.read_text().strip()
-    value = secrets.token_hex(32)
+    if fernet:
+        from cryptography.fernet import Fernet
+
+        value = Fernet.generate_key().decode()
+    else:
+        value = secrets.token_hex(32)
     path.write_text(value)
     path.chmod(0o600)
     return value

@@ -42,6 +42,15 @@ class LiveCallStore(Protocol):
     def end(self, leg: LiveLeg) -> None:
         """Forget the carrier id; the leg token alone stays, marked ended, until it expires."""
 
+    def join_token(self, call_id: str) -> str:
+        """A short-lived random token with which a psychologist's browser joins the call."""
+
+    def call_for_token(self, token: str) -> str | None: ...
+
+
+#: Seconds a psychologist's join token is valid.
+JOIN_TOKEN_SECONDS = 120
+
 
 def new_leg_token() -> str:
     return secrets.token_urlsafe(18)
@@ -58,6 +67,7 @@ class MemoryLiveCallStore:
         self._by_leg: dict[str, LiveLeg] = {}
         self._by_call: dict[str, LiveLeg] = {}
         self._ended: dict[str, tuple[float, LiveLeg]] = {}
+        self._tokens: dict[str, tuple[float, str]] = {}
 
     def _expire(self) -> None:
         now = self._monotonic()
@@ -108,6 +118,20 @@ class MemoryLiveCallStore:
             tombstone = LiveLeg(leg=leg.leg, call_id=leg.call_id, call_sid="", ended=True)
             self._ended[leg.leg] = (self._monotonic() + self._ttl, tombstone)
 
+    def join_token(self, call_id: str) -> str:
+        token = new_leg_token()
+        with self._lock:
+            self._tokens[token] = (self._monotonic() + JOIN_TOKEN_SECONDS, call_id)
+        return token
+
+    def call_for_token(self, token: str) -> str | None:
+        with self._lock:
+            entry = self._tokens.get(token)
+            if entry is None or entry[0] <= self._monotonic():
+                self._tokens.pop(token, None)
+                return None
+            return entry[1]
+
     def __len__(self) -> int:
         with self._lock:
             self._expire()
@@ -151,6 +175,15 @@ class RedisLiveCallStore:
 
     def by_call(self, call_id: str) -> LiveLeg | None:
         return self._load(self._key("call", call_id))
+
+    def join_token(self, call_id: str) -> str:
+        token = new_leg_token()
+        self._redis.set(self._key("join", token), call_id, ex=JOIN_TOKEN_SECONDS)
+        return token
+
+    def call_for_token(self, token: str) -> str | None:
+        raw = self._redis.get(self._key("join", token))
+        return raw.decode() if isinstance(raw, bytes) else raw
 
     def end(self, leg: LiveLeg) -> None:
         tombstone = LiveLeg(leg=leg.leg, call_id=leg.call_id, call_sid="", ended=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,10 +11,8 @@ from sqlalchemy.orm import Session
 from helpline.clock import Clock
 from helpline.config import Settings
 from helpline.live import LiveCallStore
+from helpline.services.dispatch import Dispatcher
 from ivr.prompts import PromptBook
-
-#: ``(session, centre_id, now) -> number of people who may take a call now``.
-Availability = Callable[[Session, int | None, datetime], int]
 
 
 @dataclass
@@ -24,7 +21,11 @@ class Runtime:
     clock: Clock
     live: LiveCallStore
     prompts: PromptBook
-    availability: Availability
+    dispatcher: Dispatcher
+
+    def availability(self, session: Session, centre_id: int | None, now: datetime) -> int:
+        """How many psychologists are signed in and working (the IVR's queue limit depends on it)."""
+        return self.dispatcher.working_agents(session, centre_id, now)
 
 
 def current_runtime() -> Runtime:

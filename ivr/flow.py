@@ -79,14 +79,19 @@ class QueueStep(enum.Enum):
 
 
 def queue_step(
-    waited_seconds: int, max_wait_seconds: int, agents_available: int, no_agent_wait_seconds: int
+    waited_seconds: int, max_wait_seconds: int, agents_available: int, no_agent_wait_seconds: int,
+    national_backup_seconds: int = 0,
 ) -> QueueStep:
     """Keep a caller waiting, or stop and tell them where to get help now.
 
-    With nobody available the caller waits only ``no_agent_wait_seconds`` (someone may be
-    coming back from a break); otherwise up to the centre's maximum wait.
+    With nobody signed in the caller waits only ``no_agent_wait_seconds`` (someone may be
+    coming back from a break); otherwise up to the centre's maximum wait, and then for
+    ``national_backup_seconds`` more while other centres' psychologists may take the call.
     """
-    limit = max_wait_seconds if agents_available > 0 else min(max_wait_seconds, no_agent_wait_seconds)
+    if agents_available > 0:
+        limit = max_wait_seconds + national_backup_seconds
+    else:
+        limit = min(max_wait_seconds, no_agent_wait_seconds)
     return QueueStep.GIVE_UP if waited_seconds >= limit else QueueStep.WAIT
 
 

@@ -138,6 +138,7 @@ def _caller_type_menu(call: Call, leg: LiveLeg, attempt: int, apologise: bool) -
 def _to_queue(call: Call, leg: LiveLeg) -> str:
     rt = current_runtime()
     register.enqueue(call, rt.clock.now())
+    rt.dispatcher.route(db.session, rt.clock.now())
     say = Speech(rt, call.language or _languages(call)[0])
     prompts = [say.help_numbers("urgent")] if call.is_urgent else [say("connecting")]
     return twiml.enqueue(
@@ -284,16 +285,22 @@ def queue_wait() -> Response:
     call, _live = found
     rt = current_runtime()
     now = rt.clock.now()
+    if call.state == CallState.ANSWERED.value:
+        return _xml(twiml.pause(2))          # being connected: the carrier is redirecting it
     if call.state != CallState.QUEUED.value or call.dequeued_at is not None:
         return _xml(twiml.leave_queue())
+    rt.dispatcher.route(db.session, now)
     waited = register.waited_seconds(call, now)
     available = rt.availability(db.session, call.centre_id, now)
     max_wait = call.centre.max_wait_seconds if call.centre else rt.settings.default_max_wait_seconds
-    step = flow.queue_step(waited, max_wait, available, rt.settings.no_agent_wait_seconds)
+    step = flow.queue_step(waited, max_wait, available, rt.settings.no_agent_wait_seconds,
+                           rt.settings.national_backup_seconds)
     if step is flow.QueueStep.GIVE_UP:
         register.leave_queue(call, now, Outcome.NO_ONE_AVAILABLE)
+        rt.dispatcher.call_left_queue(db.session, call, now)
         db.session.commit()
         return _xml(twiml.leave_queue())
+    db.session.commit()
     say = Speech(rt, call.language or _languages(call)[0])
     position, _size = register.queue_position(db.session, call)
     prompts = [say("queue_position", position=position)]
@@ -312,14 +319,18 @@ def queue_result() -> Response:
     call, _live = found
     req: CarrierRequest = g.carrier
     now = current_runtime().clock.now()
+    if call.answered_at is not None:
+        return _xml(_conference(_live))       # answered: whatever the queue says, connect
     if req.queue_result in {"bridged", "redirected"}:
         return _xml(twiml.empty())
     if req.queue_result == "hangup":
         register.leave_queue(call, now)
+        current_runtime().dispatcher.call_left_queue(db.session, call, now)
         db.session.commit()
         return _xml(twiml.empty())
     failed = req.queue_result not in {"leave", ""}
     register.leave_queue(call, now, Outcome.FAILED if failed else Outcome.NO_ONE_AVAILABLE)
+    current_runtime().dispatcher.call_left_queue(db.session, call, now)
     body = _help_and_hang_up(call, "no_one_available")
     db.session.commit()
     return _xml(body)
@@ -335,10 +346,45 @@ def call_status() -> Response:
         return _xml(twiml.empty())
     call = db.session.get(Call, live.call_id)
     if call is not None:
-        register.finish(call, rt.clock.now(), failed=req.call_status == "failed")
+        if req.call_status == "failed":
+            register.mark_failed(call)
+        rt.dispatcher.call_ended(db.session, call, rt.clock.now())
     db.session.commit()
     rt.live.end(live)
     return _xml(twiml.empty())
+
+
+def _conference(live: LiveLeg) -> str:
+    return twiml.conference(live.leg, action=_url("ivr.connect_ended", leg=live.leg))
+
+
+@bp.post("/connect")
+def connect_caller() -> Response:
+    """A psychologist accepted: the carrier redirected the caller here, into the call's conference."""
+    found = _current_call()
+    if found is None:
+        return _lost_call()
+    call, live = found
+    if call.answered_at is None:
+        return _xml(twiml.leave_queue())
+    return _xml(_conference(live))
+
+
+@bp.post("/connect/ended")
+def connect_ended() -> Response:
+    """The conversation is over for the caller: end the call politely."""
+    return _xml(twiml.say_and_hang_up([], audio_base=""))
+
+
+@bp.post("/agent-join")
+def agent_join() -> Response:
+    """A psychologist's browser (Twilio Voice SDK) joins the conference of the call it accepted."""
+    rt = current_runtime()
+    call_id = rt.live.call_for_token(request.form.get("join", ""))
+    leg = rt.live.by_call(call_id) if call_id else None
+    if leg is None or leg.ended:
+        return _xml(twiml.say_and_hang_up([], audio_base=""))
+    return _xml(twiml.conference(leg.leg, action=None, agent=True))
 
 
 @bp.route("/fallback", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from ivr.prompts import Prompt
 
@@ -57,6 +57,22 @@ def hold(prompts: Sequence[Prompt], *, music_url: str, audio_base: str) -> str:
     for prompt in prompts:
         _speak(response, prompt, audio_base)
     response.play(music_url)
+    return str(response)
+
+
+def pause(seconds: int) -> str:
+    response = VoiceResponse()
+    response.pause(length=seconds)
+    return str(response)
+
+
+def conference(name: str, *, action: str | None, agent: bool = False) -> str:
+    """Bridge into the call's conference. The caller's leaving ends it for everyone."""
+    response = VoiceResponse()
+    dial = Dial(action=action, method="POST") if action else Dial()
+    dial.conference(name, beep=False, start_conference_on_enter=True,
+                    end_conference_on_exit=True, wait_url="")
+    response.append(dial)
     return str(response)
 
 

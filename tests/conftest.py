@@ -45,7 +45,7 @@ def app(settings_overrides, clock):
     app = create_app(settings_overrides, environ={}, clock=clock)
     with app.app_context():
         upgrade(db.engine)
-        load_demo_data(db.session, clock.now())
+        load_demo_data(db.session, clock.now(), with_users=False)
         db.session.commit()
     yield app
     with app.app_context():
@@ -178,3 +178,50 @@ def all_calls(app) -> list[Call]:
 def call_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Call))
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(app, clock):
+    """Create a staff account: ``make_user("aigerim", centre_id=2, languages=("kk", "en"))``."""
+    from helpline.services.accounts import NewUser, create_user
+
+    def make(username: str, role: str = "psychologist", centre_id: int | None = 2,
+             languages=("kk", "ru", "en"), ui_language: str = "en"):
+        with app.app_context():
+            user = create_user(db.session, NewUser(username, PASSWORD, role, centre_id, languages,
+                                                   ui_language), clock.now())
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, username: str, password: str = PASSWORD):
+    token = csrf_from(client.get("/login?lang=en").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token})
+
+
+@pytest.fixture
+def staff_client(app):
+    """A new, signed-in browser-like client: ``staff_client("aigerim")`` -> (client, csrf headers)."""
+    def make(username: str):
+        client = app.test_client()
+        response = sign_in(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        token = csrf_from(client.get("/console").get_data(as_text=True))
+        return client, {"X-CSRFToken": token}
+
+    return make

@@ -62,16 +62,82 @@ def random_mobile() -> str:
     return f"+7701{secrets.randbelow(10**7):07d}"
 
 
-def init_app(app: Flask) -> None:
-    """In simulated mode (and never in production) add the carrier and its ``/simulator`` page."""
-    settings = app.extensions["helpline"].settings
-    if settings.carrier != "simulated" or settings.is_production:
-        return
+def init_app(app: Flask):
+    """The carrier control for the dispatcher; in simulated mode (never in production) also the
+    simulated carrier and its ``/simulator`` page."""
+    runtime = app.extensions["helpline"]
+    settings = runtime.settings
+    if settings.carrier == "twilio":
+        return TwilioCarrierControl(settings.twilio_account_sid, settings.twilio_auth_token,
+                                    runtime.live, settings.public_base_url)
+    if settings.is_production:
+        return None
     speed = float(settings.extra.get("simulator_speed", 1.0))
-    app.extensions["carrier"] = SimulatedCarrier(
+    simulated = SimulatedCarrier(
         settings.public_base_url, settings.twilio_auth_token, speed=speed,
         transport=settings.extra.get("simulator_transport"),
     )
+    app.extensions["carrier"] = simulated
     from helpline.carrier.views import bp
 
     app.register_blueprint(bp)
+    return SimulatedCarrierControl(simulated, runtime.live, settings.public_base_url)
+
+
+class SimulatedCarrierControl:
+    """Bridges and ends calls on the simulated carrier, as Twilio's REST API would."""
+
+    def __init__(self, carrier: SimulatedCarrier, live, base_url: str) -> None:
+        self._carrier = carrier
+        self._live = live
+        self._base = base_url
+
+    def _call(self, call_id: str) -> tuple[SimulatedCall | None, str | None]:
+        leg = self._live.by_call(call_id)
+        if leg is None or leg.ended:
+            return None, None
+        return self._carrier.by_sid(leg.call_sid), leg.leg
+
+    def is_live(self, call_id: str) -> bool:
+        call, _leg = self._call(call_id)
+        return call is not None and not call.finished
+
+    def connect_caller(self, call_id: str) -> None:
+        call, leg = self._call(call_id)
+        if call is not None:
+            call.redirect(f"{self._base}/ivr/connect?leg={leg}")
+
+    def end_call(self, call_id: str) -> bool:
+        call, _leg = self._call(call_id)
+        if call is None:
+            return False
+        call.terminate()
+        return True
+
+
+class TwilioCarrierControl:
+    """Twilio's REST API: redirect the caller into the conference, or complete the call."""
+
+    def __init__(self, account_sid: str, auth_token: str, live, base_url: str) -> None:
+        from twilio.rest import Client
+
+        self._client = Client(account_sid, auth_token)
+        self._live = live
+        self._base = base_url
+
+    def is_live(self, call_id: str) -> bool:
+        leg = self._live.by_call(call_id)
+        return leg is not None and not leg.ended
+
+    def connect_caller(self, call_id: str) -> None:
+        leg = self._live.by_call(call_id)
+        if leg is not None and not leg.ended:
+            self._client.calls(leg.call_sid).update(
+                url=f"{self._base}/ivr/connect?leg={leg.leg}", method="POST")
+
+    def end_call(self, call_id: str) -> bool:
+        leg = self._live.by_call(call_id)
+        if leg is None or leg.ended:
+            return False
+        self._client.calls(leg.call_sid).update(status="completed")
+        return True

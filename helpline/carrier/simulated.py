@@ -120,6 +120,7 @@ class SimulatedCall:
         self.events: list[CallEvent] = []
         self.status = "ringing"
         self.listening = False
+        self.connected = False
         self.thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ controls (any thread)
@@ -144,6 +145,14 @@ class SimulatedCall:
             if not self._hung_up:
                 self._hung_up = True
                 self._event("caller_hung_up", "")
+            self._cond.notify_all()
+
+    def terminate(self) -> None:
+        """What Twilio's REST ``calls(sid).update(status="completed")`` does: end the call."""
+        with self._cond:
+            if not self._hung_up:
+                self._hung_up = True
+                self._event("ivr_hung_up", "")
             self._cond.notify_all()
 
     def redirect(self, url: str) -> None:
@@ -396,11 +405,14 @@ class SimulatedCall:
 
     def _dial(self, verb: ET.Element, url: str) -> tuple[str, dict[str, str]] | None:
         target = " ".join((child.text or "").strip() for child in verb) or (verb.text or "").strip()
-        self._event("dial", target)
+        self._event("dial", "connected to the psychologist")
+        self.connected = True
         started = time.monotonic()
+        del target  # a conference name: not shown
         with self._cond:
             while not self._hung_up and self._redirect is None:
                 self._cond.wait(0.1)
+        self.connected = False
         if self._redirect:
             target_url, self._redirect = self._redirect, None
             return target_url, {}

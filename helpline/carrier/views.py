@@ -51,7 +51,8 @@ def state(handle: str):
     except ValueError:
         return jsonify(error="since: a number of events"), 400
     events = [event.as_dict() for event in call.events[since:]]
-    return jsonify(status=call.status, listening=call.listening, next=since + len(events),
+    status = "connected" if call.connected and not call.finished else call.status
+    return jsonify(status=status, listening=call.listening, next=since + len(events),
                    events=events)
 
 

@@ -2,5 +2,12 @@
 
 from helpline.models.call import Call, CallerType, CallState, Outcome
 from helpline.models.centre import Centre, CentreLine
+from helpline.models.contact import ContactRecord, Topic
+from helpline.models.escalation import Escalation, Notification
+from helpline.models.presence import AgentPresence, AgentState, Offer, OfferState
+from helpline.models.user import Role, User
 
-__all__ = ["Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome"]
+__all__ = [
+    "AgentPresence", "AgentState", "Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome",
+    "ContactRecord", "Escalation", "Notification", "Offer", "OfferState", "Role", "Topic", "User",
+]

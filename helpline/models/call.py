@@ -91,6 +91,8 @@ class Call(db.Model):
     menu_path: Mapped[str] = mapped_column(String(500), default="")
     #: How the call ended; NULL while it lasts.
     outcome: Mapped[str | None] = mapped_column(String(24), index=True)
+    #: Psychologist who answered (NULL when nobody did).
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: Optional keyed, rotating caller token (off by default; see README).
     caller_token: Mapped[str | None] = mapped_column(String(64), index=True)
 

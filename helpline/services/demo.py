@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline.models import Centre, User
+from helpline.services.accounts import NewUser, create_user
 from helpline.services.centres import CentreInput, add_centre, list_centres
+
+#: Shared password of the demo accounts (demo data only: never in a real centre).
+DEMO_PASSWORD = "senim-demo-2026"  # noqa: S105 - demo data only
+#: (username, role, centre name or None, languages, interface language)
+DEMO_USERS = (
+    ("aigerim", "psychologist", "Astana PSC (demo)", ("kk", "ru"), "kk"),
+    ("dmitry", "psychologist", "Astana PSC (demo)", ("ru",), "ru"),
+    ("saule", "psychologist", "Almaty PSC (demo)", ("kk", "ru", "en"), "en"),
+    ("supervisor.astana", "supervisor", "Astana PSC (demo)", ("kk", "ru"), "ru"),
+    ("supervisor.almaty", "supervisor", "Almaty PSC (demo)", ("kk", "ru", "en"), "en"),
+    ("admin", "administrator", None, ("kk", "ru", "en"), "en"),
+)
 
 DEMO_CENTRES = (
     CentreInput(name="Astana PSC (demo)", region="Astana", numbers=("+7 7172 55 51 50",),
@@ -16,7 +31,7 @@ DEMO_CENTRES = (
 )
 
 
-def load_demo_data(session: Session, now: datetime) -> list[str]:
+def load_demo_data(session: Session, now: datetime, with_users: bool = True) -> list[str]:
     """Add whatever of the demo data is missing; returns the names of what was added."""
     existing = {centre.name for centre in list_centres(session)}
     added = []
@@ -24,4 +39,14 @@ def load_demo_data(session: Session, now: datetime) -> list[str]:
         if centre.name not in existing:
             add_centre(session, centre, now)
             added.append(centre.name)
+    if not with_users:
+        return added
+    centres = {c.name: c.id for c in session.scalars(select(Centre))}
+    existing_users = set(session.scalars(select(User.username)))
+    for username, role, centre_name, languages, ui in DEMO_USERS:
+        if username not in existing_users:
+            create_user(session, NewUser(username, DEMO_PASSWORD, role,
+                                         centres.get(centre_name) if centre_name else None,
+                                         languages, ui), now)
+            added.append(username)
     return added

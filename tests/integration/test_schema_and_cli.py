@@ -65,9 +65,12 @@ def test_centres_add_refuses_bad_input_and_adds_nothing(helpline_cli, args, mess
     assert "Bad PSC" not in helpline_cli("centres", "list").output
 
 
-def test_demo_data_is_idempotent(helpline_cli):
+def test_demo_data_is_idempotent_and_prints_the_logins(helpline_cli):
+    first = helpline_cli("demo-data").output
+    assert "added aigerim" in first and "password for all: senim-demo-2026" in first
     assert "already present" in helpline_cli("demo-data").output
     assert helpline_cli("centres", "list").output.count("PSC (demo)") == 2
+    assert helpline_cli("users", "list").output.count("\n") == 6
 
 
 def test_calls_export_filters_by_local_dates(app, clock, helpline_cli):

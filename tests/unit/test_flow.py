@@ -50,11 +50,12 @@ def test_choose_caller_type(digits, attempt, expected):
     (45, 300, 0, 45, QueueStep.GIVE_UP),
     (45, 300, 2, 45, QueueStep.WAIT),
     (299, 300, 1, 45, QueueStep.WAIT),
-    (300, 300, 1, 45, QueueStep.GIVE_UP),
+    (419, 300, 1, 45, QueueStep.WAIT),
+    (420, 300, 1, 45, QueueStep.GIVE_UP),
     (30, 30, 0, 45, QueueStep.GIVE_UP),
 ])
 def test_queue_step(waited, max_wait, available, no_agent_wait, step):
-    assert flow.queue_step(waited, max_wait, available, no_agent_wait) is step
+    assert flow.queue_step(waited, max_wait, available, no_agent_wait, 120) is step
 
 
 def test_single_language_centre_has_no_language_menu():

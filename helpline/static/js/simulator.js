@@ -18,6 +18,7 @@
     "ringing": "Calling…",
     "in-progress": "In the voice menu",
     "queued": "Waiting in the queue",
+    "connected": "Talking to a psychologist",
     "completed": "Call ended",
   };
 

@@ -1,0 +1,35 @@
+"""Authorisation by role and centre, for views and socket events."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from helpline.models import Call, Escalation
+
+
+def roles_required(*roles: str):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def may_see_centre(user, centre_id: int | None) -> bool:
+    return user.is_admin or (centre_id is not None and user.centre_id == centre_id)
+
+
+def may_record(user, call: Call) -> bool:
+    """The psychologist who answered, or a supervisor of the call's centre."""
+    return call.agent_id == user.id or (user.is_supervisor and may_see_centre(user, call.centre_id))
+
+
+def may_handle(user, escalation: Escalation) -> bool:
+    return user.is_supervisor and may_see_centre(user, escalation.centre_id)

@@ -1,0 +1,97 @@
+"""Administrator pages: users and topics."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from agent_console.access import roles_required
+from agent_console.forms import TopicForm, UserForm
+from helpline.extensions import db
+from helpline.models import Topic, User
+from helpline.runtime import current_runtime
+from helpline.services.accounts import AccountError, NewUser, create_user, list_users, set_enabled
+from helpline.services.centres import list_centres
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_form() -> UserForm:
+    form = UserForm()
+    form.centre_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(c.id), c.name) for c in list_centres(db.session)]
+    return form
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("administrator")
+def users():
+    form = _user_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = create_user(db.session, NewUser(
+                username=form.username.data, password=form.password.data, role=form.role.data,
+                centre_id=int(form.centre_id.data) if form.centre_id.data else None,
+                languages=form.languages.data or [], ui_language=form.ui_language.data,
+            ), current_runtime().clock.now())
+        except AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("User %(name)s added.", name=user.username))
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin_users.html", form=form, users=list_users(db.session)), status
+
+
+@bp.post("/users/<int:user_id>/<any(enable, disable):action>")
+@roles_required("administrator")
+def toggle(user_id: int, action: str):
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if user.id == current_user.id:
+        flash(_("You cannot switch off your own account."), "error")
+        return redirect(url_for("admin.users")), 303
+    set_enabled(user, action == "enable")
+    db.session.commit()
+    return redirect(url_for("admin.users")), 303
+
+
+@bp.route("/topics", methods=["GET", "POST"])
+@roles_required("administrator")
+def topics():
+    form = TopicForm()
+    status = 200
+    if form.validate_on_submit():
+        code = form.code.data.strip().lower()
+        if db.session.query(Topic.id).filter_by(code=code).first():
+            flash(_("A topic with this code exists."), "error")
+            status = 400
+        else:
+            db.session.add(Topic(code=code, name_en=form.name_en.data, name_ru=form.name_ru.data,
+                                 name_kk=form.name_kk.data, is_active=True))
+            db.session.commit()
+            return redirect(url_for("admin.topics"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin_topics.html", form=form,
+                           topics=db.session.query(Topic).order_by(Topic.id).all()), status
+
+
+@bp.post("/topics/<int:topic_id>/<any(show, hide):action>")
+@roles_required("administrator")
+def toggle_topic(topic_id: int, action: str):
+    topic = db.session.get(Topic, topic_id)
+    if topic is None:
+        abort(404)
+    topic.is_active = action == "show"
+    db.session.commit()
+    return redirect(url_for("admin.topics")), 303

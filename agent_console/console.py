@@ -1,0 +1,149 @@
+"""The psychologist's console: the page, the contact record, escalation, the voice token."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from agent_console.access import may_record, roles_required
+from helpline.extensions import db
+from helpline.models import Call
+from helpline.runtime import current_runtime
+from helpline.services import escalations
+from helpline.services.contacts import (
+    NotesCipher,
+    RecordError,
+    RecordInput,
+    active_topics,
+    record_of,
+    save_record,
+)
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+STAFF = ("psychologist", "supervisor", "administrator")
+
+
+def _cipher() -> NotesCipher:
+    return NotesCipher(current_runtime().settings.notes_key)
+
+
+def _call_for_record(call_id: str) -> Call:
+    call = db.session.get(Call, call_id)
+    if call is None:
+        abort(404)
+    if not may_record(current_user, call):
+        abort(403)
+    return call
+
+
+@bp.get("")
+@roles_required(*STAFF)
+def page():
+    rt = current_runtime()
+    language = str(get_locale())
+    topics = [{"code": t.code, "name": t.name(language)} for t in active_topics(db.session)]
+    return render_template("console.html", topics=topics, carrier=rt.settings.carrier,
+                           wrap_up_seconds=rt.settings.wrap_up_seconds)
+
+
+@bp.get("/calls/<call_id>/record")
+@roles_required(*STAFF)
+def get_record(call_id: str):
+    call = _call_for_record(call_id)
+    record = record_of(db.session, call.id)
+    if record is None:
+        return jsonify(record=None)
+    return jsonify(record={
+        "caller_type": record.caller_type, "age_band": record.age_band, "gender": record.gender,
+        "topics": [t.code for t in record.topics], "risk_level": record.risk_level,
+        "consent": record.consent, "referrals": [r for r in record.referrals.split(",") if r],
+        "follow_up_needed": record.follow_up_needed,
+        "follow_up_due": record.follow_up_due.isoformat() if record.follow_up_due else None,
+        "notes": _cipher().decrypt(record.notes_encrypted),
+    })
+
+
+def _parse_record(data: dict) -> RecordInput:
+    def text(name):
+        value = data.get(name)
+        return str(value) if value not in (None, "") else None
+
+    def listing(name):
+        value = data.get(name) or []
+        if not isinstance(value, list):
+            raise RecordError(name, f"{name}: a list")
+        return tuple(str(v) for v in value)
+
+    due = text("follow_up_due")
+    try:
+        due_date = date.fromisoformat(due) if due else None
+    except ValueError as exc:
+        raise RecordError("follow_up_due", "follow-up date: YYYY-MM-DD") from exc
+    return RecordInput(
+        caller_type=text("caller_type"), age_band=text("age_band"), gender=text("gender"),
+        topics=listing("topics"), risk_level=text("risk_level"), consent=text("consent"),
+        referrals=listing("referrals"), follow_up_needed=bool(data.get("follow_up_needed")),
+        follow_up_due=due_date, notes=str(data.get("notes") or ""),
+    )
+
+
+@bp.post("/calls/<call_id>/record")
+@roles_required(*STAFF)
+def save(call_id: str):
+    """Save the contact record; "immediate danger" escalates to the supervisors at once."""
+    call = _call_for_record(call_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="Send the record as JSON."), 400
+    rt = current_runtime()
+    now = rt.clock.now()
+    try:
+        record = save_record(db.session, call, current_user, _parse_record(data), now,
+                             _local_today(call, now), _cipher())
+    except RecordError as exc:
+        db.session.rollback()
+        return jsonify(error=str(exc), field=exc.field), 400
+    escalation = None
+    if record.risk_level == "immediate":
+        escalation = escalations.raise_escalation(db.session, call, current_user, now,
+                                                  rt.dispatcher.publisher)
+    db.session.commit()
+    return jsonify(saved=True, escalation_id=escalation.id if escalation else None)
+
+
+@bp.post("/calls/<call_id>/escalate")
+@roles_required(*STAFF)
+def escalate(call_id: str):
+    """The always-visible "Immediate danger" button."""
+    call = _call_for_record(call_id)
+    rt = current_runtime()
+    escalation = escalations.raise_escalation(db.session, call, current_user, rt.clock.now(),
+                                              rt.dispatcher.publisher)
+    db.session.commit()
+    return jsonify(escalation_id=escalation.id)
+
+
+@bp.get("/voice-token")
+@roles_required(*STAFF)
+def voice_token():
+    """A short-lived Twilio Voice access token; the identity is an opaque agent id."""
+    from twilio.jwt.access_token import AccessToken
+    from twilio.jwt.access_token.grants import VoiceGrant
+
+    settings = current_runtime().settings
+    if settings.carrier != "twilio":
+        return jsonify(error="The simulated carrier needs no voice token."), 404
+    token = AccessToken(settings.twilio_account_sid, settings.twilio_api_key,
+                        settings.twilio_api_secret, identity=current_user.public_id, ttl=600)
+    token.add_grant(VoiceGrant(outgoing_application_sid=settings.twilio_twiml_app_sid,
+                               incoming_allow=False))
+    return jsonify(token=token.to_jwt(), ttl=600)
+
+
+def _local_today(call: Call, now) -> date:
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(call.centre.timezone if call.centre else "Asia/Almaty")).date()

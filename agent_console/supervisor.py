@@ -1,0 +1,69 @@
+"""The supervisor's live view: agents, waiting calls, calls in progress, open escalations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_login import current_user
+
+from agent_console.access import may_handle, roles_required
+from helpline.extensions import db
+from helpline.models import Escalation
+from helpline.runtime import current_runtime
+from helpline.services import board as board_service
+from helpline.services import escalations
+from helpline.services.escalations import EscalationError
+
+bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
+SUPERVISORS = ("supervisor", "administrator")
+
+
+def _scope() -> int | None:
+    return None if current_user.is_admin else current_user.centre_id
+
+
+@bp.get("")
+@roles_required(*SUPERVISORS)
+def board():
+    return render_template("supervisor.html")
+
+
+@bp.get("/board.json")
+@roles_required(*SUPERVISORS)
+def board_json():
+    return jsonify(board_service.snapshot(db.session, _scope(), current_runtime().clock.now()))
+
+
+def _escalation(escalation_id: int) -> Escalation:
+    escalation = db.session.get(Escalation, escalation_id)
+    if escalation is None:
+        abort(404)
+    if not may_handle(current_user, escalation):
+        abort(403)
+    return escalation
+
+
+@bp.post("/escalations/<int:escalation_id>/notified")
+@roles_required(*SUPERVISORS)
+def notified(escalation_id: int):
+    """Tick one body on the checklist (time and person are recorded)."""
+    escalation = _escalation(escalation_id)
+    body = (request.get_json(silent=True) or {}).get("body", "")
+    rt = current_runtime()
+    try:
+        item = escalations.tick(db.session, escalation, str(body), current_user, rt.clock.now(),
+                                rt.dispatcher.publisher)
+    except EscalationError as exc:
+        db.session.rollback()
+        return jsonify(error=str(exc)), 400
+    db.session.commit()
+    return jsonify(body=item.body, notified_at=item.notified_at.isoformat())
+
+
+@bp.post("/escalations/<int:escalation_id>/close")
+@roles_required(*SUPERVISORS)
+def close(escalation_id: int):
+    escalation = _escalation(escalation_id)
+    rt = current_runtime()
+    escalations.close(db.session, escalation, current_user, rt.clock.now(), rt.dispatcher.publisher)
+    db.session.commit()
+    return jsonify(closed=True)

@@ -1,0 +1,75 @@
+"""Staff accounts: psychologists, supervisors, administrators."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpline.extensions import db
+from helpline.models.centre import Centre
+from helpline.orm import UTCDateTime
+
+
+class Role(enum.StrEnum):
+    PSYCHOLOGIST = "psychologist"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('psychologist', 'supervisor', 'administrator')", name="role_known"),
+        CheckConstraint("role = 'administrator' OR centre_id IS NOT NULL", name="staff_have_centre"),
+        CheckConstraint("ui_language IN ('kk', 'ru', 'en')", name="ui_language_known"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Opaque identity given to the voice carrier (never the username).
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    #: Sign-in name.
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    #: scrypt hash (werkzeug.security).
+    password_hash: Mapped[str] = mapped_column(String(256))
+    #: psychologist, supervisor or administrator.
+    role: Mapped[str] = mapped_column(String(16))
+    #: Centre the person works at; administrators may have none (they see all centres).
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
+    #: Languages the person can take calls in, comma separated (kk,ru,en).
+    languages: Mapped[str] = mapped_column(String(32), default="kk,ru")
+    #: Interface language.
+    ui_language: Mapped[str] = mapped_column(String(8), default="kk")
+    #: False when the account is switched off (it is never deleted: the register refers to it).
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    #: Consecutive failed sign-ins, and the time until which sign-in is refused (UTC).
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the account was made (UTC).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    centre: Mapped[Centre | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_enabled
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

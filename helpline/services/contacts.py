@@ -1,0 +1,118 @@
+"""Contact records: what the psychologist notes about a call, notes encrypted at rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.models import Call, ContactRecord, Topic, User
+from helpline.models.contact import AGE_BANDS, CONSENTS, GENDERS, REFERRALS, RISK_LEVELS
+
+UNDER_16 = ("under_10", "10_13", "14_15")
+MAX_NOTES = 4000
+
+
+class RecordError(ValueError):
+    """Input that cannot be saved; ``field`` names the control to fix."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class RecordInput:
+    caller_type: str | None = None
+    age_band: str | None = None
+    gender: str | None = "not_said"
+    topics: tuple[str, ...] = ()
+    risk_level: str | None = None
+    consent: str | None = None
+    referrals: tuple[str, ...] = ()
+    follow_up_needed: bool = False
+    follow_up_due: date | None = None
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class NotesCipher:
+    """Encrypts free-text notes with the key from ``NOTES_KEY`` (Fernet: AES-128-CBC + HMAC)."""
+
+    def __init__(self, key: str) -> None:
+        self._fernet = Fernet(key.encode() if isinstance(key, str) else key)
+
+    def encrypt(self, text: str) -> bytes | None:
+        return self._fernet.encrypt(text.encode()) if text else None
+
+    def decrypt(self, blob: bytes | None) -> str:
+        if not blob:
+            return ""
+        try:
+            return self._fernet.decrypt(blob).decode()
+        except InvalidToken:
+            return ""
+
+
+def _check(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise RecordError(name, f"{name}: not one of {', '.join(allowed)}")
+
+
+def validate(data: RecordInput, today: date) -> None:
+    _check("caller_type", data.caller_type, ("child", "parent", "specialist"))
+    _check("age_band", data.age_band, AGE_BANDS)
+    _check("gender", data.gender, GENDERS)
+    _check("risk_level", data.risk_level, RISK_LEVELS)
+    _check("consent", data.consent, CONSENTS)
+    for code in data.referrals:
+        _check("referrals", code, REFERRALS)
+    if data.age_band in UNDER_16 and data.caller_type == "child" and data.consent is None:
+        raise RecordError("consent", "consent: required for a caller under 16 (rule 15)")
+    if data.follow_up_due is not None and not data.follow_up_needed:
+        raise RecordError("follow_up_due", "follow-up date: tick 'follow-up needed' first")
+    if data.follow_up_needed and data.follow_up_due is None:
+        raise RecordError("follow_up_due", "follow-up date: required when a follow-up is needed")
+    if data.follow_up_due is not None and data.follow_up_due < today:
+        raise RecordError("follow_up_due", "follow-up date: not in the past")
+    if len(data.notes) > MAX_NOTES:
+        raise RecordError("notes", f"notes: at most {MAX_NOTES} characters")
+
+
+def save_record(session: Session, call: Call, author: User, data: RecordInput, now: datetime,
+                today: date, cipher: NotesCipher) -> ContactRecord:
+    """Create or update the call's record; raises ``RecordError`` and changes nothing."""
+    validate(data, today)
+    topics = list(session.scalars(select(Topic).where(Topic.code.in_(data.topics))))
+    unknown = set(data.topics) - {t.code for t in topics}
+    if unknown:
+        raise RecordError("topics", f"topics: unknown {', '.join(sorted(unknown))}")
+    record = session.scalar(select(ContactRecord).where(ContactRecord.call_id == call.id))
+    if record is None:
+        record = ContactRecord(call_id=call.id, created_at=now, author_id=author.id)
+        session.add(record)
+    record.author_id = author.id
+    record.caller_type = data.caller_type
+    record.age_band = data.age_band
+    record.gender = data.gender
+    record.risk_level = data.risk_level
+    record.consent = data.consent
+    record.referrals = ",".join(dict.fromkeys(data.referrals))
+    record.follow_up_needed = data.follow_up_needed
+    record.follow_up_due = data.follow_up_due
+    record.notes_encrypted = cipher.encrypt(data.notes)
+    record.topics = topics
+    record.updated_at = now
+    session.flush()
+    return record
+
+
+def record_of(session: Session, call_id: str) -> ContactRecord | None:
+    return session.scalar(select(ContactRecord).where(ContactRecord.call_id == call_id))
+
+
+def active_topics(session: Session) -> list[Topic]:
+    return list(session.scalars(select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.id)))

@@ -1,0 +1,327 @@
+"""Presence, offers and the connection of a call to a psychologist, in the database.
+
+Every function takes ``now`` and flushes; the caller commits once.  What consoles must learn is
+published after the commit (``helpline.events``); carrier actions (bridge the caller, end the
+call) also run after the commit, so a rolled-back accept never connects anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from helpline import routing
+from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room, publish, supervisors_room
+from helpline.models import AgentPresence, AgentState, Call, CallState, Centre, Offer, OfferState, User
+from helpline.services import calls as register
+
+#: ``(session, user_ids, now) -> the subset who may receive calls now`` (the rota plugs in here).
+MayReceive = Callable[[Session, list[int], datetime], set[int]]
+
+
+def everyone_may_receive(session: Session, user_ids: list[int], now: datetime) -> set[int]:
+    """Until a rota exists every signed-in psychologist of the centre may receive calls."""
+    return set(user_ids)
+
+
+class DispatchError(Exception):
+    """An action that cannot be done now; the message is safe to show to the person."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    ring_timeout_seconds: int = 20
+    wrap_up_seconds: int = 60
+    presence_timeout_seconds: int = 30
+
+
+class CarrierControl:
+    """What the dispatcher asks of the carrier (Twilio's REST API or the simulated carrier)."""
+
+    def connect_caller(self, call_id: str) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def end_call(self, call_id: str) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def is_live(self, call_id: str) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class Dispatcher:
+    def __init__(self, publisher: Publisher, carrier: CarrierControl | None, limits: Limits,
+                 may_receive: MayReceive = everyone_may_receive) -> None:
+        self.publisher = publisher
+        self.carrier = carrier
+        self.limits = limits
+        self.may_receive = may_receive
+
+    # ------------------------------------------------------------ presence
+
+    def presence(self, session: Session, user: User, now: datetime) -> AgentPresence:
+        row = session.get(AgentPresence, user.id)
+        if row is None:
+            row = AgentPresence(user_id=user.id, state=AgentState.OFFLINE.value, state_since=now,
+                                last_seen_at=now, connections=0)
+            session.add(row)
+            session.flush()
+        return row
+
+    def _set(self, session: Session, row: AgentPresence, state: AgentState, now: datetime) -> None:
+        if row.state != state.value:
+            row.state = state.value
+            row.state_since = now
+        publish(session, self.publisher, "presence", {"state": row.state}, agent_room(row.user_id))
+        self._board_changed(session, row.user.centre_id if row.user else None)
+
+    def connected(self, session: Session, user: User, now: datetime) -> AgentPresence:
+        row = self.presence(session, user, now)
+        row.connections += 1
+        row.last_seen_at = now
+        if row.state == AgentState.OFFLINE.value:
+            self._set(session, row, AgentState.BREAK, now)
+        return row
+
+    def disconnected(self, session: Session, user: User, now: datetime) -> None:
+        """A console closed or lost its connection: no more offers to it; its ringing call moves on."""
+        row = self.presence(session, user, now)
+        row.connections = max(0, row.connections - 1)
+        if row.connections == 0 and row.state != AgentState.ON_CALL.value:
+            self._withdraw_offers_of(session, user.id, now)
+            self._set(session, row, AgentState.OFFLINE, now)
+            self.route(session, now)
+
+    def heartbeat(self, session: Session, user: User, now: datetime) -> None:
+        row = self.presence(session, user, now)
+        row.last_seen_at = now
+        if row.connections == 0:
+            row.connections = 1
+
+    def set_state(self, session: Session, user: User, wanted: str, now: datetime) -> AgentPresence:
+        """The person chooses Available or Break (never while on a call)."""
+        if wanted not in (AgentState.AVAILABLE.value, AgentState.BREAK.value):
+            raise DispatchError("You can choose Available or Break.")
+        row = self.presence(session, user, now)
+        if row.state == AgentState.ON_CALL.value:
+            raise DispatchError("Finish the call first.")
+        if wanted == AgentState.BREAK.value:
+            self._withdraw_offers_of(session, user.id, now)
+        if row.state == AgentState.WRAP_UP.value:
+            row.call_id = None
+        self._set(session, row, AgentState(wanted), now)
+        row.last_seen_at = now
+        self.route(session, now)
+        return row
+
+    # ------------------------------------------------------------ routing
+
+    def _present(self, session: Session, now: datetime) -> list[tuple[AgentPresence, User]]:
+        fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
+        rows = session.execute(
+            select(AgentPresence, User).join(User, User.id == AgentPresence.user_id).where(
+                AgentPresence.state == AgentState.AVAILABLE.value,
+                AgentPresence.connections > 0,
+                AgentPresence.last_seen_at >= fresh,
+                User.is_enabled.is_(True),
+            )
+        ).all()
+        allowed = self.may_receive(session, [user.id for _, user in rows], now)
+        return [(p, u) for p, u in rows if u.id in allowed]
+
+    def route(self, session: Session, now: datetime) -> list[Offer]:
+        """Expire unanswered rings, then offer waiting calls to free psychologists."""
+        self._expire_offers(session, now)
+        self._end_wrap_ups(session, now)
+        ringing_users = set(session.scalars(
+            select(Offer.user_id).where(Offer.state == OfferState.RINGING.value)))
+        ringing_calls = set(session.scalars(
+            select(Offer.call_id).where(Offer.state == OfferState.RINGING.value)))
+        present = [(p, u) for p, u in self._present(session, now) if u.id not in ringing_users]
+        if not present:
+            return []
+        waiting = [c for c in self._waiting(session) if c.id not in ringing_calls]
+        if not waiting:
+            return []
+        tried = self._tried(session, [c.id for c in waiting])
+        calls = [routing.WaitingCall(
+            call_id=c.id, centre_id=c.centre_id, language=c.language, is_urgent=c.is_urgent,
+            queued_at=c.queued_at, overflow_after_seconds=c.centre.max_wait_seconds if c.centre else 0,
+            tried=frozenset(tried.get(c.id, ())),
+        ) for c in waiting]
+        candidates = [routing.Candidate(u.id, u.centre_id, frozenset(u.language_list), p.state_since)
+                      for p, u in present]
+        by_id = {c.id: c for c in waiting}
+        offers = []
+        for choice in routing.assign(calls, candidates, now):
+            offer = Offer(call_id=choice.call_id, user_id=choice.user_id, offered_at=now,
+                          expires_at=now + timedelta(seconds=self.limits.ring_timeout_seconds),
+                          state=OfferState.RINGING.value, is_backup=choice.is_backup)
+            try:
+                with session.begin_nested():
+                    session.add(offer)
+            except IntegrityError:  # another process offered this call or person first
+                continue
+            offers.append(offer)
+            publish(session, self.publisher, "offer", offer_payload(offer, by_id[choice.call_id], now),
+                    agent_room(choice.user_id))
+        if offers:
+            self._board_changed(session, None)
+        return offers
+
+    def _waiting(self, session: Session) -> list[Call]:
+        return list(session.scalars(
+            select(Call).where(Call.state == CallState.QUEUED.value, Call.dequeued_at.is_(None))
+            .order_by(Call.is_urgent.desc(), Call.queued_at)))
+
+    def _tried(self, session: Session, call_ids: list[str]) -> dict[str, set[int]]:
+        tried: dict[str, set[int]] = {}
+        rows = session.execute(select(Offer.call_id, Offer.user_id).where(
+            Offer.call_id.in_(call_ids),
+            Offer.state.in_([OfferState.DECLINED.value, OfferState.EXPIRED.value]))).all()
+        for call_id, user_id in rows:
+            tried.setdefault(call_id, set()).add(user_id)
+        return tried
+
+    def _expire_offers(self, session: Session, now: datetime) -> None:
+        """A ring not answered in time moves on; the person is put on Break (they are away)."""
+        expired = session.scalars(select(Offer).where(
+            Offer.state == OfferState.RINGING.value, Offer.expires_at <= now)).all()
+        for offer in expired:
+            offer.state = OfferState.EXPIRED.value
+            publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
+                    "reason": "timeout"}, agent_room(offer.user_id))
+            row = session.get(AgentPresence, offer.user_id)
+            if row is not None and row.state == AgentState.AVAILABLE.value:
+                self._set(session, row, AgentState.BREAK, now)
+
+    def _end_wrap_ups(self, session: Session, now: datetime) -> None:
+        due = now - timedelta(seconds=self.limits.wrap_up_seconds)
+        rows = session.scalars(select(AgentPresence).where(
+            AgentPresence.state == AgentState.WRAP_UP.value, AgentPresence.state_since <= due)).all()
+        for row in rows:
+            row.call_id = None
+            self._set(session, row, AgentState.AVAILABLE if row.connections else AgentState.OFFLINE,
+                      now)
+
+    def _withdraw_offers_of(self, session: Session, user_id: int, now: datetime) -> None:
+        for offer in session.scalars(select(Offer).where(
+                Offer.user_id == user_id, Offer.state == OfferState.RINGING.value)):
+            offer.state = OfferState.WITHDRAWN.value
+            publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
+                    "reason": "unavailable"}, agent_room(user_id))
+
+    def call_left_queue(self, session: Session, call: Call, now: datetime) -> None:
+        """The caller hung up or gave up: stop ringing consoles for it."""
+        for offer in session.scalars(select(Offer).where(
+                Offer.call_id == call.id, Offer.state == OfferState.RINGING.value)):
+            offer.state = OfferState.WITHDRAWN.value
+            publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
+                    "reason": "caller_left"}, agent_room(offer.user_id))
+        self._board_changed(session, call.centre_id)
+
+    # ------------------------------------------------------------ answering
+
+    def accept(self, session: Session, user: User, offer_id: int, now: datetime) -> Call:
+        offer = session.get(Offer, offer_id)
+        if offer is None or offer.user_id != user.id:
+            raise DispatchError("This call was not offered to you.")
+        call = session.get(Call, offer.call_id)
+        if (offer.state != OfferState.RINGING.value or offer.expires_at <= now or call is None
+                or call.state != CallState.QUEUED.value or call.dequeued_at is not None):
+            raise DispatchError("This call is no longer ringing for you.")
+        claimed = session.execute(update(Offer).where(
+            Offer.id == offer.id, Offer.state == OfferState.RINGING.value,
+        ).values(state=OfferState.ACCEPTED.value).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            raise DispatchError("This call is no longer ringing for you.")
+        session.refresh(offer)
+        register.leave_queue(call, now)
+        call.answered_at = now
+        call.agent_id = user.id
+        register.advance(call, CallState.ANSWERED)
+        row = self.presence(session, user, now)
+        row.call_id = call.id
+        self._set(session, row, AgentState.ON_CALL, now)
+        if self.carrier is not None:
+            carrier = self.carrier
+            after_commit(session, lambda: carrier.connect_caller(call.id))
+        publish(session, self.publisher, "call_connected", call_payload(call, now), agent_room(user.id))
+        return call
+
+    def decline(self, session: Session, user: User, offer_id: int, now: datetime) -> None:
+        offer = session.get(Offer, offer_id)
+        if offer is None or offer.user_id != user.id:
+            raise DispatchError("This call was not offered to you.")
+        if offer.state == OfferState.RINGING.value:
+            offer.state = OfferState.DECLINED.value
+            publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
+                    "reason": "declined"}, agent_room(user.id))
+            self.route(session, now)
+
+    def hang_up(self, session: Session, user: User, call_id: str, now: datetime) -> Call:
+        """The psychologist ends the call; the carrier's status callback closes the register."""
+        row = self.presence(session, user, now)
+        call = session.get(Call, call_id)
+        if call is None or call.agent_id != user.id or row.call_id != call_id:
+            raise DispatchError("You are not on this call.")
+        if call.state == CallState.ENDED.value:
+            return call
+        carrier = self.carrier
+        if carrier is None or not carrier.is_live(call.id):
+            self.call_ended(session, call, now)
+            return call
+        after_commit(session, lambda: carrier.end_call(call.id))
+        return call
+
+    def call_ended(self, session: Session, call: Call, now: datetime) -> None:
+        """The call is over (either side hung up): close it and start the psychologist's wrap-up."""
+        register.finish(call, now)
+        if call.agent_id is None:
+            self.call_left_queue(session, call, now)
+            return
+        row = session.get(AgentPresence, call.agent_id)
+        if row is not None and row.call_id == call.id and row.state == AgentState.ON_CALL.value:
+            self._set(session, row, AgentState.WRAP_UP, now)
+            publish(session, self.publisher, "call_ended",
+                    {"call_id": call.id, "wrap_up_seconds": self.limits.wrap_up_seconds,
+                     "talk_seconds": call.talk_seconds}, agent_room(call.agent_id))
+
+    # ------------------------------------------------------------ the IVR's question
+
+    def working_agents(self, session: Session, centre_id: int | None, now: datetime) -> int:
+        """Psychologists signed in and working (any centre can back up), for the queue's limit."""
+        fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
+        rows = session.execute(select(AgentPresence.user_id).where(
+            AgentPresence.state.in_([AgentState.AVAILABLE.value, AgentState.ON_CALL.value,
+                                     AgentState.WRAP_UP.value]),
+            AgentPresence.connections > 0, AgentPresence.last_seen_at >= fresh)).scalars().all()
+        return len(self.may_receive(session, list(rows), now))
+
+    def _board_changed(self, session: Session, centre_id: int | None) -> None:
+        rooms = {ALL_SUPERVISORS}
+        if centre_id is not None:
+            rooms.add(supervisors_room(centre_id))
+        publish(session, self.publisher, "board_changed", {}, *sorted(rooms))
+
+
+def offer_payload(offer: Offer, call: Call, now: datetime) -> dict:
+    return {"offer_id": offer.id, "call_id": call.id, "language": call.language,
+            "caller_type": call.caller_type, "is_urgent": call.is_urgent,
+            "waited_seconds": register.waited_seconds(call, now), "is_backup": offer.is_backup,
+            "ring_seconds": int((offer.expires_at - offer.offered_at).total_seconds()),
+            "centre": call.centre.name if call.centre else ""}
+
+
+def call_payload(call: Call, now: datetime) -> dict:
+    return {"call_id": call.id, "language": call.language, "caller_type": call.caller_type,
+            "is_urgent": call.is_urgent, "answered_at": call.answered_at.isoformat(),
+            "centre": call.centre.name if call.centre else ""}
+
+
+def centre_of(session: Session, centre_id: int | None) -> Centre | None:
+    return session.get(Centre, centre_id) if centre_id is not None else None

@@ -1,0 +1,84 @@
+"""Immediate danger: alert the supervisors at once and keep a timed checklist (rules 15-18, 22)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.events import ALL_SUPERVISORS, Publisher, publish, supervisors_room
+from helpline.models import Call, Escalation, Notification, User
+from helpline.models.escalation import BODIES
+
+
+class EscalationError(ValueError):
+    """An escalation action that cannot be done; the message is safe to show."""
+
+
+def same_day_deadline(now: datetime, zone: str) -> datetime:
+    """End of today in the centre's zone (rule 16: an immediate threat is dealt with the same day)."""
+    local = now.astimezone(ZoneInfo(zone))
+    end = datetime.combine(local.date() + timedelta(days=1), time(0), ZoneInfo(zone))
+    return end.astimezone(now.tzinfo)
+
+
+def raise_escalation(session: Session, call: Call, by: User, now: datetime,
+                     publisher: Publisher) -> Escalation:
+    """Open (once per call) an escalation and alert every supervisor of the centre."""
+    existing = session.scalar(select(Escalation).where(
+        Escalation.call_id == call.id, Escalation.closed_at.is_(None)))
+    if existing is not None:
+        return existing
+    zone = call.centre.timezone if call.centre else "Asia/Almaty"
+    escalation = Escalation(
+        call_id=call.id, centre_id=call.centre_id, raised_by_id=by.id, raised_at=now,
+        due_at=same_day_deadline(now, zone),
+        notifications=[Notification(body=body) for body in BODIES],
+    )
+    session.add(escalation)
+    session.flush()
+    publish(session, publisher, "escalation", escalation_payload(escalation, by),
+            supervisors_room(call.centre_id), ALL_SUPERVISORS)
+    publish(session, publisher, "board_changed", {}, supervisors_room(call.centre_id),
+            ALL_SUPERVISORS)
+    return escalation
+
+
+def tick(session: Session, escalation: Escalation, body: str, by: User, now: datetime,
+         publisher: Publisher) -> Notification:
+    """Record that ``body`` was notified, when and by whom (once)."""
+    if body not in BODIES:
+        raise EscalationError(f"body: one of {', '.join(BODIES)}")
+    if escalation.closed_at is not None:
+        raise EscalationError("This escalation is closed.")
+    item = next(n for n in escalation.notifications if n.body == body)
+    if item.notified_at is None:
+        item.notified_at = now
+        item.notified_by_id = by.id
+        publish(session, publisher, "board_changed", {}, supervisors_room(escalation.centre_id),
+                ALL_SUPERVISORS)
+    return item
+
+
+def close(session: Session, escalation: Escalation, by: User, now: datetime,
+          publisher: Publisher) -> None:
+    if escalation.closed_at is None:
+        escalation.closed_at = now
+        escalation.closed_by_id = by.id
+        publish(session, publisher, "board_changed", {}, supervisors_room(escalation.centre_id),
+                ALL_SUPERVISORS)
+
+
+def open_escalations(session: Session, centre_id: int | None) -> list[Escalation]:
+    query = select(Escalation).where(Escalation.closed_at.is_(None)).order_by(Escalation.raised_at)
+    if centre_id is not None:
+        query = query.where(Escalation.centre_id == centre_id)
+    return list(session.scalars(query))
+
+
+def escalation_payload(escalation: Escalation, by: User | None = None) -> dict:
+    return {"id": escalation.id, "call_id": escalation.call_id, "centre_id": escalation.centre_id,
+            "raised_at": escalation.raised_at.isoformat(), "due_at": escalation.due_at.isoformat(),
+            "raised_by": by.username if by else None}
