@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
 from flask_login import current_user
-from flask_socketio import Namespace, join_room
+from flask_socketio import Namespace, emit, join_room
 
 from helpline.events import ALL_SUPERVISORS, agent_room, supervisors_room
 from helpline.extensions import db
@@ -40,7 +39,7 @@ class ConsoleNamespace(Namespace):
         except Exception:
             db.session.rollback()
             raise
-        self.emit("presence", {"state": row.state}, to=request.sid)
+        emit("presence", {"state": row.state})
         return True
 
     def on_disconnect(self, reason=None):
