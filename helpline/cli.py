@@ -104,7 +104,46 @@ def run(state: _State, host: str, port: int) -> None:
         click.echo(f"  Simulated phone: {base}/simulator")
     click.echo(f"  Twilio voice URL: {base}/ivr/voice   status callback: {base}/ivr/status"
                f"   fallback: {base}/ivr/fallback")
+    socketio.start_background_task(_routing_loop, app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def _route_once(app: Flask) -> None:
+    """One routing pass: expire unanswered rings, end wrap-ups, offer waiting calls."""
+    from helpline.extensions import db as database
+
+    runtime = app.extensions["helpline"]
+    with app.app_context():
+        try:
+            runtime.dispatcher.route(database.session, runtime.clock.now())
+            database.session.commit()
+        except Exception:  # the next pass tries again
+            database.session.rollback()
+            app.logger.exception("Routing pass failed")
+        finally:
+            database.session.remove()
+
+
+def _routing_loop(app: Flask, interval: float = 1.0) -> None:
+    from helpline.extensions import socketio
+
+    while True:
+        socketio.sleep(interval)
+        _route_once(app)
+
+
+@cli.command("dispatcher")
+@click.option("--interval", default=1.0, show_default=True, type=float)
+@pass_state
+def dispatcher_loop(state: _State, interval: float) -> None:
+    """Run the routing clock alone (production: one such process beside the web processes)."""
+    import time as _time
+
+    app = state.get_app()
+    click.echo(f"Routing every {interval}s. Ctrl-C to stop.")
+    while True:
+        _time.sleep(interval)
+        _route_once(app)
 
 
 # ------------------------------------------------------------------ demo data

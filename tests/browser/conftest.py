@@ -38,7 +38,7 @@ def live_app(tmp_path):
     }, environ={})
     with app.app_context():
         upgrade(db.engine)
-        load_demo_data(db.session, app.extensions["helpline"].clock.now())
+        load_demo_data(db.session, app.extensions["helpline"].clock.now())  # with demo users
         db.session.commit()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -52,15 +52,33 @@ def live_app(tmp_path):
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
+def browser():
+    from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    expect.set_options(timeout=20_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        yield page
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser_context_factory(browser):
+    """New, separate browser profiles (one per person: agent, caller, supervisor)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context_factory):
+    return browser_context_factory().new_page()

@@ -1,0 +1,114 @@
+"""A psychologist answers a simulated call in headless Chromium, records it and hangs up."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from helpline.extensions import db
+from helpline.models import ContactRecord, User
+from helpline.services.demo import DEMO_PASSWORD
+from tests.browser.conftest import ARTIFACTS
+from tests.conftest import all_calls
+
+
+def sign_in(page, base, username, lang="en"):
+    page.goto(f"{base}/login?lang={lang}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_agent_answers_records_and_hangs_up(live_app, page, browser_context_factory):
+    base = live_app.base_url
+    sign_in(page, base, "saule")
+    expect(page).to_have_url(re.compile(r"/console$"))
+    status = page.locator("#my-state")
+    expect(status).to_have_text("Break")
+    page.get_by_role("button", name="Available").click()
+    expect(status).to_have_text("Available")
+
+    phone = browser_context_factory().new_page()
+    phone.goto(f"{base}/simulator")
+    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
+    phone.get_by_role("button", name="Call").click()
+    expect(phone.get_by_role("status")).to_contain_text("press a key")
+    phone.get_by_role("button", name="Key 3").click()
+    expect(phone.locator("#transcript")).to_contain_text("You do not need to give your name")
+    phone.get_by_role("button", name="Key 1").click()
+
+    offer = page.locator("#offer")
+    expect(offer).to_be_visible()
+    expect(page.locator("#offer-language")).to_have_text("English")
+    expect(page.locator("#offer-caller")).to_have_text("Child or teenager")
+    page.screenshot(path=str(ARTIFACTS / "console-offer-en.png"), full_page=True)
+    page.get_by_role("button", name="Accept").click()
+    expect(status).to_have_text("On a call")
+    expect(phone.get_by_role("status")).to_have_text("Talking to a psychologist")
+
+    page.get_by_label("Age band").select_option("14_15")
+    page.get_by_label("Bullying", exact=True).check()
+    page.get_by_label("Risk level").select_option("medium")
+    page.get_by_label("Consent (caller under 16)").select_option("not_required")
+    page.get_by_label("advice given").check()
+    page.get_by_label("Notes").fill("Talked through what happened at school.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#record-status")).to_have_text("Saved")
+    page.screenshot(path=str(ARTIFACTS / "console-call-en.png"), full_page=True)
+
+    page.get_by_role("button", name="Hang up").click()
+    expect(status).to_have_text("Wrap-up")
+    expect(phone.get_by_role("status")).to_have_text("Call ended")
+    page.screenshot(path=str(ARTIFACTS / "console-wrapup-en.png"), full_page=True)
+
+    (row,) = all_calls(live_app)
+    with live_app.app_context():
+        saule = db.session.query(User).filter_by(username="saule").one()
+        record = db.session.query(ContactRecord).one()
+        assert [t.code for t in record.topics] == ["bullying"]
+        assert record.call_id == row.id
+        assert row.agent_id == saule.id
+        db.session.remove()
+    assert row.outcome == "answered" and row.talk_seconds is not None and row.wait_seconds is not None
+    for html in (page.content(), phone.content()):
+        assert not re.search(r"\+?7701\d{7}", html) and not re.search(r"CA[0-9a-f]{32}", html)
+
+    translations = (("ru", "Принять", "Положить трубку"), ("kk", "Қабылдау", "Қоңырауды аяқтау"))
+    for lang, accept, hang_up in translations:
+        page.goto(f"{base}/console?lang={lang}")
+        expect(page.locator("#btn-accept")).to_have_text(accept)        # shown when a call rings
+        expect(page.locator("#btn-hangup")).to_have_text(hang_up)
+        page.screenshot(path=str(ARTIFACTS / f"console-{lang}.png"), full_page=True)
+
+
+def test_immediate_danger_reaches_the_supervisor_screen(live_app, page, browser_context_factory):
+    base = live_app.base_url
+    supervisor = browser_context_factory().new_page()
+    sign_in(supervisor, base, "supervisor.almaty")
+    expect(supervisor).to_have_url(re.compile(r"/supervisor$"))
+
+    sign_in(page, base, "saule")
+    page.get_by_role("button", name="Available").click()
+    expect(page.locator("#my-state")).to_have_text("Available")
+    phone = browser_context_factory().new_page()
+    phone.goto(f"{base}/simulator")
+    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
+    phone.get_by_role("button", name="Call").click()
+    expect(phone.get_by_role("status")).to_contain_text("press a key")
+    phone.get_by_role("button", name="Key 3").click()
+    expect(phone.get_by_role("status")).to_contain_text("In the voice menu")
+    expect(phone.get_by_role("status")).to_contain_text("press a key")
+    phone.get_by_role("button", name="Key 9").click()
+    expect(page.locator("#offer-urgent")).to_be_visible()
+    expect(supervisor.locator("#waiting")).to_contain_text("URGENT")
+    page.get_by_role("button", name="Accept").click()
+    expect(supervisor.locator("#in-progress")).to_contain_text("saule")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Immediate danger").click()
+    expect(supervisor.get_by_role("alert")).to_contain_text("Immediate danger reported")
+    expect(supervisor.locator(".escalation")).to_be_visible()
+    supervisor.get_by_label("Police").check()
+    expect(supervisor.locator(".checklist")).to_contain_text("notified")
+    supervisor.screenshot(path=str(ARTIFACTS / "supervisor-escalation-en.png"), full_page=True)
