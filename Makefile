@@ -43,8 +43,10 @@ run: install
 	@echo
 	$(BIN)/helpline run --host $(HOST) --port $(PORT)
 
-bench: install
+bench: $(BIN)/python
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/incoming_call.py
+	$(BIN)/python bench/queue_to_offer.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
