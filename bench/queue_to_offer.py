@@ -24,6 +24,7 @@ import time
 import requests
 import socketio
 from twilio.request_validator import RequestValidator
+
 from helpline import create_app
 from helpline.extensions import db
 from helpline.extensions import socketio as socketio_server

@@ -1,0 +1,73 @@
+"""Bridging: the conference TwiML, the agent's join, and the Twilio Voice access token."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from helpline import create_app
+from helpline.extensions import db
+from helpline.schema import upgrade
+from helpline.services.demo import load_demo_data
+from tests.conftest import ALMATY, AUTH_TOKEN, PhoneCall, TwilioDouble, sign_in
+
+
+def test_an_answered_call_is_bridged_into_its_own_conference(app, phone, make_user, staff_client):
+    from helpline.extensions import socketio
+
+    make_user("saule")
+    http, _headers = staff_client("saule")
+    sio = socketio.test_client(app, namespace="/console", flask_test_client=http)
+    sio.emit("set_state", {"state": "available"}, namespace="/console", callback=True)
+    call = phone(ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    leg = call.enqueue.get("waitUrl").split("leg=")[1]
+    offer = [e for e in sio.get_received("/console") if e["name"] == "offer"][0]["args"][0]
+    sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace="/console", callback=True)
+    doc = call.twilio.twiml(f"/ivr/connect?leg={leg}", call.params)
+    dial = doc.find("Dial")
+    conference = dial.find("Conference")
+    assert conference.text == leg and conference.get("endConferenceOnExit") == "true"
+    assert conference.text != offer["call_id"]       # the register id never reaches the carrier
+    assert doc.find("Dial").get("action").endswith(f"/ivr/connect/ended?leg={leg}")
+    # the queue's own action after a redirect also bridges, never says "no one available"
+    assert call.queue_result("redirected").find("Dial") is not None
+
+
+def test_voice_token_and_agent_join_with_twilio(settings_overrides, clock):
+    app = create_app({**settings_overrides, "twilio_account_sid": "AC" + "1" * 32,
+                      "twilio_auth_token": AUTH_TOKEN, "twilio_api_key": "SK" + "2" * 32,
+                      "twilio_api_secret": "an-api-secret-of-at-least-32-bytes!",
+                      "twilio_twiml_app_sid": "AP" + "3" * 32},
+                     environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+        load_demo_data(db.session, clock.now(), with_users=False)
+        from helpline.services.accounts import NewUser, create_user
+
+        user = create_user(db.session, NewUser("saule", "correct horse battery", "psychologist", 2),
+                           clock.now())
+        public_id = user.public_id
+        db.session.commit()
+    client = app.test_client()
+    assert client.get("/simulator").status_code == 404
+    sign_in(client, "saule")
+    token = client.get("/console/voice-token").get_json()["token"]
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert payload["grants"]["identity"] == public_id
+    assert payload["grants"]["voice"]["outgoing"]["application_sid"] == "AP" + "3" * 32
+    assert payload["exp"] - payload["nbf"] <= 600          # short-lived
+
+    call = PhoneCall(TwilioDouble(app.test_client()), ALMATY)
+    call.dial()
+    rt = app.extensions["helpline"]
+    leg = rt.live.by_sid(call.sid)
+    join = rt.live.join_token(leg.call_id)
+    agent_leg = TwilioDouble(app.test_client()).twiml(
+        "/ivr/agent-join", {"CallSid": "CA" + "9" * 32, "From": f"client:{public_id}", "join": join})
+    assert agent_leg.find("Dial/Conference").text == leg.leg
+    refused = TwilioDouble(app.test_client()).twiml(
+        "/ivr/agent-join", {"CallSid": "CA" + "8" * 32, "join": "forged"})
+    assert refused.find("Dial") is None and refused.find("Hangup") is not None
