@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from agent_console.forms import LoginForm
 from helpline.extensions import db
 from helpline.runtime import current_runtime
-from helpline.services.accounts import SignInRefused, authenticate
+from helpline.services.accounts import SignInRefused, authenticate, set_ui_language
 
 bp = Blueprint("auth", __name__)
 
@@ -43,6 +43,9 @@ def login():
                 flash(_("Wrong username or password."), "error")
             status = 401
         else:
+            chosen = session.get("lang")  # a language picked on the sign-in page is kept
+            if chosen in ("kk", "ru", "en"):
+                set_ui_language(user, chosen)
             db.session.commit()
             session.clear()
             login_user(user)

@@ -208,8 +208,8 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client, username: str, password: str = PASSWORD):
-    token = csrf_from(client.get("/login?lang=en").get_data(as_text=True))
+def sign_in(client, username: str, password: str = PASSWORD, lang: str = "en"):
+    token = csrf_from(client.get(f"/login?lang={lang}" if lang else "/login").get_data(as_text=True))
     return client.post("/login", data={"username": username, "password": password,
                                        "csrf_token": token})
 

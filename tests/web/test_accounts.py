@@ -75,9 +75,12 @@ def test_interface_languages(client, make_user):
     make_user("aigerim", ui_language="kk")
     assert "Кіру" in client.get("/login?lang=kk").get_data(as_text=True)
     assert "Войти" in client.get("/login?lang=ru").get_data(as_text=True)
-    sign_in(client, "aigerim")
+    other = client.application.test_client()
+    sign_in(other, "aigerim", lang="")              # no choice on the sign-in page
+    assert "Қабылдау" in other.get("/console").get_data(as_text=True)   # the user's own: Kazakh
+    sign_in(client, "aigerim")                      # English chosen on the sign-in page
+    assert "Accept" in client.get("/console").get_data(as_text=True)
     page = client.get("/console").get_data(as_text=True)
-    assert "Қабылдау" in page                      # the user's own language: Accept in Kazakh
     page = client.get("/console?lang=ru").get_data(as_text=True)
     assert "Принять" in page and "Положить трубку" in page
     assert "Принять" in client.get("/console").get_data(as_text=True)   # kept for the user
@@ -116,3 +119,11 @@ def test_users_add_command(helpline_cli, app):
     refused = helpline_cli("users", "add", "--username", "x", "--password", "long enough pw",
                            "--role", "supervisor")
     assert refused.exit_code == 1 and "centre: required" in refused.output
+
+
+def test_the_language_chosen_on_the_sign_in_page_is_kept(client, make_user):
+    make_user("aigerim", ui_language="en")
+    token = csrf_from(client.get("/login?lang=ru").get_data(as_text=True))
+    client.post("/login", data={"username": "aigerim", "password": "correct horse battery",
+                                "csrf_token": token})
+    assert "Принять" in client.get("/console").get_data(as_text=True)
