@@ -83,11 +83,13 @@ def create_app(
 
     import agent_console
     import ivr
+    import scheduling
     from helpline import carrier
 
     ivr.init_app(app)
     dispatcher.carrier = carrier.init_app(app)
     agent_console.init_app(app)
+    scheduling.init_app(app)
 
     @app.get("/")
     def home():

@@ -324,6 +324,96 @@ def calls_export(state: _State, since: str | None, until: str | None) -> None:
     click.echo(f"{count} calls exported.", err=True)
 
 
+# ------------------------------------------------------------------ rota
+
+
+@cli.group()
+def rota() -> None:
+    """The on-call rota."""
+
+
+def _find_centre(session, name_or_id: str):
+    from sqlalchemy import select
+
+    from helpline.models import Centre
+
+    centre = session.scalar(select(Centre).where(
+        (Centre.id == int(name_or_id)) if name_or_id.isdigit() else (Centre.name == name_or_id)))
+    if centre is None:
+        raise click.ClickException(f"centre: no centre {name_or_id!r} (see `helpline centres list`)")
+    return centre
+
+
+@rota.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@pass_state
+def rota_import(state: _State, file) -> None:
+    """Import shifts from CSV (centre,username,duty,start,end; local times YYYY-MM-DD HH:MM).
+    Any bad line: nothing is imported and every bad line is listed."""
+    from helpline.extensions import db as database
+    from scheduling.service import RotaError, import_csv
+
+    app = state.get_app()
+    runtime = app.extensions["helpline"]
+    with app.app_context():
+        try:
+            made = import_csv(database.session, file.read(), None, runtime.clock.now(),
+                              runtime.settings)
+            database.session.commit()
+        except RotaError as exc:
+            database.session.rollback()
+            raise click.ClickException(f"nothing imported:\n{exc}") from exc
+    click.echo(f"Imported {len(made)} shifts.")
+
+
+@rota.command("export")
+@click.option("--centre", help="Centre id or name (default: all).")
+@click.option("--from", "start", required=True, help="First day, YYYY-MM-DD (UTC+5).")
+@click.option("--to", "end", required=True, help="Last day, included.")
+@pass_state
+def rota_export(state: _State, centre: str | None, start: str, end: str) -> None:
+    """Write the shifts as CSV on stdout (the import format)."""
+    from helpline.extensions import db as database
+    from scheduling.service import export_csv
+
+    since, until = _instant(start, False), _instant(end, True)
+    with state.get_app().app_context():
+        found = _find_centre(database.session, centre) if centre else None
+        click.echo(export_csv(database.session, found, since, until), nl=False)
+
+
+@rota.command("check")
+@click.option("--centre", required=True, help="Centre id or name.")
+@click.option("--from", "start", required=True, help="First day, YYYY-MM-DD (UTC+5).")
+@click.option("--to", "end", required=True, help="Last day, included.")
+@pass_state
+def rota_check(state: _State, centre: str, start: str, end: str) -> None:
+    """Print coverage gaps and working-time violations; exit 1 when there are any."""
+    from zoneinfo import ZoneInfo
+
+    from helpline.extensions import db as database
+    from helpline.models import User
+    from scheduling.service import check
+
+    app = state.get_app()
+    since, until = _instant(start, False), _instant(end, True)
+    with app.app_context():
+        found = _find_centre(database.session, centre)
+        result = check(database.session, found, since, until, app.extensions["helpline"].settings)
+        zone = ZoneInfo(found.timezone)
+        names = {u.id: u.username for u in database.session.query(User)}
+        fmt = "%Y-%m-%d %H:%M"
+        for gap in result.gaps:
+            click.echo(f"GAP {gap.duty:<10} {gap.start.astimezone(zone).strftime(fmt)} - "
+                       f"{gap.end.astimezone(zone).strftime(fmt)}  {gap.have}/{gap.need} on duty")
+        for v in result.violations:
+            click.echo(f"VIOLATION {names.get(v.user_id, v.user_id)}: {v.kind}: {v.detail}")
+        click.echo(f"{len(result.gaps)} gaps, {len(result.violations)} violations "
+                   f"({found.name}, {start} to {end}, times {found.timezone})")
+    if result.gaps or result.violations:
+        sys.exit(1)
+
+
 # ------------------------------------------------------------------ ivr
 
 

@@ -86,6 +86,24 @@ class Settings:
     twilio_api_key: str = ""
     twilio_api_secret: str = ""
     twilio_twiml_app_sid: str = ""
+    #: Rota: working-time limits (Labour Code art. 68, 77) and default staffing.
+    rota_weekly_norm_hours: int = 40
+    rota_max_shift_hours: int = 12
+    rota_min_rest_hours: int = 12
+    rota_overtime_month_hours: int = 12
+    rota_overtime_year_hours: int = 120
+    staffing_day_minimum: int = 2
+    staffing_night_minimum: int = 1
+    staffing_day_start_hour: int = 8
+    staffing_day_end_hour: int = 20
+    #: Public holidays (YYYY-MM-DD), for payroll sheets and working-day deadlines.
+    public_holidays: tuple[str, ...] = _csv(
+        "2026-01-01,2026-01-02,2026-01-07,2026-03-08,2026-03-21,2026-03-22,2026-03-23,"
+        "2026-05-01,2026-05-07,2026-05-09,2026-05-27,2026-07-06,2026-08-30,2026-10-25,2026-12-16")
+    #: Minutes before a shift that the person is reminded; minutes after its start that a
+    #: person not signed in is reported to the supervisor on call.
+    shift_reminder_minutes: int = 60
+    shift_start_grace_minutes: int = 5
     #: Log level of the application.
     log_level: str = "INFO"
     #: True in the test suite only.

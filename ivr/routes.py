@@ -138,7 +138,7 @@ def _caller_type_menu(call: Call, leg: LiveLeg, attempt: int, apologise: bool) -
 def _to_queue(call: Call, leg: LiveLeg) -> str:
     rt = current_runtime()
     register.enqueue(call, rt.clock.now())
-    rt.dispatcher.route(db.session, rt.clock.now())
+    rt.dispatcher.call_queued(db.session, call, rt.clock.now())
     say = Speech(rt, call.language or _languages(call)[0])
     prompts = [say.help_numbers("urgent")] if call.is_urgent else [say("connecting")]
     return twiml.enqueue(

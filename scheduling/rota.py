@@ -124,15 +124,19 @@ def find_gaps(spans: Iterable[Span], absences: Sequence[Absence], start: datetim
         hour += HOUR
     points = sorted(cuts)
     gaps: list[Gap] = []
+    open_gap: dict[str, int] = {}                     # duty -> index of its latest gap
     for a, b in zip(points, points[1:], strict=False):
         for duty, need in ((LINE, minimum(a)), (SUPERVISOR, supervisors_needed)):
             have = len({s.user_id for s in active if s.duty == duty and s.start <= a < s.end})
-            if have < need:
-                last = gaps[-1] if gaps else None
-                if last and last.duty == duty and last.end == a and (last.have, last.need) == (have, need):
-                    gaps[-1] = Gap(last.start, b, duty, have, need)
-                else:
-                    gaps.append(Gap(a, b, duty, have, need))
+            if have >= need:
+                continue
+            index = open_gap.get(duty)
+            last = gaps[index] if index is not None else None
+            if last and last.end == a and (last.have, last.need) == (have, need):
+                gaps[index] = Gap(last.start, b, duty, have, need)
+            else:
+                open_gap[duty] = len(gaps)
+                gaps.append(Gap(a, b, duty, have, need))
     return sorted(gaps, key=lambda g: (g.start, g.duty))
 
 

@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
     #: Consecutive failed sign-ins, and the time until which sign-in is refused (UTC).
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Secret for the person's calendar feed URL (shifts only); NULL until first asked for.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: When the account was made (UTC).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

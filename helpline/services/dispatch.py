@@ -60,6 +60,8 @@ class Dispatcher:
         self.carrier = carrier
         self.limits = limits
         self.may_receive = may_receive
+        #: ``(session, now) -> centres with nobody on duty now`` (the rota plugs in here).
+        self.uncovered: Callable[[Session, datetime], set[int]] = lambda session, now: set()
 
     # ------------------------------------------------------------ presence
 
@@ -148,9 +150,13 @@ class Dispatcher:
         if not waiting:
             return []
         tried = self._tried(session, [c.id for c in waiting])
+        uncovered = self.uncovered(session, now)
         calls = [routing.WaitingCall(
             call_id=c.id, centre_id=c.centre_id, language=c.language, is_urgent=c.is_urgent,
-            queued_at=c.queued_at, overflow_after_seconds=c.centre.max_wait_seconds if c.centre else 0,
+            queued_at=c.queued_at,
+            # a centre with nobody on duty right now hands its calls to the others at once
+            overflow_after_seconds=0 if c.centre_id in uncovered or c.centre is None
+            else c.centre.max_wait_seconds,
             tried=frozenset(tried.get(c.id, ())),
         ) for c in waiting]
         candidates = [routing.Candidate(u.id, u.centre_id, frozenset(u.language_list), p.state_since)
@@ -172,6 +178,14 @@ class Dispatcher:
         if offers:
             self._board_changed(session, None)
         return offers
+
+    def call_queued(self, session: Session, call: Call, now: datetime) -> None:
+        """A call entered the queue: tell the supervisors if the rota has nobody on duty now."""
+        if call.centre_id is not None and call.centre_id in self.uncovered(session, now):
+            publish(session, self.publisher, "coverage_gap",
+                    {"centre": call.centre.name if call.centre else ""},
+                    supervisors_room(call.centre_id), ALL_SUPERVISORS)
+        self.route(session, now)
 
     def _waiting(self, session: Session) -> list[Call]:
         return list(session.scalars(

@@ -1,0 +1,125 @@
+"""The on-call rota: shifts (versioned, never rewritten), absences, swaps, staffing minimums."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpline.extensions import db
+from helpline.models.user import User
+from helpline.orm import UTCDateTime
+
+
+class Shift(db.Model):
+    __tablename__ = "shifts"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("duty IN ('line', 'supervisor')", name="duty_known"),
+        Index("ix_shifts_current", "centre_id", "starts_at", "ends_at"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Centre and person.
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: "line" (answers calls) or "supervisor" (on call for escalations).
+    duty: Mapped[str] = mapped_column(String(16))
+    #: Start and end (UTC).
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Who made this version and when.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The version this one replaced (edits add a version; nothing is rewritten).
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
+    #: When a newer version replaced it, or when it was deleted (UTC); current while both NULL.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why it was saved although it breaks a working-time rule.
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None and self.deleted_at is None
+
+    def __repr__(self) -> str:
+        return f"<Shift {self.id}>"
+
+
+class Absence(db.Model):
+    __tablename__ = "absences"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("kind IN ('leave', 'sick', 'other')", name="kind_known"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The person away.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: From and to (UTC).
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: leave, sick or other.
+    kind: Mapped[str] = mapped_column(String(16), default="leave")
+    #: Who entered it and when (UTC).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<Absence {self.id}>"
+
+
+class SwapRequest(db.Model):
+    """A person asks a colleague to take a shift; the colleague accepts; a supervisor approves."""
+
+    __tablename__ = "swap_requests"
+    __table_args__ = (
+        CheckConstraint("state IN ('asked', 'accepted', 'approved', 'refused')", name="state_known"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The shift to hand over.
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    #: Who asks, and whom.
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    colleague_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: asked, accepted, approved or refused.
+    state: Mapped[str] = mapped_column(String(16), default="asked")
+    #: When asked, accepted, decided (UTC), and by which supervisor.
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    shift: Mapped[Shift] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SwapRequest {self.id} {self.state}>"
+
+
+class StaffingMinimum(db.Model):
+    """People needed on line duty per hour of the week (local time) at a centre."""
+
+    __tablename__ = "staffing_minimums"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("hour BETWEEN 0 AND 23", name="hour_range"),
+        CheckConstraint("minimum >= 0", name="minimum_not_negative"),
+    )
+
+    #: Centre, day of the week (0 = Monday) and hour (local).
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(primary_key=True)
+    hour: Mapped[int] = mapped_column(primary_key=True)
+    #: People needed on line duty.
+    minimum: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"<StaffingMinimum {self.centre_id} {self.weekday} {self.hour}>"

@@ -1,0 +1,304 @@
+"""Rota pages: the supervisor's week and month views, staff's own shifts, calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from agent_console.access import roles_required
+from helpline.extensions import db
+from helpline.models import Centre, Shift, SwapRequest, User
+from helpline.runtime import current_runtime
+from helpline.services.centres import list_centres
+from scheduling import service
+from scheduling.ical import calendar_feed
+from scheduling.service import RotaError
+from scheduling.staffing import advice_for_week
+
+bp = Blueprint("rota", __name__)
+SUPERVISORS = ("supervisor", "administrator")
+
+
+def _centre() -> Centre:
+    wanted = request.values.get("centre", type=int)
+    if not current_user.is_admin:
+        wanted = current_user.centre_id
+    centre = db.session.get(Centre, wanted) if wanted else None
+    if centre is None:
+        centres = list_centres(db.session)
+        if not centres:
+            abort(404)
+        centre = centres[0]
+    return centre
+
+
+def _local(centre: Centre, day: str, clock: str) -> datetime:
+    zone = ZoneInfo(centre.timezone)
+    try:
+        return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), zone)
+    except ValueError as exc:
+        raise RotaError("date and time: YYYY-MM-DD and HH:MM") from exc
+
+
+def _period(centre: Centre, view: str, start: str | None, now: datetime) -> tuple[date, date]:
+    today = now.astimezone(ZoneInfo(centre.timezone)).date()
+    try:
+        first = date.fromisoformat(start) if start else today
+    except ValueError:
+        first = today
+    if view == "month":
+        first = first.replace(day=1)
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    else:
+        first -= timedelta(days=first.weekday())
+        last = first + timedelta(days=6)
+    return first, last
+
+
+@bp.get("/rota")
+@roles_required(*SUPERVISORS)
+def board(status: int = 200, form_error: RotaError | None = None):
+    rt = current_runtime()
+    centre = _centre()
+    view = request.values.get("view", "week")
+    first, last = _period(centre, view, request.values.get("start"), rt.clock.now())
+    zone = ZoneInfo(centre.timezone)
+    start = datetime.combine(first, time(0), zone)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone)
+    shifts = service.current_shifts(db.session, centre.id, start, end)
+    result = service.check(db.session, centre, start, end, rt.settings)
+    staff = list(db.session.scalars(select(User).where(User.centre_id == centre.id,
+                                                       User.is_enabled.is_(True))
+                                    .order_by(User.role, User.username)))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    cells: dict[tuple[int, date], list[Shift]] = {}
+    for shift in shifts:
+        cells.setdefault((shift.user_id, shift.starts_at.astimezone(zone).date()), []).append(shift)
+    gaps_by_day: dict[date, list] = {}
+    for gap in result.gaps:
+        day = gap.start.astimezone(zone).date()
+        while day <= (gap.end - timedelta(seconds=1)).astimezone(zone).date():
+            gaps_by_day.setdefault(day, []).append(gap)
+            day += timedelta(days=1)
+    names = {u.id: u.username for u in staff}
+    swaps = list(db.session.scalars(select(SwapRequest).join(Shift).where(
+        Shift.centre_id == centre.id, SwapRequest.state == "accepted")))
+    advice = advice_for_week(db.session, centre, rt.clock.now()) if view == "week" else None
+    return render_template(
+        "rota.html", centre=centre, centres=list_centres(db.session), view=view, days=days,
+        staff=staff, cells=cells, gaps=result.gaps, gaps_by_day=gaps_by_day, zone=zone,
+        violations=result.violations, names=names, swaps=swaps, advice=advice,
+        printing=bool(request.values.get("print")), form_error=form_error,
+        prev_start=(first - timedelta(days=1 if view == "month" else 7)).isoformat(),
+        next_start=(last + timedelta(days=1)).isoformat(), form=request.form,
+    ), status
+
+
+def _back(centre: Centre):
+    return redirect(url_for("rota.board", centre=centre.id, view=request.form.get("view", "week"),
+                            start=request.form.get("start_view") or None), 303)
+
+
+def _done(centre: Centre, message: str):
+    db.session.commit()
+    flash(message)
+    return _back(centre)
+
+
+def _failed(error: RotaError):
+    db.session.rollback()
+    return board(status=409 if error.violations else 400, form_error=error)
+
+
+@bp.post("/rota/shifts")
+@roles_required(*SUPERVISORS)
+def add_shift():
+    rt = current_runtime()
+    centre = _centre()
+    try:
+        start = _local(centre, request.form.get("day", ""), request.form.get("from", ""))
+        end = _local(centre, request.form.get("day", ""), request.form.get("to", ""))
+        if end <= start:
+            end += timedelta(days=1)            # a night shift ends the next morning
+        user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+        service.add_shift(db.session, centre, user, request.form.get("duty", "line"),
+                          start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")),
+                          current_user, rt.clock.now(), rt.settings, request.form.get("reason"))
+    except RotaError as error:
+        return _failed(error)
+    return _done(centre, _("Shift saved."))
+
+
+def _shift(shift_id: int) -> Shift:
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        abort(404)
+    if not current_user.is_admin and shift.centre_id != current_user.centre_id:
+        abort(403)
+    return shift
+
+
+@bp.post("/rota/shifts/<int:shift_id>/delete")
+@roles_required(*SUPERVISORS)
+def delete_shift(shift_id: int):
+    shift = _shift(shift_id)
+    service.delete_shift(db.session, shift, current_runtime().clock.now())
+    return _done(db.session.get(Centre, shift.centre_id), _("Shift deleted (kept in the history)."))
+
+
+@bp.post("/rota/shifts/<int:shift_id>/edit")
+@roles_required(*SUPERVISORS)
+def edit_shift(shift_id: int):
+    rt = current_runtime()
+    shift = _shift(shift_id)
+    centre = db.session.get(Centre, shift.centre_id)
+    try:
+        start = _local(centre, request.form.get("day", ""), request.form.get("from", ""))
+        end = _local(centre, request.form.get("day", ""), request.form.get("to", ""))
+        if end <= start:
+            end += timedelta(days=1)
+        user = db.session.get(User, request.form.get("user_id", type=int) or shift.user_id)
+        service.change_shift(db.session, shift, user, start.astimezone(ZoneInfo("UTC")),
+                             end.astimezone(ZoneInfo("UTC")), current_user, rt.clock.now(),
+                             rt.settings, request.form.get("reason"))
+    except RotaError as error:
+        return _failed(error)
+    return _done(centre, _("Shift changed (the earlier version is kept)."))
+
+
+@bp.post("/rota/template")
+@roles_required(*SUPERVISORS)
+def apply_template():
+    rt = current_runtime()
+    centre = _centre()
+    try:
+        ids = [int(v) for v in request.form.getlist("people")]
+        people = [db.session.get(User, i) for i in ids]
+        if any(p is None for p in people):
+            raise RotaError("people: unknown person")
+        first = date.fromisoformat(request.form.get("first", ""))
+        last = date.fromisoformat(request.form.get("last", ""))
+        made = service.apply_template(db.session, centre, request.form.get("pattern", ""), people,
+                                      first, last, int(request.form.get("start_hour", "8")),
+                                      request.form.get("duty", "line"), current_user,
+                                      rt.clock.now(), rt.settings, request.form.get("reason"))
+    except (ValueError, TypeError) as exc:
+        return _failed(RotaError(f"template: {exc}" if str(exc) else "template: check the dates"))
+    except RotaError as error:
+        return _failed(error)
+    return _done(centre, _("%(count)s shifts added from the template.", count=len(made)))
+
+
+@bp.post("/rota/absences")
+@roles_required(*SUPERVISORS)
+def add_absence():
+    rt = current_runtime()
+    centre = _centre()
+    try:
+        user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+        if user is None or user.centre_id != centre.id:
+            raise RotaError("person: a member of this centre")
+        start = _local(centre, request.form.get("first", ""), "00:00")
+        end = _local(centre, request.form.get("last", ""), "00:00") + timedelta(days=1)
+        service.add_absence(db.session, user, start.astimezone(ZoneInfo("UTC")),
+                            end.astimezone(ZoneInfo("UTC")), request.form.get("kind", "leave"),
+                            current_user, rt.clock.now())
+    except RotaError as error:
+        return _failed(error)
+    return _done(centre, _("Absence saved."))
+
+
+@bp.post("/rota/swaps/<int:swap_id>/<any(approve, refuse):decision>")
+@roles_required(*SUPERVISORS)
+def decide_swap(swap_id: int, decision: str):
+    rt = current_runtime()
+    swap = db.session.get(SwapRequest, swap_id)
+    if swap is None:
+        abort(404)
+    shift = _shift(swap.shift_id)
+    try:
+        service.decide_swap(db.session, swap, current_user, decision == "approve", rt.clock.now(),
+                            rt.settings, request.form.get("reason"))
+    except RotaError as error:
+        return _failed(error)
+    return _done(db.session.get(Centre, shift.centre_id), _("Swap decided."))
+
+
+# ---------------------------------------------------------------- staff
+
+
+@bp.get("/my-shifts")
+@login_required
+def my_shifts():
+    rt = current_runtime()
+    now = rt.clock.now()
+    shifts = service.current_shifts(db.session, None, now - timedelta(days=1), now + timedelta(days=62),
+                                    user_id=current_user.id)
+    colleagues = list(db.session.scalars(select(User).where(
+        User.centre_id == current_user.centre_id, User.id != current_user.id,
+        User.is_enabled.is_(True)).order_by(User.username)))
+    incoming = list(db.session.scalars(select(SwapRequest).where(
+        SwapRequest.colleague_id == current_user.id, SwapRequest.state == "asked")))
+    mine = list(db.session.scalars(select(SwapRequest).where(
+        SwapRequest.requester_id == current_user.id).order_by(SwapRequest.asked_at.desc()).limit(20)))
+    user = db.session.merge(current_user._get_current_object())
+    token = service.calendar_token(user)
+    db.session.commit()
+    zone = ZoneInfo(user.centre.timezone if user.centre else "Asia/Almaty")
+    return render_template("my_shifts.html", shifts=shifts, colleagues=colleagues,
+                           incoming=incoming, mine=mine, zone=zone,
+                           feed=rt.settings.public_base_url + url_for("rota.feed", token=token))
+
+
+@bp.post("/my-shifts/<int:shift_id>/swap")
+@login_required
+def ask_swap(shift_id: int):
+    rt = current_runtime()
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        abort(404)
+    try:
+        service.ask_swap(db.session, shift, current_user,
+                         db.session.get(User, request.form.get("colleague_id", type=int) or 0),
+                         rt.clock.now())
+    except RotaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("rota.my_shifts"), 303)
+    db.session.commit()
+    flash(_("Swap requested."))
+    return redirect(url_for("rota.my_shifts"), 303)
+
+
+@bp.post("/my-shifts/swaps/<int:swap_id>/accept")
+@login_required
+def accept_swap(swap_id: int):
+    swap = db.session.get(SwapRequest, swap_id)
+    if swap is None:
+        abort(404)
+    try:
+        service.accept_swap(db.session, swap, current_user, current_runtime().clock.now())
+    except RotaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("rota.my_shifts"), 303)
+    db.session.commit()
+    flash(_("Accepted: a supervisor will approve the swap."))
+    return redirect(url_for("rota.my_shifts"), 303)
+
+
+@bp.get("/calendar/<token>.ics")
+def feed(token: str):
+    """A person's shifts as iCalendar, at a secret URL: nothing but the shifts."""
+    user = db.session.scalar(select(User).where(User.calendar_token == token)) if token else None
+    if user is None or not user.is_enabled:
+        abort(404)
+    now = current_runtime().clock.now()
+    shifts = service.current_shifts(db.session, None, now - timedelta(days=31),
+                                    now + timedelta(days=92), user_id=user.id)
+    return Response(calendar_feed(shifts, now), mimetype="text/calendar")
