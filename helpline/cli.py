@@ -104,6 +104,9 @@ def run(state: _State, host: str, port: int) -> None:
         click.echo(f"  Simulated phone: {base}/simulator")
     click.echo(f"  Twilio voice URL: {base}/ivr/voice   status callback: {base}/ivr/status"
                f"   fallback: {base}/ivr/fallback")
+    from scheduling.jobs import start_scheduler
+
+    start_scheduler(app)          # the single-process demo is its own one scheduler
     socketio.start_background_task(_routing_loop, app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
@@ -130,6 +133,17 @@ def _routing_loop(app: Flask, interval: float = 1.0) -> None:
     while True:
         socketio.sleep(interval)
         _route_once(app)
+
+
+@cli.command("scheduler")
+@pass_state
+def scheduler(state: _State) -> None:
+    """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
+    forecast, retention, monthly reports); its job store is in the database."""
+    from scheduling.jobs import JOBS, start_scheduler
+
+    click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
+    start_scheduler(state.get_app(), blocking=True)
 
 
 @cli.command("dispatcher")

@@ -104,6 +104,8 @@ class Settings:
     #: person not signed in is reported to the supervisor on call.
     shift_reminder_minutes: int = 60
     shift_start_grace_minutes: int = 5
+    #: Days after which contact-record notes and follow-up details are deleted (counts stay).
+    notes_retention_days: int = 365
     #: Log level of the application.
     log_level: str = "INFO"
     #: True in the test suite only.

@@ -1,0 +1,149 @@
+"""Scheduled jobs. Each takes the session, ``now`` from the scheduler's clock and the runtime,
+changes what it must, and returns a short report; ``run`` commits once and publishes after.
+
+One scheduler for the whole deployment (``helpline scheduler``, or inside ``helpline run`` for
+the single-process demo), with its job store in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from helpline.events import ALL_SUPERVISORS, agent_room, publish, supervisors_room
+from helpline.models import AgentPresence, AgentState, Centre, ContactRecord, Shift
+from scheduling import service
+
+logger = logging.getLogger(__name__)
+
+
+def _current_line_shifts(session: Session, start: datetime, end: datetime) -> list[Shift]:
+    return list(session.scalars(select(Shift).where(
+        Shift.superseded_at.is_(None), Shift.deleted_at.is_(None), Shift.duty == "line",
+        Shift.starts_at >= start, Shift.starts_at < end)))
+
+
+def shift_start_check(session: Session, now: datetime, runtime) -> str:
+    """Someone on duty not signed in 5 minutes after their shift began: tell the supervisors."""
+    grace = timedelta(minutes=runtime.settings.shift_start_grace_minutes)
+    fresh = now - timedelta(seconds=runtime.settings.presence_timeout_seconds)
+    missing = []
+    for shift in _current_line_shifts(session, now - grace - timedelta(minutes=1), now - grace):
+        presence = session.get(AgentPresence, shift.user_id)
+        signed_in = (presence is not None and presence.state != AgentState.OFFLINE.value
+                     and presence.last_seen_at >= fresh)
+        if not signed_in:
+            missing.append(shift)
+            publish(session, runtime.dispatcher.publisher, "staff_missing",
+                    {"user": shift.user.username, "shift_id": shift.id},
+                    supervisors_room(shift.centre_id), ALL_SUPERVISORS)
+    return f"{len(missing)} people not signed in at their shift start"
+
+
+def shift_reminders(session: Session, now: datetime, runtime) -> str:
+    ahead = timedelta(minutes=runtime.settings.shift_reminder_minutes)
+    shifts = _current_line_shifts(session, now + ahead, now + ahead + timedelta(minutes=1))
+    for shift in shifts:
+        publish(session, runtime.dispatcher.publisher, "shift_reminder",
+                {"starts_at": shift.starts_at.isoformat()}, agent_room(shift.user_id))
+    return f"{len(shifts)} shift reminders"
+
+
+def coverage_forecast(session: Session, now: datetime, runtime) -> str:
+    """Gaps in the next 72 hours, per centre that keeps a rota, sent to its supervisors."""
+    total = 0
+    centres_with_rota = set(session.scalars(select(Shift.centre_id).where(
+        Shift.superseded_at.is_(None), Shift.deleted_at.is_(None)).distinct()))
+    for centre in session.scalars(select(Centre).where(Centre.id.in_(centres_with_rota))):
+        result = service.check(session, centre, now, now + timedelta(hours=72), runtime.settings)
+        if result.gaps:
+            total += len(result.gaps)
+            publish(session, runtime.dispatcher.publisher, "coverage_forecast",
+                    {"centre": centre.name, "gaps": len(result.gaps),
+                     "first_gap": result.gaps[0].start.isoformat()},
+                    supervisors_room(centre.id), ALL_SUPERVISORS)
+    return f"{total} gaps in the next 72 h"
+
+
+def retention(session: Session, now: datetime, runtime) -> str:
+    """Delete notes and follow-up details older than the retention period; counts stay."""
+    cutoff = now - timedelta(days=runtime.settings.notes_retention_days)
+    result = session.execute(update(ContactRecord).where(
+        ContactRecord.created_at < cutoff,
+        (ContactRecord.notes_encrypted.is_not(None)) | (ContactRecord.follow_up_due.is_not(None)),
+    ).values(notes_encrypted=None, follow_up_due=None).execution_options(synchronize_session=False))
+    return f"removed notes and follow-up details of {result.rowcount} contact records"
+
+
+#: Hooks run by the monthly job with (session, first day of the last month, runtime).
+MONTHLY_HOOKS: list[Callable] = []
+
+
+def monthly_reports(session: Session, now: datetime, runtime) -> str:
+    first_of_this = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month = (first_of_this - timedelta(days=1)).replace(day=1)
+    for hook in MONTHLY_HOOKS:
+        hook(session, last_month.date(), runtime)
+    return f"monthly hooks run for {last_month:%Y-%m}: {len(MONTHLY_HOOKS)}"
+
+
+def routing_tick(session: Session, now: datetime, runtime) -> str:
+    offers = runtime.dispatcher.route(session, now)
+    return f"{len(offers)} offers"
+
+
+JOBS = {
+    "routing_tick": (routing_tick, {"seconds": 2}),
+    "shift_start_check": (shift_start_check, {"minutes": 1}),
+    "shift_reminders": (shift_reminders, {"minutes": 1}),
+    "coverage_forecast": (coverage_forecast, {"hours": 1}),
+    "retention": (retention, {"hours": 24}),
+    "monthly_reports": (monthly_reports, {"days": 1}),
+}
+
+_app = None
+
+
+def run(name: str) -> str:
+    """Run one job in the scheduler's app: one unit of work, committed once."""
+    from helpline.extensions import db
+
+    job, _interval = JOBS[name]
+    runtime = _app.extensions["helpline"]
+    with _app.app_context():
+        try:
+            report = job(db.session, runtime.clock.now(), runtime)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logger.exception("Job %s failed", name)
+            raise
+        finally:
+            db.session.remove()
+    if name != "routing_tick":
+        logger.info("Job %s: %s", name, report)
+    return report
+
+
+def start_scheduler(app, blocking: bool = False):
+    """The deployment's one scheduler, its job store in the application database."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    global _app
+    _app = app
+    url = app.extensions["helpline"].settings.database_url
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = kind(jobstores={"default": SQLAlchemyJobStore(url=url, tablename="scheduler_jobs")},
+                     job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+                     timezone="UTC")
+    for name, (_job, interval) in JOBS.items():
+        scheduler.add_job("scheduling.jobs:run", "interval", args=[name], id=name,
+                          replace_existing=True, **interval)
+    scheduler.start()
+    return scheduler
