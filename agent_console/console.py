@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -109,7 +109,7 @@ def save(call_id: str):
     escalation = None
     if record.risk_level == "immediate":
         escalation = escalations.raise_escalation(db.session, call, current_user, now,
-                                                  rt.dispatcher.publisher)
+                                                  rt.dispatcher.publisher, _on_call(call, now))
     db.session.commit()
     return jsonify(saved=True, escalation_id=escalation.id if escalation else None)
 
@@ -120,10 +120,17 @@ def escalate(call_id: str):
     """The always-visible "Immediate danger" button."""
     call = _call_for_record(call_id)
     rt = current_runtime()
-    escalation = escalations.raise_escalation(db.session, call, current_user, rt.clock.now(),
-                                              rt.dispatcher.publisher)
+    now = rt.clock.now()
+    escalation = escalations.raise_escalation(db.session, call, current_user, now,
+                                              rt.dispatcher.publisher, _on_call(call, now))
     db.session.commit()
     return jsonify(escalation_id=escalation.id)
+
+
+def _on_call(call: Call, now) -> set[int]:
+    """Supervisors on call for the call's centre by the rota (empty when the rota names none)."""
+    policy = current_app.extensions.get("rota_policy")
+    return policy.supervisors_on_call(db.session, call.centre_id, now) if policy else set()
 
 
 @bp.get("/voice-token")

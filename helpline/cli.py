@@ -396,6 +396,51 @@ def rota_export(state: _State, centre: str | None, start: str, end: str) -> None
         click.echo(export_csv(database.session, found, since, until), nl=False)
 
 
+def _range(text: str, top: int, names: dict[str, int] | None = None) -> list[int]:
+    """"all", "8-20" (end excluded for hours), "mon-fri", "0,2,4"."""
+    names = names or {}
+    text = text.strip().lower()
+    if text == "all":
+        return list(range(top))
+    values: list[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            a, b = (names.get(x, None) if x in names else int(x) for x in part.split("-", 1))
+            values += list(range(a, b + (1 if names else 0)))
+        else:
+            values.append(names[part] if part in names else int(part))
+    return values
+
+
+@rota.command("minimum")
+@click.option("--centre", required=True, help="Centre id or name.")
+@click.option("--days", default="all", show_default=True, help="all, mon-fri, sat,sun or 0-6.")
+@click.option("--hours", required=True, help="Local hours, e.g. 8-20 (20 excluded) or all.")
+@click.option("--people", required=True, type=int, help="People needed on line duty.")
+@pass_state
+def rota_minimum(state: _State, centre: str, days: str, hours: str, people: int) -> None:
+    """Set the minimum staffing for hours of the week (defaults: 2 by day, 1 at night)."""
+    from helpline.extensions import db as database
+    from scheduling.service import RotaError, set_minimum
+
+    weekday_names = {n: i for i, n in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])}
+    try:
+        weekdays = _range(days, 7, weekday_names)
+        hour_list = _range(hours, 24)
+    except (ValueError, TypeError) as exc:
+        raise click.BadParameter("days like mon-fri or 0,6; hours like 8-20") from exc
+    app = state.get_app()
+    with app.app_context():
+        found = _find_centre(database.session, centre)
+        try:
+            count = set_minimum(database.session, found, weekdays, hour_list, people)
+            database.session.commit()
+        except RotaError as exc:
+            database.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{found.name}: {people} on line duty for {count} hours of the week.")
+
+
 @rota.command("check")
 @click.option("--centre", required=True, help="Centre id or name.")
 @click.option("--from", "start", required=True, help="First day, YYYY-MM-DD (UTC+5).")

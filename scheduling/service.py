@@ -84,6 +84,26 @@ def minimum_for(session: Session, centre: Centre, settings: Settings):
     return minimum
 
 
+def set_minimum(session: Session, centre: Centre, weekdays: Sequence[int], hours: Sequence[int],
+                people: int) -> int:
+    """Set how many people are needed on line duty at these hours of these days (local time)."""
+    if people < 0 or people > 100:
+        raise RotaError("people: 0 to 100")
+    if not weekdays or any(d not in range(7) for d in weekdays):
+        raise RotaError("days: 0 (Monday) to 6 (Sunday)")
+    if not hours or any(h not in range(24) for h in hours):
+        raise RotaError("hours: 0 to 23")
+    for day in weekdays:
+        for hour in hours:
+            row = session.get(StaffingMinimum, (centre.id, day, hour))
+            if row is None:
+                session.add(StaffingMinimum(centre_id=centre.id, weekday=day, hour=hour, minimum=people))
+            else:
+                row.minimum = people
+    session.flush()
+    return len(weekdays) * len(hours)
+
+
 @dataclass(frozen=True)
 class CheckResult:
     gaps: list[rota.Gap]

@@ -35,6 +35,10 @@
   socket.on("connect", () => showError(""));
   socket.on("disconnect", () => { showError(T.lost); stateEl.textContent = T.offline; });
   socket.on("presence", (data) => setState(data.state));
+  socket.on("shift_reminder", (data) => {
+    const at = new Date(data.starts_at).toLocaleTimeString([], {timeZone: "Asia/Almaty", hour: "2-digit", minute: "2-digit"});
+    showError(T.shift_reminder + " " + at);
+  });
   setInterval(() => { if (socket.connected) socket.emit("heartbeat", {}, () => {}); }, 10000);
   $("btn-available").addEventListener("click", () => emit("set_state", {state: "available"}));
   $("btn-break").addEventListener("click", () => emit("set_state", {state: "break"}));

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.events import ALL_SUPERVISORS, Publisher, publish, supervisors_room
+from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
 from helpline.models import Call, Escalation, Notification, User
 from helpline.models.escalation import BODIES
 
@@ -25,8 +25,9 @@ def same_day_deadline(now: datetime, zone: str) -> datetime:
 
 
 def raise_escalation(session: Session, call: Call, by: User, now: datetime,
-                     publisher: Publisher) -> Escalation:
-    """Open (once per call) an escalation and alert every supervisor of the centre."""
+                     publisher: Publisher, on_call: set[int] | None = None) -> Escalation:
+    """Open (once per call) an escalation and alert at once the supervisors on call by the rota
+    (``on_call``), or every supervisor of the centre when the rota names none."""
     existing = session.scalar(select(Escalation).where(
         Escalation.call_id == call.id, Escalation.closed_at.is_(None)))
     if existing is not None:
@@ -39,8 +40,10 @@ def raise_escalation(session: Session, call: Call, by: User, now: datetime,
     )
     session.add(escalation)
     session.flush()
-    publish(session, publisher, "escalation", escalation_payload(escalation, by),
-            supervisors_room(call.centre_id), ALL_SUPERVISORS)
+    rooms = ([agent_room(user_id) for user_id in sorted(on_call)] if on_call
+             else [supervisors_room(call.centre_id)])
+    publish(session, publisher, "escalation", escalation_payload(escalation, by), *rooms,
+            ALL_SUPERVISORS)
     publish(session, publisher, "board_changed", {}, supervisors_room(call.centre_id),
             ALL_SUPERVISORS)
     return escalation

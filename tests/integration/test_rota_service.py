@@ -154,3 +154,17 @@ def test_rota_check_command_exits_non_zero_on_gaps(helpline_cli, rota_ctx, tmp_p
                         "--to", "2026-03-03").exit_code == 1
     later = helpline_cli("rota", "check", "--centre", "1", "--from", "2026-03-02", "--to", "2026-03-03")
     assert later.output.strip().endswith("times Asia/Almaty)")
+
+
+def test_minimum_staffing_per_hour_of_the_week(helpline_cli, rota_ctx):
+    db.session.commit()
+    result = helpline_cli("rota", "minimum", "--centre", "1", "--days", "sat,sun", "--hours", "all",
+                          "--people", "1")
+    assert result.exit_code == 0 and "1 on line duty for 48 hours" in result.output
+    minimum = service.minimum_for(db.session, db.session.get(Centre, 1), rota_ctx["settings"])
+    assert minimum(local(2026, 3, 7, 12)) == 1          # Saturday noon: set to 1
+    assert minimum(local(2026, 3, 6, 12)) == 2          # Friday noon: the default day minimum
+    assert minimum(local(2026, 3, 6, 23)) == 1          # Friday night: the default night minimum
+    bad = helpline_cli("rota", "minimum", "--centre", "1", "--days", "someday", "--hours", "8-20",
+                       "--people", "1")
+    assert bad.exit_code == 2

@@ -145,3 +145,28 @@ def test_a_gap_now_sends_calls_to_other_centres_and_alerts_the_supervisor(
     with app.app_context():
         assert db.session.get(User, almaty["timur"]).username == "timur"
         db.session.remove()
+
+
+def test_escalations_go_to_the_supervisor_on_call(app, almaty, staff_client, make_user, phone):
+    other_sup = make_user("sup.off", role="supervisor", centre_id=2)
+    sup, _ = staff_client("sup")
+    token = form_token(sup)
+    add(sup, token, almaty["saule"], "2026-03-02", "14:00", "20:00")
+    add(sup, token, almaty["sup"], "2026-03-02", "14:00", "20:00", duty="supervisor")
+    on_call = socketio.test_client(app, namespace=NS, flask_test_client=sup)
+    off_http, _ = staff_client("sup.off")
+    off = socketio.test_client(app, namespace=NS, flask_test_client=off_http)
+    agent = _console(app, staff_client, "saule")
+    call = phone(ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    (offer,) = _offers(agent)
+    agent.emit("accept", {"offer_id": offer["offer_id"]}, namespace=NS, callback=True)
+    on_call.get_received(NS)
+    off.get_received(NS)
+    http, headers = staff_client("saule")
+    assert http.post(f"/console/calls/{offer['call_id']}/escalate", headers=headers).status_code == 200
+    assert [e["name"] for e in on_call.get_received(NS)].count("escalation") == 1
+    assert "escalation" not in [e["name"] for e in off.get_received(NS)]
+    assert other_sup
