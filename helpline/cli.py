@@ -433,12 +433,13 @@ def rota_minimum(state: _State, centre: str, days: str, hours: str, people: int)
     with app.app_context():
         found = _find_centre(database.session, centre)
         try:
+            name = found.name
             count = set_minimum(database.session, found, weekdays, hour_list, people)
             database.session.commit()
         except RotaError as exc:
             database.session.rollback()
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{found.name}: {people} on line duty for {count} hours of the week.")
+    click.echo(f"{name}: {people} on line duty for {count} hours of the week.")
 
 
 @rota.command("check")
