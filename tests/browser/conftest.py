@@ -28,6 +28,20 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_app(tmp_path):
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def live_app_monday(tmp_path):
+    """The app with its clock stopped at Monday 2 March 2026, 15:00 in Almaty (10:00 UTC)."""
+    from datetime import UTC, datetime
+
+    from helpline.clock import FixedClock
+
+    yield from _serve(tmp_path, FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC)))
+
+
+def _serve(tmp_path, clock=None):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app({
@@ -35,7 +49,7 @@ def live_app(tmp_path):
         "testing": True,
         "public_base_url": base,
         "simulator_speed": 0.25,
-    }, environ={})
+    }, environ={}, clock=clock)
     with app.app_context():
         upgrade(db.engine)
         load_demo_data(db.session, app.extensions["helpline"].clock.now())  # with demo users
