@@ -47,6 +47,7 @@ bench: $(BIN)/python
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/incoming_call.py
 	$(BIN)/python bench/queue_to_offer.py
+	$(BIN)/python bench/rota_check.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
