@@ -107,32 +107,7 @@ def run(state: _State, host: str, port: int) -> None:
     from scheduling.jobs import start_scheduler
 
     start_scheduler(app)          # the single-process demo is its own one scheduler
-    socketio.start_background_task(_routing_loop, app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
-
-
-def _route_once(app: Flask) -> None:
-    """One routing pass: expire unanswered rings, end wrap-ups, offer waiting calls."""
-    from helpline.extensions import db as database
-
-    runtime = app.extensions["helpline"]
-    with app.app_context():
-        try:
-            runtime.dispatcher.route(database.session, runtime.clock.now())
-            database.session.commit()
-        except Exception:  # the next pass tries again
-            database.session.rollback()
-            app.logger.exception("Routing pass failed")
-        finally:
-            database.session.remove()
-
-
-def _routing_loop(app: Flask, interval: float = 1.0) -> None:
-    from helpline.extensions import socketio
-
-    while True:
-        socketio.sleep(interval)
-        _route_once(app)
 
 
 @cli.command("scheduler")
@@ -144,20 +119,6 @@ def scheduler(state: _State) -> None:
 
     click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
     start_scheduler(state.get_app(), blocking=True)
-
-
-@cli.command("dispatcher")
-@click.option("--interval", default=1.0, show_default=True, type=float)
-@pass_state
-def dispatcher_loop(state: _State, interval: float) -> None:
-    """Run the routing clock alone (production: one such process beside the web processes)."""
-    import time as _time
-
-    app = state.get_app()
-    click.echo(f"Routing every {interval}s. Ctrl-C to stop.")
-    while True:
-        _time.sleep(interval)
-        _route_once(app)
 
 
 # ------------------------------------------------------------------ demo data

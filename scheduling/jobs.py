@@ -97,7 +97,7 @@ def routing_tick(session: Session, now: datetime, runtime) -> str:
 
 
 JOBS = {
-    "routing_tick": (routing_tick, {"seconds": 2}),
+    "routing_tick": (routing_tick, {"seconds": 1}),
     "shift_start_check": (shift_start_check, {"minutes": 1}),
     "shift_reminders": (shift_reminders, {"minutes": 1}),
     "coverage_forecast": (coverage_forecast, {"hours": 1}),
