@@ -88,9 +88,9 @@
   function notice(text) {
     const banner = $("alert-banner"); banner.textContent = text; banner.hidden = false; alarm();
   }
-  socket.on("coverage_gap", (d) => notice(T.coverage_gap.replace("%s", d.centre)));
-  socket.on("staff_missing", (d) => notice(T.staff_missing.replace("%s", d.user)));
-  socket.on("coverage_forecast", (d) => notice(T.coverage_forecast.replace("%s", d.centre).replace("%d", d.gaps)));
+  socket.on("coverage_gap", (d) => notice(T.coverage_gap.replace("{centre}", d.centre)));
+  socket.on("staff_missing", (d) => notice(T.staff_missing.replace("{user}", d.user)));
+  socket.on("coverage_forecast", (d) => notice(T.coverage_forecast.replace("{centre}", d.centre).replace("{gaps}", d.gaps)));
   setInterval(refresh, 5000);
   setInterval(() => { if (socket.connected) socket.emit("heartbeat", {}, () => {}); }, 10000);
 })();

@@ -145,13 +145,14 @@ T = {
 }
 
 T.update({
-    "%s is on duty but not signed in.": ("%s кезекте, бірақ жүйеге кірмеген.",
-                                         "%s на смене, но не вошёл в систему."),
-    "%s: %d gaps in the rota in the next 72 hours.": (
-        "%s: алдағы 72 сағатта кестеде %d бос орын.", "%s: %d пробелов в графике за 72 часа."),
-    "Nobody is on duty at %s right now: calls go to other centres. Check the rota.": (
-        "%s орталығында қазір кезекші жоқ: қоңыраулар басқа орталықтарға кетеді. Кестені тексеріңіз.",
-        "В центре %s сейчас никто не дежурит: звонки уходят в другие центры. Проверьте график."),
+    "{user} is on duty but not signed in.": ("{user} кезекте, бірақ жүйеге кірмеген.",
+                                         "{user} на смене, но не вошёл в систему."),
+    "{centre}: {gaps} gaps in the rota in the next 72 hours.": (
+        "{centre}: алдағы 72 сағатта кестеде {gaps} бос орын.",
+        "{centre}: {gaps} пробелов в графике за 72 часа."),
+    "Nobody is on duty at {centre} right now: calls go to other centres. Check the rota.": (
+        "{centre} орталығында қазір кезекші жоқ: қоңыраулар басқа орталықтарға кетеді. Кестені тексеріңіз.",
+        "В центре {centre} сейчас никто не дежурит: звонки уходят в другие центры. Проверьте график."),
     "%(count)s shifts added from the template.": ("Үлгіден %(count)s ауысым қосылды.",
                                                   "Из шаблона добавлено смен: %(count)s."),
     "Absence saved.": ("Болмау сақталды.", "Отсутствие сохранено."),

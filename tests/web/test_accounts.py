@@ -68,6 +68,9 @@ def test_roles_and_centres_are_enforced(app, make_user, staff_client):
     assert psychologist.get("/admin/users").status_code == 403
     supervisor, _ = staff_client("sup.astana")
     assert supervisor.get("/supervisor/board.json").status_code == 200
+    for lang in ("kk", "ru", "en"):                 # every page renders in every language
+        for path in ("/supervisor", "/console", "/rota", "/my-shifts"):
+            assert supervisor.get(f"{path}?lang={lang}").status_code == 200, (path, lang)
     assert supervisor.get("/admin/users").status_code == 403
 
 
