@@ -403,6 +403,48 @@ def rota_minimum(state: _State, centre: str, days: str, hours: str, people: int)
     click.echo(f"{name}: {people} on line duty for {count} hours of the week.")
 
 
+@rota.command("hours")
+@click.option("--centre", required=True, help="Centre id or name.")
+@click.option("--month", required=True, help="YYYY-MM (in the centre's zone).")
+@pass_state
+def rota_hours(state: _State, centre: str, month: str) -> None:
+    """The month's hours sheet per person for payroll (total, night, weekend and holiday,
+    overtime), as CSV on stdout."""
+    import csv as _csv
+    from datetime import timedelta as _td
+    from zoneinfo import ZoneInfo
+
+    from helpline.extensions import db as database
+    from helpline.models import User
+    from scheduling import rota as rota_rules
+    from scheduling import service
+
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+    except ValueError as exc:
+        raise click.BadParameter("--month: YYYY-MM") from exc
+    app = state.get_app()
+    settings = app.extensions["helpline"].settings
+    with app.app_context():
+        found = _find_centre(database.session, centre)
+        zone = ZoneInfo(found.timezone)
+        start = datetime.combine(first, time(0), zone) - _td(days=7)
+        end = datetime.combine(first + _td(days=40), time(0), zone)
+        shifts = service.current_shifts(database.session, found.id, start, end)
+        people = sorted({s.user_id for s in shifts})
+        sheets = rota_rules.monthly_sheet(
+            service.spans(shifts), service.absences(database.session, people, start, end), year,
+            number, zone, service.holidays_from(settings), service.rules_from(settings))
+        names = {u.id: u.username for u in database.session.query(User).filter(User.id.in_(people))}
+        writer = _csv.writer(sys.stdout)
+        writer.writerow(["username", "shifts", "hours", "night_hours", "weekend_holiday_hours",
+                         "overtime_hours"])
+        for user_id, sheet in sorted(sheets.items(), key=lambda item: names[item[0]]):
+            writer.writerow([names[user_id], sheet.shifts, sheet.total, sheet.night,
+                             sheet.weekend_holiday, sheet.overtime])
+
+
 @rota.command("check")
 @click.option("--centre", required=True, help="Centre id or name.")
 @click.option("--from", "start", required=True, help="First day, YYYY-MM-DD (UTC+5).")

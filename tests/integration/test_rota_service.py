@@ -168,3 +168,16 @@ def test_minimum_staffing_per_hour_of_the_week(helpline_cli, rota_ctx):
     bad = helpline_cli("rota", "minimum", "--centre", "1", "--days", "someday", "--hours", "8-20",
                        "--people", "1")
     assert bad.exit_code == 2
+
+
+def test_hours_sheet_for_payroll(helpline_cli, rota_ctx):
+    c, u, s, now = rota_ctx["centre"], rota_ctx["users"], rota_ctx["settings"], rota_ctx["now"]
+    service.add_shift(db.session, c, u["ali"], "line", local(2026, 3, 7, 20), local(2026, 3, 8, 8),
+                      None, now, s)                              # Saturday night into 8 March
+    service.add_shift(db.session, c, u["bota"], "line", local(2026, 3, 31, 20), local(2026, 4, 1, 8),
+                      None, now, s)                              # crosses the month end
+    db.session.commit()
+    out = helpline_cli("rota", "hours", "--centre", "1", "--month", "2026-03").output.splitlines()
+    assert out == ["username,shifts,hours,night_hours,weekend_holiday_hours,overtime_hours",
+                   "ali,1,12.0,8.0,12.0,0.0", "bota,1,4.0,2.0,0.0,0.0"]
+    assert helpline_cli("rota", "hours", "--centre", "1", "--month", "March").exit_code == 2

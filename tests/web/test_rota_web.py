@@ -170,3 +170,23 @@ def test_escalations_go_to_the_supervisor_on_call(app, almaty, staff_client, mak
     assert [e["name"] for e in on_call.get_received(NS)].count("escalation") == 1
     assert "escalation" not in [e["name"] for e in off.get_received(NS)]
     assert other_sup
+
+
+def test_editing_a_shift_in_the_page_keeps_the_earlier_version(app, almaty, staff_client):
+    sup, _ = staff_client("sup")
+    token = form_token(sup)
+    add(sup, token, almaty["saule"], "2026-03-05", "08:00", "20:00")
+    with app.app_context():
+        shift_id = db.session.query(Shift.id).scalar()
+    page = sup.get("/rota?centre=2&start=2026-03-02").get_data(as_text=True)
+    assert f"/rota/shifts/{shift_id}/edit" in page
+    response = sup.post(f"/rota/shifts/{shift_id}/edit", data={
+        "csrf_token": token, "day": "2026-03-05", "from": "09:00", "to": "21:00",
+        "user_id": almaty["timur"]})
+    assert response.status_code == 303
+    with app.app_context():
+        rows = db.session.query(Shift).order_by(Shift.id).all()
+        assert [(r.user_id, r.is_current) for r in rows] == [(almaty["saule"], False),
+                                                              (almaty["timur"], True)]
+        db.session.remove()
+    assert "09:00–21:00" in sup.get("/rota?centre=2&start=2026-03-02").get_data(as_text=True)
