@@ -12,7 +12,7 @@ from agent_console.access import may_record, roles_required
 from helpline.extensions import db
 from helpline.models import Call
 from helpline.runtime import current_runtime
-from helpline.services import escalations
+from helpline.services import escalations, requests
 from helpline.services.contacts import (
     NotesCipher,
     RecordError,
@@ -21,6 +21,7 @@ from helpline.services.contacts import (
     record_of,
     save_record,
 )
+from scheduling.service import holidays_from
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 STAFF = ("psychologist", "supervisor", "administrator")
@@ -106,6 +107,8 @@ def save(call_id: str):
     except RecordError as exc:
         db.session.rollback()
         return jsonify(error=str(exc), field=exc.field), 400
+    requests.from_contact_record(db.session, call, record, current_user, now,
+                                 holidays_from(rt.settings))
     escalation = None
     if record.risk_level == "immediate":
         escalation = escalations.raise_escalation(db.session, call, current_user, now,

@@ -98,8 +98,10 @@ class Settings:
     staffing_day_end_hour: int = 20
     #: Public holidays (YYYY-MM-DD), for payroll sheets and working-day deadlines.
     public_holidays: tuple[str, ...] = _csv(
-        "2026-01-01,2026-01-02,2026-01-07,2026-03-08,2026-03-21,2026-03-22,2026-03-23,"
-        "2026-05-01,2026-05-07,2026-05-09,2026-05-27,2026-07-06,2026-08-30,2026-10-25,2026-12-16")
+        # holidays, and the working days that replace those falling on a weekend
+        "2026-01-01,2026-01-02,2026-01-07,2026-03-08,2026-03-09,2026-03-21,2026-03-22,2026-03-23,"
+        "2026-03-24,2026-03-25,2026-05-01,2026-05-07,2026-05-09,2026-05-11,2026-05-27,2026-07-06,"
+        "2026-08-30,2026-08-31,2026-10-25,2026-10-26,2026-12-16")
     #: Minutes before a shift that the person is reminded; minutes after its start that a
     #: person not signed in is reported to the supervisor on call.
     shift_reminder_minutes: int = 60

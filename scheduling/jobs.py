@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from helpline.events import ALL_SUPERVISORS, agent_room, publish, supervisors_room
-from helpline.models import AgentPresence, AgentState, Centre, ContactRecord, Shift
+from helpline.models import AgentPresence, AgentState, Centre, ContactRecord, FollowUp, Shift
 from scheduling import service
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,11 @@ def retention(session: Session, now: datetime, runtime) -> str:
         ContactRecord.created_at < cutoff,
         (ContactRecord.notes_encrypted.is_not(None)) | (ContactRecord.follow_up_due.is_not(None)),
     ).values(notes_encrypted=None, follow_up_due=None).execution_options(synchronize_session=False))
-    return f"removed notes and follow-up details of {result.rowcount} contact records"
+    follow_ups = session.execute(update(FollowUp).where(
+        FollowUp.at < cutoff, FollowUp.detail_encrypted.is_not(None),
+    ).values(detail_encrypted=None).execution_options(synchronize_session=False))
+    return (f"removed notes and follow-up details of {result.rowcount} contact records and "
+            f"{follow_ups.rowcount} request follow-ups")
 
 
 #: Hooks run by the monthly job with (session, first day of the last month, runtime).

@@ -1,0 +1,118 @@
+"""The register of requests: lists (open, due today, overdue), other-channel requests, status
+and follow-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from agent_console.access import may_see_centre, roles_required
+from helpline.extensions import db
+from helpline.models import Centre, Request, Topic
+from helpline.models.request import CHANNELS, FOLLOW_UP_ACTIONS, STATUSES
+from helpline.runtime import current_runtime
+from helpline.services import requests as register
+from helpline.services.centres import list_centres
+from helpline.services.contacts import NotesCipher
+from scheduling.service import holidays_from
+
+bp = Blueprint("register", __name__, url_prefix="/requests")
+STAFF = ("psychologist", "supervisor", "administrator")
+
+
+def _centre_id() -> int | None:
+    if current_user.is_admin:
+        return request.values.get("centre", type=int)
+    return current_user.centre_id
+
+
+@bp.get("")
+@roles_required(*STAFF)
+def listing(status: int = 200, error: str | None = None):
+    rt = current_runtime()
+    view = request.args.get("view", "open")
+    centre_id = _centre_id()
+    zone = "Asia/Almaty"
+    try:
+        rows = register.listing(db.session, centre_id, view, rt.clock.now(), zone,
+                                topic=request.args.get("topic") or None,
+                                risk=request.args.get("risk") or None,
+                                status=request.args.get("status") or None)
+    except register.RequestError as exc:
+        return str(exc), 400
+    return render_template("requests.html", rows=rows, view=view, now=rt.clock.now(),
+                           zone=ZoneInfo(zone), topics=db.session.query(Topic).order_by(Topic.id).all(),
+                           channels=CHANNELS, statuses=STATUSES, centres=list_centres(db.session),
+                           error=error, form=request.form), status
+
+
+@bp.post("")
+@roles_required(*STAFF)
+def create():
+    rt = current_runtime()
+    form = request.form
+    centre = db.session.get(Centre, int(form.get("centre") or current_user.centre_id or 0))
+    if centre is None or not may_see_centre(current_user, centre.id):
+        abort(403)
+    try:
+        received = datetime.fromisoformat(form.get("received", "")).replace(
+            tzinfo=ZoneInfo(centre.timezone))
+    except ValueError:
+        db.session.rollback()
+        return listing(status=400, error=_("received: date and time"))
+    try:
+        register.register(db.session, centre, register.RequestInput(
+            channel=form.get("channel", ""), received_at=received.astimezone(ZoneInfo("UTC")),
+            caller_type=form.get("caller_type") or None, age_band=form.get("age_band") or None,
+            risk_level=form.get("risk_level") or None, topics=form.getlist("topics"),
+            immediate_threat=bool(form.get("immediate"))), current_user, rt.clock.now(),
+            holidays_from(rt.settings))
+    except register.RequestError as exc:
+        db.session.rollback()
+        return listing(status=400, error=str(exc))
+    db.session.commit()
+    flash(_("Request registered."))
+    return redirect(url_for("register.listing"), 303)
+
+
+def _request(request_id: int) -> Request:
+    item = db.session.get(Request, request_id)
+    if item is None:
+        abort(404)
+    if not may_see_centre(current_user, item.centre_id):
+        abort(403)
+    return item
+
+
+@bp.get("/<int:request_id>")
+@roles_required(*STAFF)
+def show(request_id: int):
+    item = _request(request_id)
+    cipher = NotesCipher(current_runtime().settings.notes_key)
+    follow_ups = [(f, cipher.decrypt(f.detail_encrypted)) for f in item.follow_ups]
+    return render_template("request.html", item=item, follow_ups=follow_ups, statuses=STATUSES,
+                           actions=FOLLOW_UP_ACTIONS, zone=ZoneInfo("Asia/Almaty"))
+
+
+@bp.post("/<int:request_id>")
+@roles_required(*STAFF)
+def update(request_id: int):
+    rt = current_runtime()
+    item = _request(request_id)
+    try:
+        if request.form.get("status"):
+            register.set_status(item, request.form["status"], rt.clock.now())
+        if request.form.get("action"):
+            register.add_follow_up(item, request.form["action"], request.form.get("detail", ""),
+                                   current_user, rt.clock.now(), NotesCipher(rt.settings.notes_key))
+    except register.RequestError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("register.show", request_id=request_id), 303)
+    db.session.commit()
+    flash(_("Request updated."))
+    return redirect(url_for("register.show", request_id=request_id), 303)

@@ -1,0 +1,88 @@
+"""The register of requests (rule 13): every answered call, and requests that came another way,
+with the same anonymous fields, a deadline (rule 16), a status and follow-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpline.extensions import db
+from helpline.orm import UTCDateTime
+
+CHANNELS = ("phone", "email", "messenger", "walk_in", "school_letter", "referral_111", "platform")
+STATUSES = ("open", "in_progress", "referred", "closed")
+FOLLOW_UP_ACTIONS = ("call_back", "referral_sent", "meeting", "authority_informed", "other")
+
+
+def _in(column: str, values: tuple[str, ...], nullable: bool = False) -> str:
+    listed = f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IS NULL OR {listed}" if nullable else listed
+
+
+class Request(db.Model):
+    __tablename__ = "requests"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(_in("status", STATUSES), name="status_known"),
+        CheckConstraint("due_at >= received_at", name="due_after_received"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Centre that registered it.
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    #: How it came: phone (a call of the register), e-mail, messenger, walk-in, ...
+    channel: Mapped[str] = mapped_column(String(16))
+    #: The call, for phone requests (one request per call).
+    call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id"), unique=True)
+    #: When it was received (UTC).
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: Immediate threat to a minor's life or health: due the same day.
+    is_immediate_threat: Mapped[bool] = mapped_column(default=False)
+    #: Deadline (UTC): end of the second working day, or of the same day.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: open, in_progress, referred, closed.
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    #: Anonymous description: who, age band, risk, topics (codes, comma separated).
+    caller_type: Mapped[str | None] = mapped_column(String(16))
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    risk_level: Mapped[str | None] = mapped_column(String(16))
+    topics: Mapped[str] = mapped_column(String(400), default="")
+    #: Who registered it, and when it was last changed / closed (UTC).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="request", order_by="FollowUp.at", cascade="all, delete-orphan")
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [t for t in self.topics.split(",") if t]
+
+    def __repr__(self) -> str:
+        return f"<Request {self.id} {self.status}>"
+
+
+class FollowUp(db.Model):
+    __tablename__ = "request_follow_ups"
+    __table_args__ = (CheckConstraint(_in("action", FOLLOW_UP_ACTIONS), name="action_known"),)
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The request.
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    #: When and by whom (UTC).
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: What was done.
+    action: Mapped[str] = mapped_column(String(24))
+    #: Details, encrypted with NOTES_KEY; deleted by the retention job.
+    detail_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    request: Mapped[Request] = relationship(back_populates="follow_ups")
+
+    def __repr__(self) -> str:
+        return f"<FollowUp {self.id}>"
