@@ -12,6 +12,7 @@ from agent_console.forms import TopicForm, UserForm
 from helpline.extensions import db
 from helpline.models import Topic, User
 from helpline.runtime import current_runtime
+from helpline.services import audit
 from helpline.services.accounts import AccountError, NewUser, create_user, list_users, set_enabled
 from helpline.services.centres import list_centres
 
@@ -42,6 +43,8 @@ def users():
             flash(str(exc), "error")
             status = 400
         else:
+            audit.record(db.session, current_runtime().clock.now(), "user.create", current_user,
+                         "user", user.id, detail=f"{user.username} {user.role}")
             db.session.commit()
             flash(_("User %(name)s added.", name=user.username))
             return redirect(url_for("admin.users"))
@@ -61,6 +64,8 @@ def toggle(user_id: int, action: str):
         flash(_("You cannot switch off your own account."), "error")
         return redirect(url_for("admin.users")), 303
     set_enabled(user, action == "enable")
+    audit.record(db.session, current_runtime().clock.now(), f"user.{action}", current_user, "user",
+                 user.id, detail=user.username)
     db.session.commit()
     return redirect(url_for("admin.users")), 303
 
@@ -78,6 +83,8 @@ def topics():
         else:
             db.session.add(Topic(code=code, name_en=form.name_en.data, name_ru=form.name_ru.data,
                                  name_kk=form.name_kk.data, is_active=True))
+            audit.record(db.session, current_runtime().clock.now(), "topic.add", current_user,
+                         "topic", code)
             db.session.commit()
             return redirect(url_for("admin.topics"))
     elif form.is_submitted():
@@ -93,5 +100,36 @@ def toggle_topic(topic_id: int, action: str):
     if topic is None:
         abort(404)
     topic.is_active = action == "show"
+    audit.record(db.session, current_runtime().clock.now(), f"topic.{action}", current_user, "topic",
+                 topic.code)
     db.session.commit()
     return redirect(url_for("admin.topics")), 303
+
+
+@bp.get("/audit")
+@roles_required("administrator")
+def audit_log():
+    """The audit log, newest first, filtered by action, person and period (days in UTC+5)."""
+    from datetime import date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from flask import request
+
+    zone = ZoneInfo("Asia/Almaty")
+
+    def day(name: str, end: bool = False):
+        value = request.args.get(name) or ""
+        try:
+            parsed = date.fromisoformat(value) if value else None
+        except ValueError:
+            abort(400, f"{name}: YYYY-MM-DD")
+        if parsed is None:
+            return None
+        return datetime.combine(parsed + timedelta(days=1 if end else 0), time(0), zone)
+
+    users = {u.id: u.username for u in db.session.query(User)}
+    actor = request.args.get("actor") or ""
+    actor_id = next((uid for uid, name in users.items() if name == actor), -1) if actor else None
+    rows = audit.events(db.session, action=request.args.get("action") or None, actor_id=actor_id,
+                        since=day("from"), until=day("to", end=True))
+    return render_template("admin_audit.html", rows=rows, users=users, zone=zone)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from agent_console.forms import LoginForm
 from helpline.extensions import db
 from helpline.runtime import current_runtime
+from helpline.services import audit
 from helpline.services.accounts import SignInRefused, authenticate, set_ui_language
 
 bp = Blueprint("auth", __name__)
@@ -36,7 +37,9 @@ def login():
             user = authenticate(db.session, form.username.data, form.password.data, rt.clock.now(),
                                 rt.settings.login_max_failures, rt.settings.login_lock_minutes)
         except SignInRefused as exc:
-            db.session.commit()  # the failure count is kept
+            audit.record(db.session, rt.clock.now(), "sign_in.refused",
+                         detail=f"username {form.username.data.strip().lower()[:64]}")
+            db.session.commit()  # the failure count and the event are kept
             if exc.locked:
                 flash(_("Too many failed attempts. Try again later."), "error")
             else:
@@ -46,6 +49,7 @@ def login():
             chosen = session.get("lang")  # a language picked on the sign-in page is kept
             if chosen in ("kk", "ru", "en"):
                 set_ui_language(user, chosen)
+            audit.record(db.session, rt.clock.now(), "sign_in", user)
             db.session.commit()
             session.clear()
             login_user(user)

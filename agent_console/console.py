@@ -12,7 +12,7 @@ from agent_console.access import may_record, roles_required
 from helpline.extensions import db
 from helpline.models import Call
 from helpline.runtime import current_runtime
-from helpline.services import escalations, requests
+from helpline.services import audit, escalations, requests
 from helpline.services.contacts import (
     NotesCipher,
     RecordError,
@@ -55,6 +55,10 @@ def page():
 def get_record(call_id: str):
     call = _call_for_record(call_id)
     record = record_of(db.session, call.id)
+    if record is not None:
+        audit.record(db.session, current_runtime().clock.now(), "contact_record.open", current_user,
+                     "call", call.id)
+        db.session.commit()
     if record is None:
         return jsonify(record=None)
     return jsonify(record={
@@ -109,6 +113,7 @@ def save(call_id: str):
         return jsonify(error=str(exc), field=exc.field), 400
     requests.from_contact_record(db.session, call, record, current_user, now,
                                  holidays_from(rt.settings))
+    audit.record(db.session, now, "contact_record.change", current_user, "call", call.id)
     escalation = None
     if record.risk_level == "immediate":
         escalation = escalations.raise_escalation(db.session, call, current_user, now,
@@ -126,6 +131,7 @@ def escalate(call_id: str):
     now = rt.clock.now()
     escalation = escalations.raise_escalation(db.session, call, current_user, now,
                                               rt.dispatcher.publisher, _on_call(call, now))
+    audit.record(db.session, now, "escalation.raise", current_user, "escalation", escalation.id)
     db.session.commit()
     return jsonify(escalation_id=escalation.id)
 

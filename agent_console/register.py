@@ -15,6 +15,7 @@ from helpline.extensions import db
 from helpline.models import Centre, Request, Topic
 from helpline.models.request import CHANNELS, FOLLOW_UP_ACTIONS, STATUSES
 from helpline.runtime import current_runtime
+from helpline.services import audit
 from helpline.services import requests as register
 from helpline.services.centres import list_centres
 from helpline.services.contacts import NotesCipher
@@ -74,6 +75,7 @@ def create():
     except register.RequestError as exc:
         db.session.rollback()
         return listing(status=400, error=str(exc))
+    audit.record(db.session, rt.clock.now(), "request.create", current_user, "centre", centre.id)
     db.session.commit()
     flash(_("Request registered."))
     return redirect(url_for("register.listing"), 303)
@@ -113,6 +115,7 @@ def update(request_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("register.show", request_id=request_id), 303)
+    audit.record(db.session, rt.clock.now(), "request.update", current_user, "request", item.id)
     db.session.commit()
     flash(_("Request updated."))
     return redirect(url_for("register.show", request_id=request_id), 303)

@@ -9,8 +9,8 @@ from agent_console.access import may_handle, roles_required
 from helpline.extensions import db
 from helpline.models import Escalation
 from helpline.runtime import current_runtime
+from helpline.services import audit, escalations
 from helpline.services import board as board_service
-from helpline.services import escalations
 from helpline.services.escalations import EscalationError
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -55,6 +55,8 @@ def notified(escalation_id: int):
     except EscalationError as exc:
         db.session.rollback()
         return jsonify(error=str(exc)), 400
+    audit.record(db.session, rt.clock.now(), "escalation.notified", current_user, "escalation",
+                 escalation.id, detail=item.body)
     db.session.commit()
     return jsonify(body=item.body, notified_at=item.notified_at.isoformat())
 
@@ -65,5 +67,7 @@ def close(escalation_id: int):
     escalation = _escalation(escalation_id)
     rt = current_runtime()
     escalations.close(db.session, escalation, current_user, rt.clock.now(), rt.dispatcher.publisher)
+    audit.record(db.session, rt.clock.now(), "escalation.close", current_user, "escalation",
+                 escalation.id)
     db.session.commit()
     return jsonify(closed=True)

@@ -294,8 +294,14 @@ def calls_export(state: _State, since: str | None, until: str | None) -> None:
     start, end = _instant(since, False), _instant(until, True)
     if start and end and end <= start:
         raise click.BadParameter("--until must be after --since")
-    with state.get_app().app_context():
+    from helpline.services import audit
+
+    app = state.get_app()
+    with app.app_context():
         count = write_calls_csv(calls_between(database.session, start, end), sys.stdout)
+        audit.record(database.session, app.extensions["helpline"].clock.now(), "export.calls",
+                     detail=f"command line: {count} calls, {since or '-'} to {until or '-'}")
+        database.session.commit()
     click.echo(f"{count} calls exported.", err=True)
 
 

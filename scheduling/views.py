@@ -14,6 +14,7 @@ from agent_console.access import roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Shift, SwapRequest, User
 from helpline.runtime import current_runtime
+from helpline.services import audit
 from helpline.services.centres import list_centres
 from scheduling import service
 from scheduling.ical import calendar_feed
@@ -104,7 +105,9 @@ def _back(centre: Centre):
                             start=request.form.get("start_view") or None), 303)
 
 
-def _done(centre: Centre, message: str):
+def _done(centre: Centre, message: str, action: str = "rota.change", obj_id: object = None):
+    audit.record(db.session, current_runtime().clock.now(), action, current_user, "centre",
+                 obj_id if obj_id is not None else centre.id, detail=request.path)
     db.session.commit()
     flash(message)
     return _back(centre)

@@ -1,5 +1,6 @@
 """Models, one module per entity. Importing this package registers them all."""
 
+from helpline.models.audit import AuditEvent
 from helpline.models.call import Call, CallerType, CallState, Outcome
 from helpline.models.centre import Centre, CentreLine
 from helpline.models.contact import ContactRecord, Topic
@@ -10,6 +11,7 @@ from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
 from helpline.models.user import Role, User
 
 __all__ = [
+    "AuditEvent",
     "FollowUp", "Request",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",
     "AgentPresence", "AgentState", "Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome",

@@ -1,0 +1,33 @@
+"""Append-only audit log: who opened or changed what, exports, rota and user changes, sign-ins.
+Rows are never updated or deleted (database triggers refuse it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpline.extensions import db
+from helpline.orm import UTCDateTime
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    #: Surrogate key (also the order of events).
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: When (UTC).
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: Who (NULL for the command line or the scheduler).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: What, e.g. "sign_in", "contact_record.open", "rota.shift_add", "export.calls".
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    #: On which object (type and id), if any.
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    #: Short detail with no personal data (never notes, never a caller's identity).
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.action}>"
