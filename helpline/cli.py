@@ -483,6 +483,39 @@ def rota_check(state: _State, centre: str, start: str, end: str) -> None:
         sys.exit(1)
 
 
+# ------------------------------------------------------------------ reports
+
+
+@cli.group()
+def reports() -> None:
+    """Reports (counts only)."""
+
+
+@reports.command("monthly")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--centre", help="Centre id or name (default: all centres).")
+@pass_state
+def reports_monthly(state: _State, month: str, centre: str | None) -> None:
+    """The monthly report to the child-rights authority (rule 22) as CSV, small counts
+    suppressed."""
+    from helpline.extensions import db as database
+    from helpline.services import audit
+    from helpline.services.figures import monthly_csv
+
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+    except ValueError as exc:
+        raise click.BadParameter("--month: YYYY-MM") from exc
+    app = state.get_app()
+    with app.app_context():
+        name = _find_centre(database.session, centre).name if centre else None
+        click.echo(monthly_csv(database.session, first, name), nl=False)
+        audit.record(database.session, app.extensions["helpline"].clock.now(), "report.monthly",
+                     detail=f"command line: {month} {name or 'all centres'}")
+        database.session.commit()
+
+
 # ------------------------------------------------------------------ ivr
 
 

@@ -83,12 +83,32 @@ def retention(session: Session, now: datetime, runtime) -> str:
             f"{follow_ups.rowcount} request follow-ups")
 
 
+def write_monthly_report(session: Session, first_day, runtime) -> None:
+    """Write last month's report for the child-rights authority into the instance folder."""
+    from pathlib import Path
+
+    from helpline.services import audit
+    from helpline.services.figures import monthly_csv
+
+    folder = Path(runtime.settings.helpline_instance_path) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"monthly-{first_day:%Y-%m}.csv"
+    path.write_text(monthly_csv(session, first_day), encoding="utf-8")
+    audit.record(session, runtime.clock.now(), "report.monthly", detail=f"job: {path.name}")
+
+
 #: Hooks run by the monthly job with (session, first day of the last month, runtime).
-MONTHLY_HOOKS: list[Callable] = []
+MONTHLY_HOOKS: list[Callable] = [write_monthly_report]
 
 
 def monthly_reports(session: Session, now: datetime, runtime) -> str:
-    first_of_this = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    """On the first day of a month (UTC+5), run the monthly hooks for the month before."""
+    from helpline.services.figures import ZONE
+
+    local = now.astimezone(ZONE)
+    if local.day != 1:
+        return "not the first day of the month"
+    first_of_this = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last_month = (first_of_this - timedelta(days=1)).replace(day=1)
     for hook in MONTHLY_HOOKS:
         hook(session, last_month.date(), runtime)

@@ -1,0 +1,30 @@
+"""The public statistics page (no sign-in): suppressed counts per centre and month."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+
+from helpline.extensions import db
+from helpline.runtime import current_runtime
+from helpline.services.figures import ZONE, monthly_tables
+from helpline.suppression import TOTAL
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/stats")
+def stats():
+    today = current_runtime().clock.now().astimezone(ZONE).date()
+    default = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)  # last month
+    text = request.args.get("month", "")
+    try:
+        year, month = (int(part) for part in text.split("-")) if text else (default.year, default.month)
+        first_day = date(year, month, 1)
+    except ValueError:
+        return render_template("stats.html", error="month: YYYY-MM", sections=[], rows=[],
+                               month=text, total=TOTAL), 400
+    rows, sections = monthly_tables(db.session, first_day)
+    return render_template("stats.html", sections=sections, rows=rows, month=first_day.strftime("%Y-%m"),
+                           total=TOTAL, error=None)

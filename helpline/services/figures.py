@@ -1,0 +1,91 @@
+"""Counts for reports: the monthly report to the child-rights authority (rule 22) and the
+public statistics page. Counts only, suppressed with ``helpline.suppression`` before they leave."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpline.models import Call, Centre, Request, Topic
+from helpline.models.contact import AGE_BANDS, RISK_LEVELS
+from helpline.models.request import CHANNELS
+from helpline.suppression import TOTAL, SuppressedTable, suppress
+
+ZONE = ZoneInfo("Asia/Almaty")
+CALL_OUTCOMES = ("answered", "abandoned", "no_one_available", "failed")
+
+
+def month_bounds(first_day: date) -> tuple[datetime, datetime]:
+    after = date(first_day.year + (first_day.month == 12), first_day.month % 12 + 1, 1)
+    return (datetime.combine(first_day, time(0), ZONE), datetime.combine(after, time(0), ZONE))
+
+
+def _grouped(session: Session, column, start: datetime, end: datetime, model=Request):
+    stamp = model.received_at if model is Request else model.started_at
+    rows = session.execute(select(model.centre_id, column, func.count()).where(
+        stamp >= start, stamp < end).group_by(model.centre_id, column)).all()
+    return {(centre_id, key): count for centre_id, key, count in rows}
+
+
+def monthly_tables(session: Session, first_day: date) -> tuple[list[str], list[tuple[str, SuppressedTable]]]:
+    """(centre names, [(section, suppressed table with centres as rows)])."""
+    start, end = month_bounds(first_day)
+    centres = list(session.scalars(select(Centre).order_by(Centre.name)))
+    names = {c.id: c.name for c in centres}
+    rows = [c.name for c in centres]
+
+    def table(raw: dict, columns: list[str], remap=lambda key: key) -> SuppressedTable:
+        cells: dict[tuple[str, str], int] = {}
+        for (centre_id, key), count in raw.items():
+            if centre_id in names:
+                column = remap(key)
+                if column in columns:
+                    cells[(names[centre_id], column)] = cells.get((names[centre_id], column), 0) + count
+        return suppress(cells, rows, columns)
+
+    def outcome(key):
+        return "abandoned" if key in ("abandoned_in_menu", "abandoned_in_queue") else key
+
+    sections = [
+        ("calls", table(_grouped(session, Call.outcome, start, end, Call), list(CALL_OUTCOMES), outcome)),
+        ("requests_by_channel", table(_grouped(session, Request.channel, start, end), list(CHANNELS))),
+        ("requests_by_caller_type", table(_grouped(session, Request.caller_type, start, end),
+                                          ["child", "parent", "specialist", "not_said"],
+                                          lambda key: key or "not_said")),
+        ("requests_by_age_band", table(_grouped(session, Request.age_band, start, end),
+                                       [*AGE_BANDS, "not_said"], lambda key: key or "not_said")),
+        ("requests_by_risk_level", table(_grouped(session, Request.risk_level, start, end),
+                                         [*RISK_LEVELS, "not_said"], lambda key: key or "not_said")),
+    ]
+    topic_codes = list(session.scalars(select(Topic.code).order_by(Topic.id)))
+    topic_counts: dict[tuple[int, str], int] = {}
+    for centre_id, topics in session.execute(select(Request.centre_id, Request.topics).where(
+            Request.received_at >= start, Request.received_at < end)):
+        for code in filter(None, topics.split(",")):
+            topic_counts[(centre_id, code)] = topic_counts.get((centre_id, code), 0) + 1
+    sections.append(("request_topics", table(topic_counts, topic_codes)))
+    return rows, sections
+
+
+def monthly_csv(session: Session, first_day: date, centre_name: str | None = None) -> str:
+    """The monthly report in its fixed layout: one block per section, centres as rows."""
+    rows, sections = monthly_tables(session, first_day)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    scope = centre_name or "All centres"
+    writer.writerow(["Monthly report to the child-rights authority", first_day.strftime("%Y-%m"),
+                     scope, "counts of 1-4 shown as <5; further cells hidden where they could be "
+                     "recomputed"])
+    for title, table in sections:
+        writer.writerow([])
+        writer.writerow([title, *table.columns, "total"])
+        for row in rows if centre_name is None else [centre_name]:
+            writer.writerow([row, *table.row(row)])
+        if centre_name is None:
+            writer.writerow(["All centres", *table.row(TOTAL)])
+    return out.getvalue()
