@@ -71,3 +71,18 @@ def close(escalation_id: int):
                  escalation.id)
     db.session.commit()
     return jsonify(closed=True)
+
+
+@bp.get("/wallboard")
+@roles_required(*SUPERVISORS)
+def wallboard():
+    """A layout for a wall screen; it follows the line live."""
+    return render_template("wallboard.html")
+
+
+@bp.get("/wallboard.json")
+@roles_required(*SUPERVISORS)
+def wallboard_json():
+    from helpline.services import wallboard as figures
+
+    return jsonify(figures.figures(db.session, _scope(), current_runtime().clock.now()))

@@ -112,3 +112,27 @@ def test_immediate_danger_reaches_the_supervisor_screen(live_app, page, browser_
     supervisor.get_by_label("Police").check()
     expect(supervisor.locator(".checklist")).to_contain_text("notified")
     supervisor.screenshot(path=str(ARTIFACTS / "supervisor-escalation-en.png"), full_page=True)
+
+
+def test_the_wallboard_moves_while_a_call_waits_and_is_answered(live_app, page, browser_context_factory):
+    base = live_app.base_url
+    wall = browser_context_factory().new_page()
+    sign_in(wall, base, "supervisor.almaty")
+    wall.goto(f"{base}/supervisor/wallboard")
+    expect(wall.locator("[data-key=waiting]")).to_have_text("0")
+    sign_in(page, base, "saule")
+    phone = browser_context_factory().new_page()
+    phone.goto(f"{base}/simulator")
+    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
+    phone.get_by_role("button", name="Call").click()
+    expect(phone.get_by_role("status")).to_contain_text("press a key")
+    phone.get_by_role("button", name="Key 3").click()
+    expect(phone.locator("#transcript")).to_contain_text("You do not need to give your name")
+    phone.get_by_role("button", name="Key 1").click()
+    expect(wall.locator("[data-key=waiting]")).to_have_text("1")
+    wall.screenshot(path=str(ARTIFACTS / "wallboard-waiting.png"), full_page=True)
+    page.get_by_role("button", name="Available").click()
+    page.get_by_role("button", name="Accept").click()
+    expect(wall.locator("[data-key=waiting]")).to_have_text("0")
+    expect(wall.locator("[data-key=answered]")).to_have_text("1")
+    expect(wall.locator("[data-key='agents.on_call']")).to_have_text("1")
