@@ -516,6 +516,45 @@ def reports_monthly(state: _State, month: str, centre: str | None) -> None:
         database.session.commit()
 
 
+@reports.command("period")
+@click.option("--centre", "centres", multiple=True, help="Centre id or name (repeatable; default all).")
+@click.option("--from", "start", required=True, help="First day, YYYY-MM-DD (UTC+5).")
+@click.option("--to", "end", required=True, help="Last day, included.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "pdf"]), default="csv", show_default=True)
+@click.option("--outside", is_flag=True, help="Suppress small counts (for use outside the centre).")
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (PDF needs one).")
+@pass_state
+def reports_period(state: _State, centres: tuple[str, ...], start: str, end: str, fmt: str,
+                   outside: bool, output: str | None) -> None:
+    """Volumes and performance for a period: CSV on stdout, or PDF to --output."""
+    from helpline.extensions import db as database
+    from helpline.services import audit
+    from helpline.services import period_report as period
+
+    since, until = _instant(start, False), _instant(end, True)
+    if fmt == "pdf" and not output:
+        raise click.BadParameter("--output FILE is needed for a PDF")
+    app = state.get_app()
+    with app.app_context():
+        ids = [_find_centre(database.session, c).id for c in centres] or None
+        report = period.build(database.session, ids, since, until)
+        if fmt == "csv":
+            text_out = period.to_csv(report, outside)
+            if output:
+                with open(output, "w", encoding="utf-8") as handle:
+                    handle.write(text_out)
+            else:
+                click.echo(text_out, nl=False)
+        else:
+            with open(output, "wb") as handle:
+                handle.write(period.to_pdf(report, outside))
+        audit.record(database.session, app.extensions["helpline"].clock.now(), f"export.report_{fmt}",
+                     detail=f"command line: {start} to {end}{' suppressed' if outside else ''}")
+        database.session.commit()
+    if output:
+        click.echo(f"Wrote {output}.", err=True)
+
+
 # ------------------------------------------------------------------ ivr
 
 

@@ -281,3 +281,6 @@ T.update({
     "answered": ("жауап берілген", "отвечено"),
     "urgent": ("шұғыл", "срочных"),
 })
+T.update({"CSV": ("CSV", "CSV"), "PDF": ("PDF", "PDF"), "Reports": ("Есептер", "Отчёты"),
+          "CSV for outside (suppressed)": ("Сыртқа арналған CSV (жасырылған)",
+                                           "CSV для внешних (со скрытием)")})

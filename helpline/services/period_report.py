@@ -1,0 +1,172 @@
+"""Reports for a period and one or more centres: volumes and the line's performance.
+
+Inside the centre the figures are exact; ``suppressed=True`` (for anything sent outside) shows
+1 to 4 as "<5" and hides what would let them be recomputed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.models import Call, Centre, Request
+from helpline.suppression import TOTAL, suppress
+
+ZONE = ZoneInfo("Asia/Almaty")
+SERVICE_LEVEL_SECONDS = 20
+
+
+@dataclass
+class PeriodReport:
+    centres: list[str]
+    start: datetime
+    end: datetime
+    kpis: dict[str, float | int | None] = field(default_factory=dict)
+    #: section -> ordered {label: count}
+    sections: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, end: datetime
+          ) -> PeriodReport:
+    calls_q = select(Call.started_at, Call.outcome, Call.language, Call.caller_type, Call.wait_seconds,
+                     Call.talk_seconds, Call.answered_at, Call.queued_at).where(
+        Call.started_at >= start, Call.started_at < end)
+    requests_q = select(Request.caller_type, Request.age_band, Request.risk_level, Request.topics,
+                        Request.channel).where(Request.received_at >= start, Request.received_at < end)
+    centres_q = select(Centre.name).order_by(Centre.name)
+    if centre_ids:
+        calls_q = calls_q.where(Call.centre_id.in_(centre_ids))
+        requests_q = requests_q.where(Request.centre_id.in_(centre_ids))
+        centres_q = centres_q.where(Centre.id.in_(centre_ids))
+    by_day, by_hour, outcome, language, caller = Counter(), Counter(), Counter(), Counter(), Counter()
+    offered = answered = abandoned = in_time = 0
+    wait_total = talk_total = talked = 0
+    for started, result, lang, ctype, wait, talk, answered_at, queued_at in session.execute(calls_q):
+        local = started.astimezone(ZONE)
+        by_day[local.strftime("%Y-%m-%d")] += 1
+        by_hour[f"{local.hour:02d}"] += 1
+        kind = "abandoned" if (result or "").startswith("abandoned") else (result or "in_progress")
+        outcome[kind] += 1
+        language[lang or "not_chosen"] += 1
+        caller[ctype or "not_said"] += 1
+        if queued_at is not None:
+            offered += 1
+        if answered_at is not None:
+            answered += 1
+            wait_total += wait or 0
+            in_time += (wait or 0) <= SERVICE_LEVEL_SECONDS
+        if result == "abandoned_in_queue":
+            abandoned += 1
+        if talk:
+            talk_total += talk
+            talked += 1
+    age, risk, topic, channel = Counter(), Counter(), Counter(), Counter()
+    for _ctype, band, level, topics, chan in session.execute(requests_q):
+        age[band or "not_said"] += 1
+        risk[level or "not_said"] += 1
+        channel[chan] += 1
+        for code in filter(None, topics.split(",")):
+            topic[code] += 1
+    report = PeriodReport(list(session.scalars(centres_q)), start, end)
+    report.kpis = {
+        "calls": sum(outcome.values()), "offered": offered, "answered": answered,
+        "answer_rate": round(100 * answered / offered, 1) if offered else None,
+        "abandonment": round(100 * abandoned / offered, 1) if offered else None,
+        "average_speed_of_answer": round(wait_total / answered, 1) if answered else None,
+        "service_level": (round(100 * in_time / (answered + abandoned), 1)
+                          if answered + abandoned else None),
+        "average_handling_time": round(talk_total / talked, 1) if talked else None,
+    }
+    report.sections = {
+        "calls_by_day": dict(sorted(by_day.items())), "calls_by_hour": dict(sorted(by_hour.items())),
+        "calls_by_outcome": dict(outcome.most_common()), "calls_by_language": dict(language.most_common()),
+        "calls_by_caller_type": dict(caller.most_common()),
+        "requests_by_age_band": dict(age.most_common()), "requests_by_topic": dict(topic.most_common()),
+        "requests_by_risk_level": dict(risk.most_common()),
+        "requests_by_channel": dict(channel.most_common()),
+    }
+    return report
+
+
+def shown(section: dict[str, int], suppressed: bool) -> list[tuple[str, str]]:
+    labels = list(section)
+    if not suppressed:
+        return [(label, str(section[label])) for label in labels] + [("total", str(sum(section.values())))]
+    table = suppress({("all", label): count for label, count in section.items()}, ["all"], labels)
+    return ([(label, table.shown[("all", label)]) for label in labels]
+            + [("total", table.shown[("all", TOTAL)])])
+
+
+def _last_day(report: PeriodReport) -> str:
+    return (report.end.astimezone(ZONE) - timedelta(seconds=1)).date().isoformat()
+
+
+def to_csv(report: PeriodReport, suppressed: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["report", report.start.astimezone(ZONE).date().isoformat(), _last_day(report),
+                     "; ".join(report.centres),
+                     "suppressed" if suppressed else "internal: exact counts"])
+    writer.writerow([])
+    writer.writerow(["indicator", "value"])
+    kpis = report.kpis if not suppressed else {
+        k: v for k, v in report.kpis.items() if k not in ("calls", "offered", "answered")}
+    for key, value in kpis.items():
+        writer.writerow([key, "" if value is None else value])
+    for name, section in report.sections.items():
+        writer.writerow([])
+        writer.writerow([name, "count"])
+        for label, value in shown(section, suppressed):
+            writer.writerow([label, value])
+    return out.getvalue()
+
+
+def to_pdf(report: PeriodReport, suppressed: bool = False) -> bytes:
+    """A printable PDF (DejaVu Sans, so Kazakh and Russian names print)."""
+    from fpdf import FPDF
+
+    fonts = resources.files("helpline").joinpath("static", "fonts")
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(fonts.joinpath("DejaVuSans.ttf")))
+    pdf.add_font("DejaVu", "B", str(fonts.joinpath("DejaVuSans-Bold.ttf")))
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 15)
+    period = f"{report.start.astimezone(ZONE).date().isoformat()} – {_last_day(report)}"
+    pdf.cell(0, 9, "Senim trust line report", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 6, f"{period} · {', '.join(report.centres) or 'no centre'}"
+                         f" · {'suppressed for outside use' if suppressed else 'internal, exact counts'}")
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 8, "Indicators", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    for key, value in report.kpis.items():
+        if suppressed and key in ("calls", "offered", "answered"):
+            continue
+        pdf.cell(90, 6, key.replace("_", " "))
+        pdf.cell(0, 6, "—" if value is None else str(value), new_x="LMARGIN", new_y="NEXT")
+    for name, section in report.sections.items():
+        pdf.ln(2)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(0, 8, name.replace("_", " "), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 9)
+        counts = [int(v) for v in section.values()] or [0]
+        top = max(counts) or 1
+        for label, value in shown(section, suppressed):
+            pdf.cell(55, 5, label)
+            pdf.cell(20, 5, value, align="R")
+            if value.isdigit() and label != "total":
+                pdf.set_fill_color(31, 111, 92)
+                pdf.cell(max(0.5, 100 * int(value) / top), 4, "", fill=True)
+            pdf.ln(5)
+    return bytes(pdf.output())

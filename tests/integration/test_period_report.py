@@ -1,0 +1,83 @@
+"""Period reports: figures from a seeded data set computed independently; CSV and PDF exports
+open and hold the figures; the page draws charts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from helpline.extensions import db
+from helpline.models import Call, Request
+from helpline.services.calls import new_call_id
+
+T0 = datetime(2026, 3, 2, 4, tzinfo=UTC)      # 09:00 in Almaty
+
+
+def seed(app):
+    rows = [  # (minutes after T0, outcome, language, wait, talk)
+        (0, "answered", "kk", 10, 300), (5, "answered", "ru", 30, 600),
+        (10, "abandoned_in_queue", "ru", 40, None), (20, "abandoned_in_menu", None, None, None),
+        (60 * 24, "answered", "en", 5, 120), (60 * 24 + 5, "no_one_available", "kk", 45, None),
+    ]
+    with app.app_context():
+        for minutes, outcome, language, wait, talk in rows:
+            at = T0 + timedelta(minutes=minutes)
+            queued = at if wait is not None else None
+            answered = at + timedelta(seconds=wait) if outcome == "answered" else None
+            db.session.add(Call(id=new_call_id(), centre_id=2, state="ended", started_at=at,
+                                queued_at=queued, answered_at=answered, ended_at=at + timedelta(hours=1),
+                                wait_seconds=wait, talk_seconds=talk, language=language,
+                                is_urgent=False, menu_path="", outcome=outcome))
+        for topics in ("bullying,self_harm", "bullying", "divorce"):
+            db.session.add(Request(centre_id=2, channel="phone", received_at=T0, due_at=T0,
+                                   status="open", topics=topics, risk_level="low", updated_at=T0))
+        db.session.commit()
+    # computed by hand: offered = queued calls = 5; answered 3; abandoned in queue 1
+    return {"offered": 5, "answered": 3, "answer_rate": 60.0, "abandonment": 20.0,
+            "average_speed_of_answer": 15.0, "service_level": 50.0, "average_handling_time": 340.0}
+
+
+def test_csv_holds_the_independently_computed_figures(app, helpline_cli):
+    expected = seed(app)
+    out = helpline_cli("reports", "period", "--centre", "2", "--from", "2026-03-01", "--to",
+                       "2026-03-31").output
+    rows = list(csv.reader(io.StringIO(out)))
+    kpis = {r[0]: r[1] for r in rows if len(r) == 2 and r[0] in expected}
+    assert {k: float(v) for k, v in kpis.items()} == {k: float(v) for k, v in expected.items()}
+    as_text = "\n".join(",".join(r) for r in rows)
+    assert "2026-03-02,4" in as_text and "2026-03-03,2" in as_text          # by local day
+    assert "bullying,2" in as_text and "self_harm,1" in as_text
+    outside = helpline_cli("reports", "period", "--centre", "2", "--from", "2026-03-01", "--to",
+                           "2026-03-31", "--outside").output
+    assert "bullying,<5" in outside and "self_harm,<5" in outside
+
+
+def test_pdf_opens_and_holds_the_figures(app, helpline_cli, tmp_path):
+    seed(app)
+    path = tmp_path / "report.pdf"
+    result = helpline_cli("reports", "period", "--from", "2026-03-01", "--to", "2026-03-31",
+                          "--format", "pdf", "--output", str(path))
+    assert result.exit_code == 0
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(str(path)).pages).split())
+    assert "answer rate" in text and "60.0" in text and "Almaty PSC (demo)" in text
+    assert helpline_cli("reports", "period", "--from", "2026-03-01", "--to", "2026-03-31",
+                        "--format", "pdf").exit_code == 2
+
+
+def test_the_reports_page_draws_charts_and_exports(app, make_user, staff_client):
+    seed(app)
+    make_user("sup.almaty", role="supervisor", centre_id=2)
+    http, _ = staff_client("sup.almaty")
+    page = http.get("/reports?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    assert "chart-4.6.1.umd.min.js" in page and 'data-section="calls_by_hour"' in page
+    assert 'data-kpi="answer_rate">60.0<' in page
+    csv_response = http.get("/reports?from=2026-03-01&to=2026-03-31&format=csv")
+    assert csv_response.mimetype == "text/csv" and "answer_rate,60.0" in csv_response.get_data(as_text=True)
+    pdf = http.get("/reports?from=2026-03-01&to=2026-03-31&format=pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert http.get("/reports?from=2026-04-01&to=2026-03-01").status_code == 400
