@@ -136,3 +136,9 @@ def test_the_wallboard_moves_while_a_call_waits_and_is_answered(live_app, page, 
     expect(wall.locator("[data-key=waiting]")).to_have_text("0")
     expect(wall.locator("[data-key=answered]")).to_have_text("1")
     expect(wall.locator("[data-key='agents.on_call']")).to_have_text("1")
+    wall.goto(f"{base}/reports")
+    expect(wall.locator("canvas[data-section=calls_by_hour]")).to_be_visible()
+    drawn = wall.evaluate("() => Chart.getChart(document.querySelector('canvas[data-section=calls_by_hour]'))"
+                          ".data.datasets[0].data.reduce((a, b) => a + b, 0)")
+    assert drawn == 1
+    wall.screenshot(path=str(ARTIFACTS / "reports.png"), full_page=True)
