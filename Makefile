@@ -48,6 +48,7 @@ bench: $(BIN)/python
 	$(BIN)/python bench/incoming_call.py
 	$(BIN)/python bench/queue_to_offer.py
 	$(BIN)/python bench/rota_check.py
+	$(BIN)/python bench/monthly_report.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -522,18 +522,18 @@ def reports_monthly(state: _State, month: str, centre: str | None) -> None:
 @click.option("--to", "end", required=True, help="Last day, included.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "pdf"]), default="csv", show_default=True)
 @click.option("--outside", is_flag=True, help="Suppress small counts (for use outside the centre).")
-@click.option("--output", type=click.Path(dir_okay=False), help="File to write (PDF needs one).")
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write instead of stdout.")
 @pass_state
 def reports_period(state: _State, centres: tuple[str, ...], start: str, end: str, fmt: str,
                    outside: bool, output: str | None) -> None:
-    """Volumes and performance for a period: CSV on stdout, or PDF to --output."""
+    """Volumes and performance for a period, as CSV or PDF, on stdout or to --output."""
     from helpline.extensions import db as database
     from helpline.services import audit
     from helpline.services import period_report as period
 
     since, until = _instant(start, False), _instant(end, True)
-    if fmt == "pdf" and not output:
-        raise click.BadParameter("--output FILE is needed for a PDF")
+    if fmt == "pdf" and not output and sys.stdout.isatty():
+        raise click.BadParameter("a PDF is binary: give --output FILE or redirect stdout")
     app = state.get_app()
     with app.app_context():
         ids = [_find_centre(database.session, c).id for c in centres] or None
@@ -545,9 +545,12 @@ def reports_period(state: _State, centres: tuple[str, ...], start: str, end: str
                     handle.write(text_out)
             else:
                 click.echo(text_out, nl=False)
-        else:
+        elif output:
             with open(output, "wb") as handle:
                 handle.write(period.to_pdf(report, outside))
+        else:
+            sys.stdout.buffer.write(period.to_pdf(report, outside))
+            sys.stdout.flush()
         audit.record(database.session, app.extensions["helpline"].clock.now(), f"export.report_{fmt}",
                      detail=f"command line: {start} to {end}{' suppressed' if outside else ''}")
         database.session.commit()
