@@ -103,5 +103,8 @@ def test_the_wheel_ships_templates_static_files_prompts_and_migrations(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in ("templates/simulator.html", "helpline/static/js/simulator.js",
                      "helpline/static/audio/hold.wav", "ivr/prompts/kk.json",
-                     "helpline/migrations/env.py", "helpline/migrations/versions/0001_register.py"):
+                     "helpline/migrations/env.py", "helpline/migrations/versions/0001_register.py",
+                     "helpline/static/fonts/DejaVuSans.ttf",
+                     "helpline/translations/kk/LC_MESSAGES/messages.mo",
+                     "agent_console/static/vendor/chart-4.6.1.umd.min.js", "templates/rota.html"):
         assert expected in names, expected
