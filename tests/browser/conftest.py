@@ -96,3 +96,17 @@ def browser_context_factory(browser):
 @pytest.fixture
 def page(browser_context_factory):
     return browser_context_factory().new_page()
+
+
+def call_almaty_as_a_child(phone, base: str, caller_type_key: str = "1") -> None:
+    """On /simulator: dial the Almaty demo line, choose English, then a caller type (or 9)."""
+    from playwright.sync_api import expect
+
+    phone.goto(f"{base}/simulator")
+    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
+    phone.get_by_role("button", name="Call").click()
+    expect(phone.get_by_role("status")).to_contain_text("press a key")
+    phone.get_by_role("button", name="Key 3").click()
+    expect(phone.locator("#transcript")).to_contain_text("If someone's life is in danger right now")
+    expect(phone.get_by_role("status")).to_contain_text("press a key")
+    phone.get_by_role("button", name=f"Key {caller_type_key}").click()

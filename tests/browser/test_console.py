@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from helpline.extensions import db
 from helpline.models import ContactRecord, User
 from helpline.services.demo import DEMO_PASSWORD
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, call_almaty_as_a_child
 from tests.conftest import all_calls
 
 
@@ -30,13 +30,7 @@ def test_an_agent_answers_records_and_hangs_up(live_app, page, browser_context_f
     expect(status).to_have_text("Available")
 
     phone = browser_context_factory().new_page()
-    phone.goto(f"{base}/simulator")
-    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
-    phone.get_by_role("button", name="Call").click()
-    expect(phone.get_by_role("status")).to_contain_text("press a key")
-    phone.get_by_role("button", name="Key 3").click()
-    expect(phone.locator("#transcript")).to_contain_text("You do not need to give your name")
-    phone.get_by_role("button", name="Key 1").click()
+    call_almaty_as_a_child(phone, base)
 
     offer = page.locator("#offer")
     expect(offer).to_be_visible()
@@ -92,14 +86,7 @@ def test_immediate_danger_reaches_the_supervisor_screen(live_app, page, browser_
     page.get_by_role("button", name="Available").click()
     expect(page.locator("#my-state")).to_have_text("Available")
     phone = browser_context_factory().new_page()
-    phone.goto(f"{base}/simulator")
-    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
-    phone.get_by_role("button", name="Call").click()
-    expect(phone.get_by_role("status")).to_contain_text("press a key")
-    phone.get_by_role("button", name="Key 3").click()
-    expect(phone.locator("#transcript")).to_contain_text("If someone's life is in danger right now")
-    expect(phone.get_by_role("status")).to_contain_text("press a key")
-    phone.get_by_role("button", name="Key 9").click()
+    call_almaty_as_a_child(phone, base, "9")
     expect(page.locator("#offer-urgent")).to_be_visible()
     expect(supervisor.locator("#waiting")).to_contain_text("URGENT")
     page.get_by_role("button", name="Accept").click()
@@ -122,13 +109,7 @@ def test_the_wallboard_moves_while_a_call_waits_and_is_answered(live_app, page, 
     expect(wall.locator("[data-key=waiting]")).to_have_text("0")
     sign_in(page, base, "saule")
     phone = browser_context_factory().new_page()
-    phone.goto(f"{base}/simulator")
-    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
-    phone.get_by_role("button", name="Call").click()
-    expect(phone.get_by_role("status")).to_contain_text("press a key")
-    phone.get_by_role("button", name="Key 3").click()
-    expect(phone.locator("#transcript")).to_contain_text("You do not need to give your name")
-    phone.get_by_role("button", name="Key 1").click()
+    call_almaty_as_a_child(phone, base)
     expect(wall.locator("[data-key=waiting]")).to_have_text("1")
     wall.screenshot(path=str(ARTIFACTS / "wallboard-waiting.png"), full_page=True)
     page.get_by_role("button", name="Available").click()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from helpline.extensions import db
 from helpline.services.accounts import NewUser, create_user
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, call_almaty_as_a_child
 from tests.browser.test_console import sign_in
 
 
@@ -60,13 +60,7 @@ def test_template_gap_fix_and_a_call_rings_only_who_is_on_duty(live_app_monday, 
         consoles[name] = console
 
     phone = browser_context_factory().new_page()
-    phone.goto(f"{base}/simulator")
-    phone.get_by_label("Number to call").select_option(label="Almaty PSC (demo) · +77273555150")
-    phone.get_by_role("button", name="Call").click()
-    expect(phone.get_by_role("status")).to_contain_text("press a key")
-    phone.get_by_role("button", name="Key 3").click()
-    expect(phone.locator("#transcript")).to_contain_text("You do not need to give your name")
-    phone.get_by_role("button", name="Key 1").click()
+    call_almaty_as_a_child(phone, base)
     expect(consoles["saule"].locator("#offer")).to_be_visible()     # 08:00-20:00: on duty now
     expect(consoles["timur"].locator("#offer")).to_be_hidden()      # 20:00-08:00: not yet
     consoles["saule"].get_by_role("button", name="Accept").click()
