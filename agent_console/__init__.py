@@ -47,13 +47,15 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def language_and_idle_expiry():
+        if request.path.startswith(("/ivr/", "/static/")):
+            return None                  # carrier webhooks and files: no staff session here
         wanted = request.args.get("lang")
         if wanted in LANGUAGES:
             session["lang"] = wanted
             if current_user.is_authenticated and current_user.ui_language != wanted:
                 set_ui_language(current_user, wanted)
                 db.session.commit()
-        if current_user.is_authenticated and not request.path.startswith(("/static", "/ivr")):
+        if current_user.is_authenticated:
             now = datetime.now(UTC).timestamp()
             seen = session.get("seen", now)
             if now - seen > settings.idle_logout_minutes * 60:
