@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
 
+from helpline.extensions import db
 from helpline.models import Call, Escalation
 
 
@@ -20,6 +22,16 @@ def roles_required(*roles: str):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+def fetch(model, key, allowed: Callable[[object], bool]):
+    """The ``model`` row with primary key ``key``: 404 if there is none, 403 if not ``allowed``."""
+    row = db.session.get(model, key)
+    if row is None:
+        abort(404)
+    if not allowed(row):
+        abort(403)
+    return row
 
 
 def may_see_centre(user, centre_id: int | None) -> bool:

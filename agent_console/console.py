@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from agent_console.access import may_record, roles_required
+from agent_console.access import fetch, may_record, roles_required
 from helpline.extensions import db
 from helpline.models import Call
 from helpline.runtime import current_runtime
@@ -32,12 +32,7 @@ def _cipher() -> NotesCipher:
 
 
 def _call_for_record(call_id: str) -> Call:
-    call = db.session.get(Call, call_id)
-    if call is None:
-        abort(404)
-    if not may_record(current_user, call):
-        abort(403)
-    return call
+    return fetch(Call, call_id, lambda call: may_record(current_user, call))
 
 
 @bp.get("")

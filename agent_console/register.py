@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from agent_console.access import may_see_centre, roles_required
+from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Request, Topic
 from helpline.models.request import CHANNELS, FOLLOW_UP_ACTIONS, STATUSES
@@ -82,12 +82,7 @@ def create():
 
 
 def _request(request_id: int) -> Request:
-    item = db.session.get(Request, request_id)
-    if item is None:
-        abort(404)
-    if not may_see_centre(current_user, item.centre_id):
-        abort(403)
-    return item
+    return fetch(Request, request_id, lambda item: may_see_centre(current_user, item.centre_id))
 
 
 @bp.get("/<int:request_id>")

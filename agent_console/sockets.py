@@ -68,9 +68,9 @@ class ConsoleNamespace(Namespace):
         return {"ok": True, **result}
 
     def on_heartbeat(self, data=None):
+        """The console is still there (routing itself runs on the scheduler's routing tick)."""
         def action(user, rt, now):
             rt.dispatcher.heartbeat(db.session, user, now)
-            rt.dispatcher.route(db.session, now)
         return self._act(action)
 
     def on_set_state(self, data):

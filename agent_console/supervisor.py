@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
-from agent_console.access import may_handle, roles_required
+from agent_console.access import fetch, may_handle, roles_required
 from helpline.extensions import db
 from helpline.models import Escalation
 from helpline.runtime import current_runtime
@@ -34,12 +34,7 @@ def board_json():
 
 
 def _escalation(escalation_id: int) -> Escalation:
-    escalation = db.session.get(Escalation, escalation_id)
-    if escalation is None:
-        abort(404)
-    if not may_handle(current_user, escalation):
-        abort(403)
-    return escalation
+    return fetch(Escalation, escalation_id, lambda e: may_handle(current_user, e))
 
 
 @bp.post("/escalations/<int:escalation_id>/notified")

@@ -384,7 +384,7 @@ def agent_join() -> Response:
     leg = rt.live.by_call(call_id) if call_id else None
     if leg is None or leg.ended:
         return _xml(twiml.say_and_hang_up([], audio_base=""))
-    return _xml(twiml.conference(leg.leg, action=None, agent=True))
+    return _xml(twiml.conference(leg.leg, action=None))
 
 
 @bp.route("/fallback", methods=["GET", "POST"])

@@ -66,7 +66,7 @@ def pause(seconds: int) -> str:
     return str(response)
 
 
-def conference(name: str, *, action: str | None, agent: bool = False) -> str:
+def conference(name: str, *, action: str | None) -> str:
     """Bridge into the call's conference. The caller's leaving ends it for everyone."""
     response = VoiceResponse()
     dial = Dial(action=action, method="POST") if action else Dial()

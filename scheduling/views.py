@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from agent_console.access import roles_required
+from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Shift, SwapRequest, User
 from helpline.runtime import current_runtime
@@ -138,12 +138,7 @@ def add_shift():
 
 
 def _shift(shift_id: int) -> Shift:
-    shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        abort(404)
-    if not current_user.is_admin and shift.centre_id != current_user.centre_id:
-        abort(403)
-    return shift
+    return fetch(Shift, shift_id, lambda shift: may_see_centre(current_user, shift.centre_id))
 
 
 @bp.post("/rota/shifts/<int:shift_id>/delete")
@@ -262,37 +257,35 @@ def my_shifts():
 @login_required
 def ask_swap(shift_id: int):
     rt = current_runtime()
-    shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        abort(404)
+    shift = fetch(Shift, shift_id, lambda s: s.user_id == current_user.id)
+    colleague = db.session.get(User, request.form.get("colleague_id", type=int) or 0)
+    return _swap_step(lambda: service.ask_swap(db.session, shift, current_user, colleague,
+                                               rt.clock.now()),
+                      "rota.swap_ask", shift.id, _("Swap requested."))
+
+
+def _swap_step(step, action: str, obj_id: int, message: str):
+    """Run one step of a swap for the signed-in person: commit and say so, or roll back and say why."""
     try:
-        service.ask_swap(db.session, shift, current_user,
-                         db.session.get(User, request.form.get("colleague_id", type=int) or 0),
-                         rt.clock.now())
+        step()
     except RotaError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("rota.my_shifts"), 303)
+    audit.record(db.session, current_runtime().clock.now(), action, current_user, "shift", obj_id)
     db.session.commit()
-    flash(_("Swap requested."))
+    flash(message)
     return redirect(url_for("rota.my_shifts"), 303)
 
 
 @bp.post("/my-shifts/swaps/<int:swap_id>/accept")
 @login_required
 def accept_swap(swap_id: int):
-    swap = db.session.get(SwapRequest, swap_id)
-    if swap is None:
-        abort(404)
-    try:
-        service.accept_swap(db.session, swap, current_user, current_runtime().clock.now())
-    except RotaError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("rota.my_shifts"), 303)
-    db.session.commit()
-    flash(_("Accepted: a supervisor will approve the swap."))
-    return redirect(url_for("rota.my_shifts"), 303)
+    swap = fetch(SwapRequest, swap_id, lambda s: s.colleague_id == current_user.id)
+    return _swap_step(lambda: service.accept_swap(db.session, swap, current_user,
+                                                  current_runtime().clock.now()),
+                      "rota.swap_accept", swap.shift_id,
+                      _("Accepted: a supervisor will approve the swap."))
 
 
 @bp.get("/calendar/<token>.ics")

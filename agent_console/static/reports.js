@@ -5,7 +5,7 @@
   document.querySelectorAll("canvas[data-section]").forEach((canvas) => {
     const section = data[canvas.dataset.section] || {};
     new Chart(canvas, {
-      type: canvas.dataset.section.endsWith("by_day") || canvas.dataset.section.endsWith("by_hour") ? "bar" : "bar",
+      type: "bar",
       data: {labels: Object.keys(section), datasets: [{data: Object.values(section), backgroundColor: "#1f6f5c"}]},
       options: {animation: false, plugins: {legend: {display: false}}, indexAxis: canvas.dataset.section.startsWith("requests_by_topic") ? "y" : "x",
                 scales: {y: {beginAtZero: true, ticks: {precision: 0}}}},

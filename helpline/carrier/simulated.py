@@ -404,11 +404,9 @@ class SimulatedCall:
         return None
 
     def _dial(self, verb: ET.Element, url: str) -> tuple[str, dict[str, str]] | None:
-        target = " ".join((child.text or "").strip() for child in verb) or (verb.text or "").strip()
-        self._event("dial", "connected to the psychologist")
+        self._event("dial", "connected to the psychologist")   # the conference name is not shown
         self.connected = True
         started = time.monotonic()
-        del target  # a conference name: not shown
         with self._cond:
             while not self._hung_up and self._redirect is None:
                 self._cond.wait(0.1)

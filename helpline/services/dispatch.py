@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpline import routing
 from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room, publish, supervisors_room
-from helpline.models import AgentPresence, AgentState, Call, CallState, Centre, Offer, OfferState, User
+from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, OfferState, User
 from helpline.services import calls as register
 
 #: ``(session, user_ids, now) -> the subset who may receive calls now`` (the rota plugs in here).
@@ -336,6 +336,3 @@ def call_payload(call: Call, now: datetime) -> dict:
             "is_urgent": call.is_urgent, "answered_at": call.answered_at.isoformat(),
             "centre": call.centre.name if call.centre else ""}
 
-
-def centre_of(session: Session, centre_id: int | None) -> Centre | None:
-    return session.get(Centre, centre_id) if centre_id is not None else None

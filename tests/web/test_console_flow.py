@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpline.extensions import socketio
+from helpline.extensions import db, socketio
 from tests.conftest import ALMATY, all_calls, spoken, verbs
 
 NS = "/console"
@@ -37,6 +37,29 @@ def console(app, staff_client):
     for c in opened:
         if c.sio.is_connected(NS):
             c.sio.disconnect(namespace=NS)
+
+
+def routing_tick(app):
+    """One run of the scheduler's routing job (ring timeouts, wrap-up ends, offers)."""
+    from scheduling.jobs import routing_tick as job
+
+    runtime = app.extensions["helpline"]
+    with app.app_context():
+        job(db.session, runtime.clock.now(), runtime)
+        db.session.commit()
+        db.session.remove()
+
+
+def two_available(console, make_user, clock):
+    """Two psychologists Available, the first idle 30 s longer than the second."""
+    make_user("first")
+    make_user("second")
+    a = console("first")
+    a.emit("set_state", {"state": "available"})
+    clock.advance(seconds=30)
+    b = console("second")
+    b.emit("set_state", {"state": "available"})
+    return a, b
 
 
 def queued_call(phone, digits=("3", "1")):
@@ -92,18 +115,13 @@ def test_wrap_up_ends_by_itself_then_available_again(app, make_user, console, ph
     clock.advance(seconds=61)
     agent.events()
     agent.emit("heartbeat")
+    routing_tick(app)
     assert agent.events("presence")[-1] == {"state": "available"}
 
 
 def test_the_longest_idle_agent_is_offered_first_and_a_decline_moves_on(make_user, console, phone,
                                                                           clock):
-    make_user("first")
-    make_user("second")
-    a = console("first")
-    a.emit("set_state", {"state": "available"})
-    clock.advance(seconds=30)
-    b = console("second")
-    b.emit("set_state", {"state": "available"})
+    a, b = two_available(console, make_user, clock)
     queued_call(phone)
     assert len(a.events("offer")) == 1 and b.events("offer") == []
     reply = a.emit("decline", {"offer_id": 1})
@@ -111,18 +129,13 @@ def test_the_longest_idle_agent_is_offered_first_and_a_decline_moves_on(make_use
     assert len(b.events("offer")) == 1
 
 
-def test_a_ring_not_answered_in_time_goes_to_the_next_agent(make_user, console, phone, clock):
-    make_user("first")
-    make_user("second")
-    a = console("first")
-    a.emit("set_state", {"state": "available"})
-    clock.advance(seconds=30)
-    b = console("second")
-    b.emit("set_state", {"state": "available"})
+def test_a_ring_not_answered_in_time_goes_to_the_next_agent(app, make_user, console, phone, clock):
+    a, b = two_available(console, make_user, clock)
     queued_call(phone)
     (offer,) = a.events("offer")
     clock.advance(seconds=21)
-    b.emit("heartbeat")                             # any routing pass expires the ring
+    b.emit("heartbeat")
+    routing_tick(app)                               # the routing tick expires the ring
     assert len(b.events("offer")) == 1
     assert {"offer_id": offer["offer_id"], "reason": "timeout"} in a.events("offer_withdrawn")
     assert a.events("presence")[-1] == {"state": "break"}   # missed a ring: not Available
@@ -132,13 +145,7 @@ def test_a_ring_not_answered_in_time_goes_to_the_next_agent(make_user, console, 
 
 def test_a_closed_console_is_unavailable_and_its_ringing_call_moves_on(app, make_user, console,
                                                                        phone, clock):
-    make_user("first")
-    make_user("second")
-    a = console("first")
-    a.emit("set_state", {"state": "available"})
-    clock.advance(seconds=30)
-    b = console("second")
-    b.emit("set_state", {"state": "available"})
+    a, b = two_available(console, make_user, clock)
     queued_call(phone)
     assert len(a.events("offer")) == 1
     a.sio.disconnect(namespace=NS)
@@ -172,11 +179,13 @@ def test_other_centres_back_up_after_the_maximum_wait(app, make_user, console, p
     assert agent.events("offer") == []
     clock.advance(seconds=300)                # Almaty's maximum wait
     agent.emit("heartbeat")
+    routing_tick(app)
     (offer,) = agent.events("offer")
     assert offer["is_backup"] is True
     assert verbs(call.wait())[-1] == "Play"      # still waiting: national backup
     clock.advance(seconds=121)
     agent.emit("heartbeat")
+    routing_tick(app)
     assert verbs(call.wait()) == ["Leave"]    # then the no-one-available path
 
 
