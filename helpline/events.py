@@ -2,6 +2,12 @@
 
 Services call ``after_commit(session, fn)`` (or ``publish``); nothing queued runs if the unit
 of work rolls back, so a call that was never registered never flashes on a console.
+
+Each queued action remembers the transaction it was queued in.  Rolling back a SAVEPOINT (or
+the inner transaction of a failed flush) drops only what was queued inside it; the rest waits
+for the outermost commit.  SQLAlchemy fires ``after_soft_rollback`` for those inner rollbacks
+too, so dropping everything there would lose the offers that other savepoints of the same
+routing pass made.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +62,16 @@ class RecordingPublisher:
         self.sent.append((event, payload, room))
 
 
+def _innermost(session: Session) -> SessionTransaction | None:
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.get_nested_transaction() or session.get_transaction()
+
+
 def after_commit(session: Session, fn: Callable[[], None]) -> None:
-    session.info.setdefault(_KEY, []).append(fn)
+    """Run ``fn`` once the outermost transaction commits (never if it, or the savepoint
+    ``fn`` was queued in, rolls back)."""
+    session.info.setdefault(_KEY, []).append((_innermost(session), fn))
 
 
 def publish(session: Session, publisher: Publisher, event: str, payload: dict, *rooms: str) -> None:
@@ -65,17 +79,36 @@ def publish(session: Session, publisher: Publisher, event: str, payload: dict, *
         after_commit(session, lambda room=room: publisher.emit(event, payload, room))
 
 
+def pending(session: Session) -> int:
+    """How many actions wait for the commit (tests)."""
+    return len(session.info.get(_KEY, []))
+
+
 def _run(session: Session) -> None:
-    pending = session.info.pop(_KEY, [])
-    for fn in pending:
+    queued = session.info.pop(_KEY, [])
+    for _transaction, fn in queued:
         try:
             fn()
         except Exception:
             logger.exception("A post-commit action failed")
 
 
-def _drop(session: Session, *args) -> None:
-    session.info.pop(_KEY, None)
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop(session: Session, previous_transaction: SessionTransaction) -> None:
+    queued = session.info.get(_KEY)
+    if not queued:
+        return
+    if previous_transaction.parent is None:       # the unit of work itself rolled back
+        session.info.pop(_KEY, None)
+        return
+    session.info[_KEY] = [(t, fn) for t, fn in queued if not _within(t, previous_transaction)]
 
 
 def install(session_class: type[Session]) -> None:
