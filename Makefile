@@ -17,14 +17,15 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium.
+# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium, Redis, PostgreSQL.
 install-test: $(BIN)/python browser
 	$(BIN)/pip install -q -e '.[test]'
 
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ]; then \
+	  echo "Installing Debian's chromium, redis-server and postgresql for the tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-dejavu-core redis-server postgresql; \
 	fi
 
 lint: install-test

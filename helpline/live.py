@@ -2,22 +2,36 @@
 
 The carrier's call id (CallSid) identifies the caller to the carrier, so it never reaches the
 database.  While the call lasts the IVR must still map it to the register entry; that map lives
-here, with a time-to-live, and is deleted when the call ends.  The webhook URLs given to the
-carrier carry a random *leg token*, not the register id, so the carrier's own logs cannot link
-a register entry back to a call.
+here, with a time-to-live.  When the call ends the sid is forgotten: only a tombstone keyed by
+its SHA-256 stays until the TTL, so late webhooks are recognised as belonging to an ended call.
+The webhook URLs given to the carrier carry a random *leg token*, not the register id, so the
+carrier's own logs cannot link a register entry back to a call.
 
 Two stores: Redis (``REDIS_URL``; shared by every web process; keep persistence off for this
-database) and process memory (the embedded single-process default).
+database) and process memory (the embedded single-process default).  With Redis, ``make_store``
+wraps both in a ``ResilientLiveStore``: a caller must never be dropped because Redis is down, so
+every operation falls back to process memory within a fraction of a second, and what memory
+held is copied back into Redis when it answers again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import math
 import secrets
 import threading
 import time
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,10 @@ class LiveLeg:
 
 class LiveCallStore(Protocol):
     def begin(self, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
-        """Map ``call_sid`` to ``call_id`` unless mapped; returns (leg, created)."""
+        """Map ``call_sid`` to ``call_id`` unless mapped (or ended); returns (leg, created)."""
+
+    def adopt(self, leg: str, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
+        """Map a carrier-held leg token and sid to ``call_id`` unless either is known; (leg, created)."""
 
     def by_leg(self, leg: str) -> LiveLeg | None: ...
 
@@ -39,25 +56,57 @@ class LiveCallStore(Protocol):
 
     def by_call(self, call_id: str) -> LiveLeg | None: ...
 
+    def known_calls(self, call_ids: Iterable[str]) -> set[str]:
+        """Which of ``call_ids`` have a live (not ended) mapping."""
+
     def end(self, leg: LiveLeg) -> None:
-        """Forget the carrier id; the leg token alone stays, marked ended, until it expires."""
+        """Forget the carrier id; the leg token and the sid's hash stay, marked ended, until they expire."""
 
     def join_token(self, call_id: str) -> str:
         """A short-lived random token with which a psychologist's browser joins the call."""
 
     def call_for_token(self, token: str) -> str | None: ...
 
+    @property
+    def healthy(self) -> bool:
+        """False while the store is degraded (Redis unreachable)."""
+
 
 #: Seconds a psychologist's join token is valid.
 JOIN_TOKEN_SECONDS = 120
+
+#: Seconds a webhook may wait on one Redis connect or reply before the store falls back to memory.
+REDIS_TIMEOUT_SECONDS = 0.3
+
+#: While Redis is unreachable, try it again no more often than this.
+REDIS_RETRY_SECONDS = 5.0
 
 
 def new_leg_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+def sid_digest(call_sid: str) -> str:
+    """The key of an ended call's tombstone: the sid itself must not outlive the call."""
+    return hashlib.sha256(call_sid.encode()).hexdigest()
+
+
+def _tombstone(leg: LiveLeg) -> LiveLeg:
+    return LiveLeg(leg=leg.leg, call_id=leg.call_id, call_sid="", ended=True)
+
+
+@dataclass
+class LiveState:
+    """What a memory store holds, with the seconds each entry has left: copied into Redis on recovery."""
+
+    live: list[tuple[LiveLeg, int]] = field(default_factory=list)
+    ended_legs: list[tuple[LiveLeg, int]] = field(default_factory=list)
+    ended_sids: list[tuple[str, LiveLeg, int]] = field(default_factory=list)
+    tokens: list[tuple[str, str, int]] = field(default_factory=list)
+
+
 class MemoryLiveCallStore:
-    """Process-memory store for the embedded, single-process deployment."""
+    """Process-memory store for the embedded, single-process deployment (and Redis's fallback)."""
 
     def __init__(self, ttl_seconds: int, monotonic=time.monotonic) -> None:
         self._ttl = ttl_seconds
@@ -66,17 +115,23 @@ class MemoryLiveCallStore:
         self._by_sid: dict[str, tuple[float, LiveLeg]] = {}
         self._by_leg: dict[str, LiveLeg] = {}
         self._by_call: dict[str, LiveLeg] = {}
-        self._ended: dict[str, tuple[float, LiveLeg]] = {}
+        self._ended: dict[str, tuple[float, LiveLeg]] = {}        # leg token -> tombstone
+        self._ended_sids: dict[str, tuple[float, LiveLeg]] = {}   # sid digest -> tombstone
         self._tokens: dict[str, tuple[float, str]] = {}
+
+    @property
+    def healthy(self) -> bool:
+        return True
 
     def _expire(self) -> None:
         now = self._monotonic()
         for sid, (expires, leg) in list(self._by_sid.items()):
             if expires <= now:
                 self._forget(sid, leg)
-        for token, (expires, _leg) in list(self._ended.items()):
-            if expires <= now:
-                del self._ended[token]
+        for table in (self._ended, self._ended_sids, self._tokens):
+            for key, (expires, _value) in list(table.items()):
+                if expires <= now:
+                    del table[key]
 
     def _forget(self, sid: str, leg: LiveLeg) -> None:
         self._by_sid.pop(sid, None)
@@ -84,16 +139,40 @@ class MemoryLiveCallStore:
         self._by_call.pop(leg.call_id, None)
         self._ended.pop(leg.leg, None)
 
+    def _find(self, call_sid: str, leg: str | None = None) -> LiveLeg | None:
+        """The mapping (or tombstone) of ``call_sid``, else of the leg token ``leg``."""
+        entry = self._by_sid.get(call_sid) or self._ended_sids.get(sid_digest(call_sid))
+        if entry is not None:
+            return entry[1]
+        if leg is None:
+            return None
+        ended = self._ended.get(leg)
+        return ended[1] if ended else self._by_leg.get(leg)
+
+    def _map(self, leg: LiveLeg) -> None:
+        self._by_sid[leg.call_sid] = (self._monotonic() + self._ttl, leg)
+        self._by_leg[leg.leg] = leg
+        self._by_call[leg.call_id] = leg
+
     def begin(self, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
         with self._lock:
             self._expire()
-            if call_sid in self._by_sid:
-                return self._by_sid[call_sid][1], False
+            existing = self._find(call_sid)
+            if existing is not None:
+                return existing, False
             leg = LiveLeg(leg=new_leg_token(), call_id=call_id, call_sid=call_sid)
-            self._by_sid[call_sid] = (self._monotonic() + self._ttl, leg)
-            self._by_leg[leg.leg] = leg
-            self._by_call[call_id] = leg
+            self._map(leg)
             return leg, True
+
+    def adopt(self, leg: str, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
+        with self._lock:
+            self._expire()
+            existing = self._find(call_sid, leg)
+            if existing is not None:
+                return existing, False
+            adopted = LiveLeg(leg=leg, call_id=call_id, call_sid=call_sid)
+            self._map(adopted)
+            return adopted, True
 
     def by_leg(self, leg: str) -> LiveLeg | None:
         with self._lock:
@@ -104,19 +183,25 @@ class MemoryLiveCallStore:
     def by_sid(self, call_sid: str) -> LiveLeg | None:
         with self._lock:
             self._expire()
-            entry = self._by_sid.get(call_sid)
-            return entry[1] if entry else None
+            return self._find(call_sid)
 
     def by_call(self, call_id: str) -> LiveLeg | None:
         with self._lock:
             self._expire()
             return self._by_call.get(call_id)
 
+    def known_calls(self, call_ids: Iterable[str]) -> set[str]:
+        with self._lock:
+            self._expire()
+            return {call_id for call_id in call_ids if call_id in self._by_call}
+
     def end(self, leg: LiveLeg) -> None:
         with self._lock:
             self._forget(leg.call_sid, leg)
-            tombstone = LiveLeg(leg=leg.leg, call_id=leg.call_id, call_sid="", ended=True)
-            self._ended[leg.leg] = (self._monotonic() + self._ttl, tombstone)
+            expires = self._monotonic() + self._ttl
+            self._ended[leg.leg] = (expires, _tombstone(leg))
+            if leg.call_sid:
+                self._ended_sids[sid_digest(leg.call_sid)] = (expires, _tombstone(leg))
 
     def join_token(self, call_id: str) -> str:
         token = new_leg_token()
@@ -132,6 +217,35 @@ class MemoryLiveCallStore:
                 return None
             return entry[1]
 
+    def export_state(self) -> LiveState:
+        """Everything still held, for ``RedisLiveCallStore.merge``."""
+        with self._lock:
+            self._expire()
+            now = self._monotonic()
+
+            def left(expires: float) -> int:
+                return max(1, math.ceil(expires - now))
+
+            return LiveState(
+                live=[(leg, left(expires)) for expires, leg in self._by_sid.values()],
+                ended_legs=[(leg, left(expires)) for expires, leg in self._ended.values()],
+                ended_sids=[(digest, leg, left(at)) for digest, (at, leg) in self._ended_sids.items()],
+                tokens=[(token, call_id, left(at)) for token, (at, call_id) in self._tokens.items()],
+            )
+
+    def discard(self, state: LiveState) -> None:
+        """Drop what ``state`` exported (now in Redis), keeping whatever changed since."""
+        with self._lock:
+            for leg, _left in state.live:
+                if leg.call_sid in self._by_sid and self._by_sid[leg.call_sid][1] == leg:
+                    self._forget(leg.call_sid, leg)
+            for table, entries in ((self._ended, [(t.leg, t) for t, _left in state.ended_legs]),
+                                   (self._ended_sids, [(d, t) for d, t, _left in state.ended_sids]),
+                                   (self._tokens, [(token, c) for token, c, _left in state.tokens])):
+                for key, value in entries:
+                    if key in table and table[key][1] == value:
+                        del table[key]
+
     def __len__(self) -> int:
         with self._lock:
             self._expire()
@@ -139,7 +253,11 @@ class MemoryLiveCallStore:
 
 
 class RedisLiveCallStore:
-    """Redis store shared by all web processes; every key expires on its own."""
+    """Redis store shared by all web processes; every key expires on its own.
+
+    Keys: ``sid:<sha256 of sid>``, ``leg:<token>`` and ``call:<id>`` hold the mapping while the call
+    lasts; at the end the first two are overwritten with a tombstone and the third is deleted.
+    """
 
     PREFIX = "helpline:live:"
 
@@ -150,31 +268,60 @@ class RedisLiveCallStore:
     def _key(self, kind: str, value: str) -> str:
         return f"{self.PREFIX}{kind}:{value}"
 
-    def _load(self, key: str) -> LiveLeg | None:
-        raw = self._redis.get(key)
+    def _sid_key(self, call_sid: str) -> str:
+        return self._key("sid", sid_digest(call_sid))
+
+    @staticmethod
+    def _parse(raw) -> LiveLeg | None:
         return LiveLeg(**json.loads(raw)) if raw else None
+
+    def _load(self, key: str) -> LiveLeg | None:
+        return self._parse(self._redis.get(key))
+
+    def _claim(self, leg: LiveLeg) -> LiveLeg | None:
+        """Map ``leg`` unless its sid is taken; returns the existing mapping if it was."""
+        payload = json.dumps(leg.__dict__)
+        if not self._redis.set(self._sid_key(leg.call_sid), payload, nx=True, ex=self._ttl):
+            existing = self._load(self._sid_key(leg.call_sid))
+            if existing is not None:
+                return existing
+        pipe = self._redis.pipeline()
+        pipe.set(self._sid_key(leg.call_sid), payload, ex=self._ttl)
+        pipe.set(self._key("leg", leg.leg), payload, ex=self._ttl)
+        pipe.set(self._key("call", leg.call_id), payload, ex=self._ttl)
+        pipe.execute()
+        return None
 
     def begin(self, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
         leg = LiveLeg(leg=new_leg_token(), call_id=call_id, call_sid=call_sid)
-        payload = json.dumps(leg.__dict__)
-        if not self._redis.set(self._key("sid", call_sid), payload, nx=True, ex=self._ttl):
-            existing = self._load(self._key("sid", call_sid))
-            if existing is not None:
-                return existing, False
-        pipe = self._redis.pipeline()
-        pipe.set(self._key("leg", leg.leg), payload, ex=self._ttl)
-        pipe.set(self._key("call", call_id), payload, ex=self._ttl)
-        pipe.execute()
-        return leg, True
+        existing = self._claim(leg)
+        return (existing, False) if existing is not None else (leg, True)
+
+    def adopt(self, leg: str, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
+        by_sid, by_leg = self._redis.mget([self._sid_key(call_sid), self._key("leg", leg)])
+        existing = self._parse(by_sid) or self._parse(by_leg)
+        if existing is not None:
+            return existing, False
+        adopted = LiveLeg(leg=leg, call_id=call_id, call_sid=call_sid)
+        existing = self._claim(adopted)
+        return (existing, False) if existing is not None else (adopted, True)
 
     def by_leg(self, leg: str) -> LiveLeg | None:
         return self._load(self._key("leg", leg))
 
     def by_sid(self, call_sid: str) -> LiveLeg | None:
-        return self._load(self._key("sid", call_sid))
+        return self._load(self._sid_key(call_sid))
 
     def by_call(self, call_id: str) -> LiveLeg | None:
         return self._load(self._key("call", call_id))
+
+    def known_calls(self, call_ids: Iterable[str]) -> set[str]:
+        ids = list(call_ids)
+        if not ids:
+            return set()
+        raws = self._redis.mget([self._key("call", call_id) for call_id in ids])
+        return {call_id for call_id, raw in zip(ids, raws, strict=True)
+                if (leg := self._parse(raw)) is not None and not leg.ended}
 
     def join_token(self, call_id: str) -> str:
         token = new_leg_token()
@@ -186,16 +333,196 @@ class RedisLiveCallStore:
         return raw.decode() if isinstance(raw, bytes) else raw
 
     def end(self, leg: LiveLeg) -> None:
-        tombstone = LiveLeg(leg=leg.leg, call_id=leg.call_id, call_sid="", ended=True)
+        tombstone = json.dumps(_tombstone(leg).__dict__)
         pipe = self._redis.pipeline()
-        pipe.delete(self._key("sid", leg.call_sid), self._key("call", leg.call_id))
-        pipe.set(self._key("leg", leg.leg), json.dumps(tombstone.__dict__), ex=self._ttl)
+        if leg.call_sid:
+            pipe.set(self._sid_key(leg.call_sid), tombstone, ex=self._ttl)
+        pipe.delete(self._key("call", leg.call_id))
+        pipe.set(self._key("leg", leg.leg), tombstone, ex=self._ttl)
         pipe.execute()
+
+    def merge(self, state: LiveState) -> None:
+        """Copy what memory held during an outage into Redis; one read and one write round trip.
+
+        Memory's mappings are the app's latest decisions and overwrite Redis's, except that a call
+        Redis knows as ended stays ended.
+        """
+        sid_keys = [self._sid_key(leg.call_sid) for leg, _left in state.live]
+        current = self._redis.mget(sid_keys) if sid_keys else []
+        pipe = self._redis.pipeline(transaction=False)
+        for (leg, left), raw in zip(state.live, current, strict=True):
+            there = self._parse(raw)
+            if there is not None and there.ended:
+                continue
+            if there is not None and there.call_id != leg.call_id:
+                pipe.delete(self._key("call", there.call_id))
+            payload = json.dumps(leg.__dict__)
+            pipe.set(self._sid_key(leg.call_sid), payload, ex=left)
+            pipe.set(self._key("leg", leg.leg), payload, ex=left)
+            pipe.set(self._key("call", leg.call_id), payload, ex=left)
+        for tombstone, left in state.ended_legs:
+            pipe.set(self._key("leg", tombstone.leg), json.dumps(tombstone.__dict__), ex=left)
+            pipe.delete(self._key("call", tombstone.call_id))
+        for digest, tombstone, left in state.ended_sids:
+            pipe.set(self._key("sid", digest), json.dumps(tombstone.__dict__), ex=left)
+        for token, call_id, left in state.tokens:
+            pipe.set(self._key("join", token), call_id, ex=left, nx=True)
+        pipe.execute()
+
+    def ping(self) -> None:
+        """Raises ``RedisError`` unless Redis answers."""
+        self._redis.ping()
+
+    @property
+    def healthy(self) -> bool:
+        try:
+            self.ping()
+        except RedisError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+#: Returned by ``ResilientLiveStore._on_redis`` when Redis was not (or could not be) used.
+_DOWN = object()
+
+
+class ResilientLiveStore:
+    """Redis first; process memory while Redis is unreachable, so no webhook fails because of it.
+
+    A failing Redis call marks the store degraded (one warning per outage); Redis is then tried
+    again at most every ``retry_seconds``, by one request while the others use memory.  When it
+    answers, what memory holds is moved into it so that other processes find it too.  Lookups
+    ask Redis, then memory.
+    """
+
+    def __init__(self, primary: RedisLiveCallStore, fallback: MemoryLiveCallStore, *,
+                 retry_seconds: float = REDIS_RETRY_SECONDS, monotonic=time.monotonic) -> None:
+        self._primary = primary
+        self._fallback = fallback
+        self._retry_seconds = retry_seconds
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._degraded = False
+        self._probing = False
+        self._retry_at = 0.0
+
+    def _on_redis(self, operation: Callable[[RedisLiveCallStore], T]) -> T | object:
+        """``operation``'s result, or ``_DOWN`` if Redis is degraded or has just failed."""
+        with self._lock:
+            recovering = self._degraded
+            if recovering:
+                now = self._monotonic()
+                if self._probing or now < self._retry_at:
+                    return _DOWN
+                self._probing, self._retry_at = True, now + self._retry_seconds   # others use memory
+        try:
+            if recovering:
+                self._move_memory_to_redis()
+            result = operation(self._primary)
+        except RedisError as error:
+            self._went_down(error)
+            return _DOWN
+        finally:
+            if recovering:
+                with self._lock:
+                    self._probing = False
+        if recovering:
+            with self._lock:
+                self._degraded = False
+            try:
+                self._move_memory_to_redis()   # what other requests put there during the probe
+            except RedisError as error:
+                self._went_down(error)
+            else:
+                logger.info("Live-call store: Redis answers again; what memory held is copied back")
+        return result
+
+    def _move_memory_to_redis(self) -> None:
+        state = self._fallback.export_state()
+        if state.live or state.ended_legs or state.ended_sids or state.tokens:
+            self._primary.merge(state)
+            self._fallback.discard(state)
+
+    def _went_down(self, error: RedisError) -> None:
+        with self._lock:
+            self._retry_at = self._monotonic() + self._retry_seconds
+            if self._degraded:
+                return
+            self._degraded = True
+        logger.warning("Live-call store: Redis is unreachable (%s); live calls are kept in this "
+                       "process's memory until it answers", type(error).__name__)
+
+    def _lookup(self, operation: Callable[[RedisLiveCallStore | MemoryLiveCallStore], T | None]) -> T | None:
+        found = self._on_redis(operation)
+        return operation(self._fallback) if found is _DOWN or found is None else found
+
+    def begin(self, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
+        existing = self._fallback.by_sid(call_sid)   # mapped in memory during an outage
+        if existing is not None:
+            return existing, False
+        result = self._on_redis(lambda redis: redis.begin(call_sid, call_id))
+        return self._fallback.begin(call_sid, call_id) if result is _DOWN else result
+
+    def adopt(self, leg: str, call_sid: str, call_id: str) -> tuple[LiveLeg, bool]:
+        existing = self._fallback.by_sid(call_sid) or self._fallback.by_leg(leg)
+        if existing is not None:
+            return existing, False
+        result = self._on_redis(lambda redis: redis.adopt(leg, call_sid, call_id))
+        return self._fallback.adopt(leg, call_sid, call_id) if result is _DOWN else result
+
+    def by_leg(self, leg: str) -> LiveLeg | None:
+        return self._lookup(lambda store: store.by_leg(leg))
+
+    def by_sid(self, call_sid: str) -> LiveLeg | None:
+        return self._lookup(lambda store: store.by_sid(call_sid))
+
+    def by_call(self, call_id: str) -> LiveLeg | None:
+        return self._lookup(lambda store: store.by_call(call_id))
+
+    def known_calls(self, call_ids: Iterable[str]) -> set[str]:
+        ids = list(call_ids)
+        known = self._on_redis(lambda redis: redis.known_calls(ids))
+        known = set() if known is _DOWN else known
+        return known | self._fallback.known_calls(call_id for call_id in ids if call_id not in known)
+
+    def end(self, leg: LiveLeg) -> None:
+        if self._on_redis(lambda redis: redis.end(leg)) is _DOWN or self._fallback.by_leg(leg.leg):
+            self._fallback.end(leg)
+
+    def join_token(self, call_id: str) -> str:
+        token = self._on_redis(lambda redis: redis.join_token(call_id))
+        return self._fallback.join_token(call_id) if token is _DOWN else token
+
+    def call_for_token(self, token: str) -> str | None:
+        return self._lookup(lambda store: store.call_for_token(token))
+
+    @property
+    def healthy(self) -> bool:
+        """False while degraded; reading it when a retry is due tries Redis (at most every few seconds)."""
+        if self._degraded:
+            self._on_redis(lambda redis: redis.ping())
+        return not self._degraded
+
+    def close(self) -> None:
+        self._primary.close()
+
+
+def redis_client(redis_url: str):
+    """A client that gives up after ``REDIS_TIMEOUT_SECONDS`` and never retries: the fallback is the retry."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                                socket_timeout=REDIS_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
 
 
 def make_store(redis_url: str, ttl_seconds: int) -> LiveCallStore:
+    """Redis with a process-memory fallback when ``redis_url`` is set, else process memory alone."""
     if redis_url:
-        import redis
-
-        return RedisLiveCallStore(redis.Redis.from_url(redis_url), ttl_seconds)
+        primary = RedisLiveCallStore(redis_client(redis_url), ttl_seconds)
+        return ResilientLiveStore(primary, MemoryLiveCallStore(ttl_seconds))
     return MemoryLiveCallStore(ttl_seconds)
