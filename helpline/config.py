@@ -75,6 +75,16 @@ class Settings:
     wrap_up_seconds: int = 60
     #: A console silent for this long is treated as gone (no offers).
     presence_timeout_seconds: int = 30
+    #: Seconds an accepted caller may take to reach the psychologist before going back to the queue.
+    bridge_timeout_seconds: int = 30
+    #: Seconds a caller waits for a psychologist whose line dropped before the next one is offered.
+    agent_rejoin_seconds: int = 45
+    #: Seconds without any request from the carrier after which a call is checked with the carrier.
+    carrier_silence_seconds: int = 60
+    #: Seconds between reconciler passes (lost status callbacks, calls no live state backs).
+    reconcile_interval_seconds: int = 30
+    #: Milliseconds a webhook waits for a locked database before answering the caller without it.
+    ivr_db_timeout_ms: int = 700
     #: Idle console sessions expire after this many minutes.
     idle_logout_minutes: int = 30
     #: Sign-in is refused for LOGIN_LOCK_MINUTES after this many failures in a row.
@@ -86,6 +96,11 @@ class Settings:
     twilio_api_key: str = ""
     twilio_api_secret: str = ""
     twilio_twiml_app_sid: str = ""
+    #: Twilio's REST API base URL (tests point it at a local stand-in), the timeout of each
+    #: request (connect and read, seconds), and the attempts a carrier action gets at most.
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_timeout_seconds: int = 3
+    twilio_attempts: int = 3
     #: Rota: working-time limits (Labour Code art. 68, 77) and default staffing.
     rota_weekly_norm_hours: int = 40
     rota_max_shift_hours: int = 12

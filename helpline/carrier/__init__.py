@@ -1,4 +1,10 @@
-"""The carrier: Twilio in production, a built-in simulated carrier when no account is set."""
+"""The carrier: Twilio in production, a built-in simulated carrier when no account is set.
+
+``init_app`` returns the ``CarrierControl`` (``helpline.carrier.control``) the product uses to
+redirect, end and check a caller's leg and to bring in the psychologist's leg.  In simulated
+mode it also keeps the ``SimulatedCarrier`` in ``app.extensions["carrier"]`` and serves the
+``/simulator`` page, whose fault switches show each recovery in the browser.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,31 @@ import time
 
 from flask import Flask
 
-from helpline.carrier.simulated import HttpTransport, QueueBook, SimulatedCall, Transport
+from helpline.carrier.agent_leg import SimulatedAgentLeg
+from helpline.carrier.conference import ConferenceBook, ConferenceView
+from helpline.carrier.control import CallStatus, CarrierControl, CarrierError
+from helpline.carrier.simulated import CarrierFaults, QueueBook, SimulatedCall
+from helpline.carrier.simulated_control import SimulatedCarrierControl
+from helpline.carrier.transport import HttpTransport, Transport
+from helpline.carrier.twilio_rest import TwilioCarrierControl
+
+__all__ = [
+    "CallStatus", "CarrierControl", "CarrierError", "CarrierFaults", "SimulatedAgentLeg",
+    "SimulatedCall", "SimulatedCarrier", "SimulatedCarrierControl", "TwilioCarrierControl", "init_app",
+]
 
 
 class SimulatedCarrier:
-    """Places simulated inbound calls toward this app and keeps them while they last."""
+    """Places simulated inbound calls (and psychologists' legs) toward this app and keeps them
+    while they last.
+
+    Fault switches (``faults``), for showing each recovery:
+
+    - ``faults.rest_fails``: the REST API fails (``SimulatedCarrierControl`` raises CarrierError
+      on redirect and end_call; call_status is UNREACHABLE);
+    - ``faults.no_status_callback``: calls that end do not POST /ivr/status;
+    - ``drop_agent(handle)``: the psychologist's leg in that call's conference drops.
+    """
 
     KEEP_FINISHED_SECONDS = 3600
 
@@ -23,23 +49,23 @@ class SimulatedCarrier:
         self.speed = speed
         self._transport = transport or HttpTransport()
         self._queues = QueueBook()
+        self.conferences = ConferenceBook()
+        self.faults = CarrierFaults()
+        self.account_sid = "AC" + secrets.token_hex(16)
         self._calls: dict[str, tuple[float, SimulatedCall]] = {}
         self._lock = threading.Lock()
 
     def dial(self, to_number: str, withheld: bool = False, start: bool = True) -> SimulatedCall:
         """A caller dials ``to_number`` from a random Kazakh mobile (or a withheld number)."""
         caller = "anonymous" if withheld else random_mobile()
-        call = SimulatedCall(
-            base_url=self.base_url, auth_token=self._auth_token, to_number=to_number,
-            from_number=caller, transport=self._transport, speed=self.speed,
-            fallback_url=f"{self.base_url}/ivr/fallback", queues=self._queues,
-        )
-        with self._lock:
-            self._purge()
-            self._calls[call.handle] = (time.monotonic(), call)
-        if start:
-            call.start()
-        return call
+        call = SimulatedCall(to_number=to_number, from_number=caller,
+                             fallback_url=f"{self.base_url}/ivr/fallback", **self._leg_kwargs())
+        return self._keep(call, start)
+
+    def place_agent_leg(self, join_token: str, start: bool = True) -> SimulatedAgentLeg:
+        """A psychologist's browser dials the TwiML App with ``join=<token>`` (Voice SDK)."""
+        leg = SimulatedAgentLeg(join_token=join_token, **self._leg_kwargs())
+        return self._keep(leg, start)
 
     def get(self, handle: str) -> SimulatedCall | None:
         with self._lock:
@@ -49,6 +75,44 @@ class SimulatedCarrier:
     def by_sid(self, call_sid: str) -> SimulatedCall | None:
         with self._lock:
             return next((c for _, c in self._calls.values() if c.sid == call_sid), None)
+
+    def calls(self) -> list[SimulatedCall]:
+        """Every leg the carrier keeps (callers' and psychologists')."""
+        with self._lock:
+            return [call for _, call in self._calls.values()]
+
+    def conference_of(self, handle: str) -> ConferenceView | None:
+        """The conference the call ``handle`` is in now (name, sid, participants), if any."""
+        call = self.get(handle)
+        return call.conference if call else None
+
+    def agent_legs(self, handle: str) -> list[SimulatedAgentLeg]:
+        """The psychologists' legs in the conference of call ``handle``."""
+        conference = self.conference_of(handle)
+        if conference is None:
+            return []
+        legs = [self.get(p.handle) for p in conference.participants if p.role == "psychologist"]
+        return [leg for leg in legs if isinstance(leg, SimulatedAgentLeg)]
+
+    def drop_agent(self, handle: str) -> bool:
+        """The psychologist's line in call ``handle``'s conference drops; False if none is there."""
+        legs = self.agent_legs(handle)
+        for leg in legs:
+            leg.drop()
+        return bool(legs)
+
+    def _leg_kwargs(self) -> dict[str, object]:
+        return {"base_url": self.base_url, "auth_token": self._auth_token, "transport": self._transport,
+                "speed": self.speed, "queues": self._queues, "conferences": self.conferences,
+                "faults": self.faults, "account_sid": self.account_sid}
+
+    def _keep(self, call, start: bool):
+        with self._lock:
+            self._purge()
+            self._calls[call.handle] = (time.monotonic(), call)
+        if start:
+            call.start()
+        return call
 
     def _purge(self) -> None:
         cutoff = time.monotonic() - self.KEEP_FINISHED_SECONDS
@@ -68,8 +132,12 @@ def init_app(app: Flask):
     runtime = app.extensions["helpline"]
     settings = runtime.settings
     if settings.carrier == "twilio":
-        return TwilioCarrierControl(settings.twilio_account_sid, settings.twilio_auth_token,
-                                    runtime.live, settings.public_base_url)
+        return TwilioCarrierControl(
+            settings.twilio_account_sid, settings.twilio_auth_token, runtime.live,
+            settings.public_base_url, api_key=settings.twilio_api_key,
+            api_secret=settings.twilio_api_secret, api_base=settings.twilio_api_base,
+            timeout=settings.twilio_timeout_seconds, attempts=settings.twilio_attempts,
+        )
     if settings.is_production:
         return None
     speed = float(settings.extra.get("simulator_speed", 1.0))
@@ -82,62 +150,3 @@ def init_app(app: Flask):
 
     app.register_blueprint(bp)
     return SimulatedCarrierControl(simulated, runtime.live, settings.public_base_url)
-
-
-class SimulatedCarrierControl:
-    """Bridges and ends calls on the simulated carrier, as Twilio's REST API would."""
-
-    def __init__(self, carrier: SimulatedCarrier, live, base_url: str) -> None:
-        self._carrier = carrier
-        self._live = live
-        self._base = base_url
-
-    def _call(self, call_id: str) -> tuple[SimulatedCall | None, str | None]:
-        leg = self._live.by_call(call_id)
-        if leg is None or leg.ended:
-            return None, None
-        return self._carrier.by_sid(leg.call_sid), leg.leg
-
-    def is_live(self, call_id: str) -> bool:
-        call, _leg = self._call(call_id)
-        return call is not None and not call.finished
-
-    def connect_caller(self, call_id: str) -> None:
-        call, leg = self._call(call_id)
-        if call is not None:
-            call.redirect(f"{self._base}/ivr/connect?leg={leg}")
-
-    def end_call(self, call_id: str) -> bool:
-        call, _leg = self._call(call_id)
-        if call is None:
-            return False
-        call.terminate()
-        return True
-
-
-class TwilioCarrierControl:
-    """Twilio's REST API: redirect the caller into the conference, or complete the call."""
-
-    def __init__(self, account_sid: str, auth_token: str, live, base_url: str) -> None:
-        from twilio.rest import Client
-
-        self._client = Client(account_sid, auth_token)
-        self._live = live
-        self._base = base_url
-
-    def is_live(self, call_id: str) -> bool:
-        leg = self._live.by_call(call_id)
-        return leg is not None and not leg.ended
-
-    def connect_caller(self, call_id: str) -> None:
-        leg = self._live.by_call(call_id)
-        if leg is not None and not leg.ended:
-            self._client.calls(leg.call_sid).update(
-                url=f"{self._base}/ivr/connect?leg={leg.leg}", method="POST")
-
-    def end_call(self, call_id: str) -> bool:
-        leg = self._live.by_call(call_id)
-        if leg is None or leg.ended:
-            return False
-        self._client.calls(leg.call_sid).update(status="completed")
-        return True

@@ -2,9 +2,15 @@
 
 It only speaks HTTP and TwiML: it posts signed, form-encoded webhooks with Twilio's parameters
 to the public URL, follows the returned TwiML verb by verb (Say, Play, Pause, Gather with its
-timeout fall-through, Redirect, Enqueue with its wait-URL loop and action URL, Dial, Leave,
-Hangup), and sends the status callback when the call ends.  It therefore cannot hide an IVR
-bug: what works here is what Twilio would be asked to do.
+timeout fall-through, Redirect, Enqueue with its wait-URL loop and action URL, Dial into a
+Conference with its status callbacks (``helpline.carrier.conference``), Leave, Hangup), follows
+a REST redirect from whatever verb it interrupts, and sends the status callback when the call
+ends.  It therefore cannot hide an IVR bug: what works here is what Twilio would be asked to do.
+
+``SimulatedAgentLeg`` (``helpline.carrier.agent_leg``) is the psychologist's leg, as the Voice
+SDK places it: it requests ``/ivr/agent-join`` with the join token and follows the TwiML
+(normally into the conference).
+``CarrierFaults`` switches on the failures the product must survive (see ``SimulatedCarrier``).
 
 Timing follows the real call scaled by ``speed`` (1.0 = real time, 0 = as fast as possible).
 """
@@ -16,17 +22,19 @@ import logging
 import secrets
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import wave
 import xml.etree.ElementTree as ET  # noqa: S405 - parses TwiML from our own app
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from twilio.request_validator import RequestValidator
+
+from helpline.carrier.conference import Callback, ConferenceBook, ConferenceView, ParticipantSpec, truthy
+from helpline.carrier.transport import HttpTransport, Transport
+
+__all__ = ["CallEvent", "CarrierFaults", "HttpTransport", "QueueBook", "SimulatedCall", "Transport"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,39 +43,17 @@ DEFAULT_PLAY_SECONDS = 3.0
 QUEUE_RESULTS = {"leave", "hangup", "redirected", "bridged", "system-error"}
 
 
-class Transport(Protocol):
-    def post(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str]:
-        """POST a form; returns (status, body)."""
+@dataclass
+class CarrierFaults:
+    """Failures the simulated carrier can be told to have (the /simulator page's switches)."""
 
-    def get(self, url: str) -> tuple[int, bytes]:
-        """GET a media file; returns (status, body)."""
+    #: The REST API fails: redirect and end_call raise CarrierError, call_status is UNREACHABLE.
+    rest_fails: bool = False
+    #: Calls that end do not POST /ivr/status (a lost status callback).
+    no_status_callback: bool = False
 
-
-class HttpTransport:
-    """Real HTTP to the app's public URL (as Twilio does)."""
-
-    def __init__(self, timeout: float = 15.0) -> None:
-        self.timeout = timeout
-
-    def post(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str]:
-        data = urllib.parse.urlencode(params).encode()
-        request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode("utf-8", "replace")
-        except OSError as exc:
-            return 599, str(exc)
-
-    def get(self, url: str) -> tuple[int, bytes]:
-        try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, b""
-        except OSError:
-            return 599, b""
+    def as_dict(self) -> dict[str, bool]:
+        return {"rest_fails": self.rest_fails, "no_status_callback": self.no_status_callback}
 
 
 @dataclass
@@ -88,6 +74,15 @@ class _Ended(Exception):
 class SimulatedCall:
     """One inbound call, run on its own thread by ``start()``."""
 
+    #: Who is on this leg, as the simulator page names them.
+    role = "caller"
+    #: The first webhook the carrier requests for this leg.
+    first_path = "/ivr/voice"
+    #: Whether the carrier posts /ivr/status when this leg ends.
+    sends_status_callback = True
+    #: The leg's line dropped (a network fault, not a hang-up).
+    dropped = False
+
     def __init__(
         self,
         *,
@@ -99,10 +94,13 @@ class SimulatedCall:
         speed: float = 1.0,
         fallback_url: str | None = None,
         queues: QueueBook | None = None,
+        conferences: ConferenceBook | None = None,
+        faults: CarrierFaults | None = None,
+        account_sid: str | None = None,
     ) -> None:
         self.handle = secrets.token_urlsafe(12)
         self.sid = "CA" + secrets.token_hex(16)
-        self._account = "AC" + secrets.token_hex(16)
+        self._account = account_sid or "AC" + secrets.token_hex(16)
         self._base = base_url.rstrip("/")
         self._validator = RequestValidator(auth_token)
         self._to = to_number
@@ -111,6 +109,10 @@ class SimulatedCall:
         self._speed = speed
         self._fallback = fallback_url
         self._queues = queues or QueueBook()
+        self._conferences = conferences or ConferenceBook()
+        self._faults = faults or CarrierFaults()
+        self._first_params: dict[str, str] = {}
+        self._put_out = False
         self._started = time.monotonic()
         self._answered: float | None = None
         self._cond = threading.Condition()
@@ -161,9 +163,24 @@ class SimulatedCall:
             self._redirect = url
             self._cond.notify_all()
 
+    def put_out(self) -> None:
+        """The conference this leg is in has ended: its ``<Dial>`` ends (the carrier's doing)."""
+        with self._cond:
+            self._put_out = True
+            self._cond.notify_all()
+
+    def record_event(self, kind: str, text: str) -> None:
+        """Add to the leg's event list (what the carrier did to it, shown on the page)."""
+        self._event(kind, text)
+
     @property
     def finished(self) -> bool:
         return self.status == "completed"
+
+    @property
+    def conference(self) -> ConferenceView | None:
+        """The conference this leg is in now, if any."""
+        return self._conferences.of(self)
 
     def wait_for(self, predicate: Callable[[SimulatedCall], bool], timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -184,8 +201,8 @@ class SimulatedCall:
         self.status = "in-progress"
         self._answered = time.monotonic()
         try:
-            url: str | None = f"{self._base}/ivr/voice"
-            params: dict[str, str] = {}
+            url: str | None = f"{self._base}{self.first_path}"
+            params: dict[str, str] = dict(self._first_params)
             while url is not None:
                 root, url = self._fetch(url, params)
                 if root is None:
@@ -204,10 +221,14 @@ class SimulatedCall:
         duration = int(time.monotonic() - (self._answered or self._started))
         with self._cond:
             self.listening = False
-        self._post(f"{self._base}/ivr/status", {
-            "CallStatus": "completed", "CallDuration": str(duration), "Duration": str(duration // 60 + 1),
-            "CallbackSource": "call-progress-events", "SequenceNumber": "0",
-        })
+        if self.sends_status_callback and self._faults.no_status_callback:
+            self._event("fault", "status callback not sent (simulated fault)")
+        elif self.sends_status_callback:
+            self._post(f"{self._base}/ivr/status", {
+                "CallStatus": "completed", "CallDuration": str(duration),
+                "Duration": str(duration // 60 + 1),
+                "CallbackSource": "call-progress-events", "SequenceNumber": "0",
+            })
         with self._cond:
             self.status = "completed"
             self._event("completed", "")
@@ -224,7 +245,10 @@ class SimulatedCall:
         return params
 
     def _post(self, url: str, extra: dict[str, str]) -> tuple[int, str]:
-        params = self._params(extra)
+        return self._send(url, self._params(extra))
+
+    def _send(self, url: str, params: dict[str, str]) -> tuple[int, str]:
+        """POST ``params`` as they are, signed as Twilio signs them."""
         headers = {
             "X-Twilio-Signature": self._validator.compute_signature(url, params),
             "User-Agent": "TwilioProxy/1.1",
@@ -251,6 +275,9 @@ class SimulatedCall:
         """Run a TwiML document; returns the next request, or None when the call ends."""
         for verb in root:
             self._check()
+            target = self._take_redirect()
+            if target is not None:          # a REST redirect ends the document being run
+                return target, {}
             tag = verb.tag
             if tag in {"Say", "Play", "Pause"}:
                 self._speak(verb, url, interruptible=False)
@@ -265,14 +292,17 @@ class SimulatedCall:
                 if step is not None:
                     return step
             elif tag == "Dial":
-                return self._dial(verb, url)
+                step = self._dial(verb, url)
+                if step is not None:
+                    return step
             elif tag in {"Hangup", "Reject"}:
                 self._event("ivr_hung_up", "")
                 return None
             else:
                 self._event("error", f"unsupported verb <{tag}>")
                 return None
-        return None  # end of document: the carrier hangs up
+        target = self._take_redirect()
+        return (target, {}) if target is not None else None  # end of document: the carrier hangs up
 
     # ------------------------------------------------------------ verbs
 
@@ -320,8 +350,8 @@ class SimulatedCall:
         finally:
             with self._cond:
                 self.listening = False
-        if not digits:
-            return None  # timeout: fall through to the next verb
+        if not digits or self._redirect is not None:
+            return None  # timeout (or a REST redirect): fall through to the next verb
         params = {"Digits": digits}
         if finished_on:
             params["FinishedOnKey"] = finished_on
@@ -404,22 +434,86 @@ class SimulatedCall:
         return None
 
     def _dial(self, verb: ET.Element, url: str) -> tuple[str, dict[str, str]] | None:
-        self._event("dial", "connected to the psychologist")   # the conference name is not shown
-        self.connected = True
+        """Returns the next request, or None to go on with the verb after the Dial."""
         started = time.monotonic()
-        with self._cond:
-            while not self._hung_up and self._redirect is None:
-                self._cond.wait(0.1)
-        self.connected = False
-        if self._redirect:
-            target_url, self._redirect = self._redirect, None
-            return target_url, {}
+        noun = verb.find("Conference")
+        ended = self._conference(noun, url) if noun is not None else self._bridge()
+        if ended == "redirected":
+            return self._take_redirect(), {}
         action = verb.get("action")
-        if action:
-            self._post(urllib.parse.urljoin(url, action), {
-                "DialCallStatus": "completed",
-                "DialCallDuration": str(int(time.monotonic() - started))})
-        raise _Ended
+        params = {"DialCallStatus": "completed", "DialCallDuration": str(int(time.monotonic() - started))}
+        if ended == "hangup":
+            if action:   # Twilio still requests the action URL, and ignores the answer
+                self._post(urllib.parse.urljoin(url, action), params)
+            raise _Ended
+        # the conference ended with this leg still on the line: Twilio goes on
+        return (urllib.parse.urljoin(url, action), params) if action else None
+
+    def _bridge(self) -> str:
+        """A Dial to anything but a conference: connected until redirected or hung up."""
+        self._event("dial", "connected to the psychologist")
+        self.connected = True
+        try:
+            with self._cond:
+                while not self._hung_up and self._redirect is None:
+                    self._cond.wait(0.1)
+                return "hangup" if self._hung_up else "redirected"
+        finally:
+            self.connected = False
+
+    def _conference(self, noun: ET.Element, url: str) -> str:
+        """In the conference until hung up, redirected, or put out by its end."""
+        callback = noun.get("statusCallback")
+        spec = ParticipantSpec(
+            end_on_exit=truthy(noun.get("endConferenceOnExit"), False),
+            start_on_enter=truthy(noun.get("startConferenceOnEnter"), True),
+            muted=truthy(noun.get("muted"), False),
+            status_callback=urllib.parse.urljoin(url, callback) if callback else None,
+            callback_events=frozenset((noun.get("statusCallbackEvent") or "").replace(",", " ").split()),
+        )
+        with self._cond:
+            self._put_out = False
+        change = self._conferences.join(self, (noun.text or "").strip(), spec, self._account)
+        self.connected = True
+        self._tell([*change.others, self], "joined")
+        self._notify(change.callbacks)
+        with self._cond:
+            while not (self._hung_up or self._redirect is not None or self._put_out):
+                self._cond.wait(0.1)
+            ended = "hangup" if self._hung_up else "redirected" if self._redirect is not None else "ended"
+        self.connected = False
+        change = self._conferences.leave(self)      # nothing if the conference's end put us out
+        if change.was_in:
+            self._tell([*change.others, self], "left")
+        self._notify(change.callbacks)
+        for other in change.put_out:
+            other._event("conference", "The conversation ended")
+            other.put_out()
+        return ended
+
+    def _tell(self, viewers: list[SimulatedCall], action: str) -> None:
+        """Conference joins and leaves in words, on each leg's own event list."""
+        present = {v.role for v in viewers if v is not self}
+        for viewer in viewers:
+            if viewer is self and action == "joined" and "psychologist" in present:
+                text = "You joined the conversation with the psychologist"
+            elif viewer is self:
+                text = f"You {action} the conversation"
+            elif self.dropped and action == "left":
+                text = "The psychologist's line dropped"
+            else:
+                who = "The psychologist" if self.role == "psychologist" else "The caller"
+                text = f"{who} {action} the conversation"
+            viewer._event("conference", text, who=self.role, action=action)
+
+    def _notify(self, callbacks: list[Callback]) -> None:
+        for callback in callbacks:
+            self._send(callback.url, callback.params)
+
+    def _take_redirect(self) -> str | None:
+        with self._cond:
+            target, self._redirect = self._redirect, None
+            return target
 
     # ------------------------------------------------------------ waiting
 
@@ -451,6 +545,8 @@ class SimulatedCall:
             while not self._digits:
                 if self._hung_up:
                     raise _Ended
+                if self._redirect is not None:
+                    return None
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None

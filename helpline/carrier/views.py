@@ -1,4 +1,6 @@
-"""``/simulator``: a phone in the browser that calls the line through the simulated carrier."""
+"""``/simulator``: a phone in the browser that calls the line through the simulated carrier,
+with switches for the carrier's faults (so each recovery can be watched) and a button that drops
+the psychologist's line.  Nothing here shows a CallSid, a conference name or a phone number."""
 
 from __future__ import annotations
 
@@ -29,7 +31,33 @@ def _call(handle: str):
 @bp.get("")
 def page():
     centres = list_centres(db.session)
-    return render_template("simulator.html", centres=centres, unowned_number=UNOWNED_NUMBER)
+    return render_template("simulator.html", centres=centres, unowned_number=UNOWNED_NUMBER,
+                           faults=_carrier().faults)
+
+
+@bp.get("/faults")
+def faults():
+    return jsonify(_carrier().faults.as_dict())
+
+
+@bp.post("/faults")
+def set_faults():
+    """Switch the carrier's faults on or off: ``{"rest_fails": bool, "no_status_callback": bool}``
+    (either or both)."""
+    data = request.get_json(silent=True)
+    current = _carrier().faults
+    known = set(current.as_dict())
+    if not isinstance(data, dict) or not data:
+        return jsonify(error="Faults: send rest_fails and/or no_status_callback as true or false"), 400
+    unknown = sorted(set(data) - known)
+    if unknown:
+        return jsonify(error=f"Faults: unknown switch {', '.join(unknown)}"), 400
+    wrong = sorted(name for name, value in data.items() if not isinstance(value, bool))
+    if wrong:
+        return jsonify(error=f"Faults: {', '.join(wrong)} must be true or false"), 400
+    for name, value in data.items():
+        setattr(current, name, value)
+    return jsonify(current.as_dict())
 
 
 @bp.post("/calls")
@@ -52,8 +80,10 @@ def state(handle: str):
         return jsonify(error="since: a number of events"), 400
     events = [event.as_dict() for event in call.events[since:]]
     status = "connected" if call.connected and not call.finished else call.status
+    conference = call.conference
+    on_line = conference.roles if conference else []
     return jsonify(status=status, listening=call.listening, next=since + len(events),
-                   events=events)
+                   events=events, on_line=on_line, psychologist_on_line="psychologist" in on_line)
 
 
 @bp.post("/calls/<handle>/keys")
@@ -69,4 +99,13 @@ def keys(handle: str):
 @bp.post("/calls/<handle>/hangup")
 def hang_up(handle: str):
     _call(handle).hang_up()
+    return jsonify(ok=True)
+
+
+@bp.post("/calls/<handle>/drop-agent")
+def drop_agent(handle: str):
+    """The psychologist's line in this call's conference drops (a network fault)."""
+    _call(handle)
+    if not _carrier().drop_agent(handle):
+        return jsonify(error="No psychologist is on this call."), 409
     return jsonify(ok=True)

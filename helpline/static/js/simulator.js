@@ -9,6 +9,9 @@
   const httpLog = document.getElementById("http-log");
   const callButton = document.getElementById("call-button");
   const hangupButton = document.getElementById("hangup-button");
+  const dropAgentButton = document.getElementById("drop-agent-button");
+  const onLine = document.getElementById("on-line");
+  const faultBoxes = Array.from(document.querySelectorAll("#faults input[type=checkbox]"));
   const keys = Array.from(document.querySelectorAll(".key"));
   let handle = null;
   let next = 0;
@@ -55,6 +58,8 @@
       case "keys": line(transcript, "keys", (event.ignored ? "Not listening: " : "You pressed ") + event.text, "You"); break;
       case "queue": line(transcript, "queue", event.text, "Queue"); break;
       case "dial": line(transcript, "dial", "Connecting: " + event.text, "Call"); break;
+      case "conference": line(transcript, "dial", event.text, "Call"); break;
+      case "fault": line(httpLog, "error", event.text); break;
       case "ivr_hung_up": line(transcript, "end", "The line hung up", "End"); break;
       case "caller_hung_up": line(transcript, "end", "You hung up", "End"); break;
       case "completed": line(transcript, "end", "Call ended", "End"); break;
@@ -63,9 +68,17 @@
     }
   }
 
-  function setInCall(inCall, listening) {
+  function showOnLine(roles) {
+    if (!roles || !roles.length) { onLine.textContent = ""; return; }
+    const names = roles.includes("caller") ? ["you"] : [];
+    roles.filter((r) => r !== "caller").forEach(() => names.push("the psychologist"));
+    onLine.textContent = "On the line: " + names.join(" and ");
+  }
+
+  function setInCall(inCall, listening, psychologistOnLine) {
     callButton.disabled = inCall;
     hangupButton.disabled = !inCall;
+    dropAgentButton.disabled = !(inCall && psychologistOnLine);
     keys.forEach((k) => { k.disabled = !inCall; k.classList.toggle("listening", !!listening); });
   }
 
@@ -78,8 +91,9 @@
       next = data.next;
       statusEl.textContent = STATUS[data.status] || data.status;
       if (data.listening) statusEl.textContent += " · press a key";
+      showOnLine(data.on_line);
       if (data.status === "completed") { stop(); return; }
-      setInCall(true, data.listening);
+      setInCall(true, data.listening, data.psychologist_on_line);
     } catch (err) {
       errorEl.textContent = "Lost contact with the simulator: " + err.message;
     }
@@ -89,7 +103,8 @@
   function stop() {
     clearTimeout(timer);
     handle = null;
-    setInCall(false, false);
+    showOnLine([]);
+    setInCall(false, false, false);
   }
 
   form.addEventListener("submit", async (e) => {
@@ -105,7 +120,7 @@
       });
       handle = data.handle;
       statusEl.textContent = STATUS.ringing;
-      setInCall(true, false);
+      setInCall(true, false, false);
       poll();
     } catch (err) {
       errorEl.textContent = err.message;
@@ -123,4 +138,22 @@
     try { await post(`/simulator/calls/${handle}/hangup`); }
     catch (err) { errorEl.textContent = err.message; }
   });
+
+  dropAgentButton.addEventListener("click", async () => {
+    if (!handle) return;
+    errorEl.textContent = "";
+    try { await post(`/simulator/calls/${handle}/drop-agent`); dropAgentButton.disabled = true; }
+    catch (err) { errorEl.textContent = err.message; }
+  });
+
+  faultBoxes.forEach((box) => box.addEventListener("change", async () => {
+    errorEl.textContent = "";
+    try {
+      const faults = await post("/simulator/faults", {[box.name]: box.checked});
+      faultBoxes.forEach((b) => { b.checked = !!faults[b.name]; });
+    } catch (err) {
+      box.checked = !box.checked;
+      errorEl.textContent = err.message;
+    }
+  }));
 })();

@@ -1,0 +1,54 @@
+"""What the product asks of the carrier while a call lasts, whichever carrier it is.
+
+Two implementations: ``TwilioCarrierControl`` (Twilio's REST API, with timeouts and bounded
+retries) and ``SimulatedCarrierControl`` (the built-in simulated carrier, with fault switches to
+show each recovery).  Both find the carrier's call id and the leg token through the live-call
+store, so the callers of this interface only ever hold the register's call id.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Protocol
+
+
+class CarrierError(Exception):
+    """The carrier did not do it (after bounded retries); message safe to log."""
+
+
+class CallStatus(enum.StrEnum):
+    LIVE = "live"            # the carrier says the call is still up
+    ENDED = "ended"          # the carrier says it is over (completed, busy, failed, no-answer, canceled)
+    LOST = "lost"            # the live-call store does not know this call: nobody can reach it
+    UNREACHABLE = "unreachable"  # the carrier (or the live store) did not answer: decide nothing
+
+
+class CarrierControl(Protocol):
+    def redirect(self, call_id: str, path: str) -> None:
+        """Send the caller's leg to f"{base_url}{path}?leg={leg}" (Twilio REST:
+        POST Calls/{Sid}.json Url=..., Method=POST). Raises CarrierError after bounded retries."""
+
+    def end_call(self, call_id: str) -> bool:
+        """Complete the caller's leg (Twilio: Status=completed). False if no live leg. Raises CarrierError."""
+
+    def call_status(self, call_id: str) -> CallStatus:
+        """Never raises. Twilio: GET Calls/{Sid}.json; simulated: the simulated call's state."""
+
+    def connect_agent(self, call_id: str, join_token: str) -> None:
+        """Bring the psychologist's leg into the call's conference. Twilio: nothing (the browser's
+        Voice SDK dials the TwiML App with param join=<token>). Simulated: place a simulated agent
+        leg that POSTs /ivr/agent-join (signed, form join=<token>) and follows the TwiML."""
+
+
+#: Twilio call statuses, as the REST API reports them, and what they mean for the caller.
+TWILIO_STATUSES = {
+    "queued": CallStatus.LIVE, "ringing": CallStatus.LIVE, "in-progress": CallStatus.LIVE,
+    "completed": CallStatus.ENDED, "busy": CallStatus.ENDED, "failed": CallStatus.ENDED,
+    "no-answer": CallStatus.ENDED, "canceled": CallStatus.ENDED,
+}
+
+
+def leg_url(base_url: str, path: str, leg: str) -> str:
+    """The webhook URL a redirected leg requests: ``path`` with the leg token added."""
+    joiner = "&" if "?" in path else "?"
+    return f"{base_url.rstrip('/')}{path}{joiner}leg={leg}"

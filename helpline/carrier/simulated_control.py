@@ -1,0 +1,100 @@
+"""``CarrierControl`` on the simulated carrier: what Twilio's REST API (and the psychologist's
+Voice SDK) would do, including failing when the carrier's ``faults.rest_fails`` is on."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from helpline.carrier.control import CallStatus, CarrierError, leg_url
+
+if TYPE_CHECKING:
+    from helpline.carrier import SimulatedCarrier
+    from helpline.carrier.simulated import SimulatedCall
+
+logger = logging.getLogger(__name__)
+
+GONE_MESSAGE = "the caller is no longer on the line"
+REST_FAILS_MESSAGE = "the carrier's REST API did not answer (simulated fault)"
+
+
+class SimulatedCarrierControl:
+    """Redirects, ends and reads calls on the simulated carrier, as Twilio's REST API would."""
+
+    def __init__(self, carrier: SimulatedCarrier, live, base_url: str) -> None:
+        self._carrier = carrier
+        self._live = live
+        self._base = base_url
+
+    # ------------------------------------------------------------ CarrierControl
+
+    def redirect(self, call_id: str, path: str) -> None:
+        leg = self._live_leg(call_id)
+        call = self._carrier.by_sid(leg.call_sid) if leg is not None else None
+        self._refuse_if_faulty(call, "redirect")
+        if leg is None:
+            raise CarrierError("the call is not live (no carrier leg is known for it)")
+        if call is None or call.finished:
+            raise CarrierError(GONE_MESSAGE)
+        call.redirect(leg_url(self._base, path, leg.leg))
+
+    def end_call(self, call_id: str) -> bool:
+        leg = self._live_leg(call_id)
+        call = self._carrier.by_sid(leg.call_sid) if leg is not None else None
+        self._refuse_if_faulty(call, "end the call")
+        if call is None or call.finished:
+            return False
+        call.terminate()
+        return True
+
+    def call_status(self, call_id: str) -> CallStatus:
+        if self._carrier.faults.rest_fails:
+            return CallStatus.UNREACHABLE
+        try:
+            leg = self._live.by_call(call_id)
+        except Exception:  # the live store (Redis) did not answer: decide nothing
+            logger.warning("Call status: the live-call store did not answer")
+            return CallStatus.UNREACHABLE
+        if leg is None:
+            return CallStatus.LOST if getattr(self._live, "healthy", True) else CallStatus.UNREACHABLE
+        if leg.ended or not leg.call_sid:
+            return CallStatus.ENDED
+        call = self._carrier.by_sid(leg.call_sid)
+        if call is None or call.finished:
+            return CallStatus.ENDED       # Twilio would answer 404 or "completed"
+        return CallStatus.LIVE
+
+    def connect_agent(self, call_id: str, join_token: str) -> None:
+        """Place the psychologist's leg, as the browser's Voice SDK would: it POSTs
+        /ivr/agent-join with ``join=<token>`` and follows the TwiML into the conference."""
+        self._carrier.place_agent_leg(join_token)
+
+    # ------------------------------------------------------------ the dispatcher's old names
+
+    def is_live(self, call_id: str) -> bool:
+        leg = self._live.by_call(call_id)
+        if leg is None or leg.ended:
+            return False
+        call = self._carrier.by_sid(leg.call_sid)
+        return call is not None and not call.finished
+
+    def connect_caller(self, call_id: str) -> None:
+        self.redirect(call_id, "/ivr/connect")
+
+    # ------------------------------------------------------------ internals
+
+    def _live_leg(self, call_id: str):
+        try:
+            leg = self._live.by_call(call_id)
+        except Exception as exc:
+            raise CarrierError("the live-call store did not answer") from exc
+        if leg is None or leg.ended or not leg.call_sid:
+            return None
+        return leg
+
+    def _refuse_if_faulty(self, call: SimulatedCall | None, what: str) -> None:
+        if not self._carrier.faults.rest_fails:
+            return
+        if call is not None:
+            call.record_event("fault", f"the carrier's REST API failed to {what} (simulated fault)")
+        raise CarrierError(REST_FAILS_MESSAGE)
