@@ -7,9 +7,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from helpline.extensions import db
-from helpline.models import Call, Escalation
+from helpline.models import Call, Escalation, Offer
 
 
 def roles_required(*roles: str):
@@ -39,8 +40,12 @@ def may_see_centre(user, centre_id: int | None) -> bool:
 
 
 def may_record(user, call: Call) -> bool:
-    """The psychologist who answered, or a supervisor of the call's centre."""
-    return call.agent_id == user.id or (user.is_supervisor and may_see_centre(user, call.centre_id))
+    """The psychologist who answered (also one whose line dropped and whose caller was passed
+    on), or a supervisor of the call's centre."""
+    if call.agent_id == user.id or (user.is_supervisor and may_see_centre(user, call.centre_id)):
+        return True
+    return db.session.scalar(select(Offer.id).where(
+        Offer.call_id == call.id, Offer.user_id == user.id, Offer.accepted_at.is_not(None))) is not None
 
 
 def may_handle(user, escalation: Escalation) -> bool:

@@ -14,6 +14,7 @@ from helpline.events import ALL_SUPERVISORS, agent_room, supervisors_room
 from helpline.extensions import db
 from helpline.runtime import current_runtime
 from helpline.services.dispatch import DispatchError
+from helpline.uow import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +34,8 @@ class ConsoleNamespace(Namespace):
         if user.is_supervisor:
             join_room(ALL_SUPERVISORS if user.is_admin else supervisors_room(user.centre_id))
         rt = current_runtime()
-        try:
+        with unit_of_work(db.session):
             row = rt.dispatcher.connected(db.session, user, rt.clock.now())
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
         emit("presence", {"state": row.state})
         return True
 
@@ -47,24 +44,24 @@ class ConsoleNamespace(Namespace):
         if user is None:
             return
         rt = current_runtime()
-        rt.dispatcher.disconnected(db.session, user, rt.clock.now())
-        db.session.commit()
+        with unit_of_work(db.session):
+            rt.dispatcher.disconnected(db.session, user, rt.clock.now())
 
     def _act(self, action):
+        """One console action in one unit of work; a refusal or failure is said in words."""
         user = _user()
         if user is None:
             return {"ok": False, "error": "Sign in first."}
         rt = current_runtime()
         try:
-            result = action(user, rt, rt.clock.now()) or {}
-            db.session.commit()
+            with unit_of_work(db.session):
+                result = action(user, rt, rt.clock.now()) or {}
         except DispatchError as exc:
-            db.session.rollback()
             return {"ok": False, "error": str(exc)}
         except Exception:
-            db.session.rollback()
             logger.exception("Console event failed")
-            return {"ok": False, "error": "Something went wrong; please try again."}
+            return {"ok": False, "error": "This did not work because of a problem on the server. "
+                                          "Please try again; if it keeps failing, tell your supervisor."}
         return {"ok": True, **result}
 
     def on_heartbeat(self, data=None):
@@ -83,15 +80,21 @@ class ConsoleNamespace(Namespace):
 
     def on_accept(self, data):
         offer_id = data.get("offer_id") if isinstance(data, dict) else None
+        device_ready = data.get("device_ready", True) is not False if isinstance(data, dict) else True
 
         def action(user, rt, now):
             if not isinstance(offer_id, int):
                 raise DispatchError("offer_id: a number")
-            call = rt.dispatcher.accept(db.session, user, offer_id, now)
-            result = {"call_id": call.id}
-            if rt.settings.carrier == "twilio":
-                result["join"] = rt.live.join_token(call.id)
-            return result
+            call, join = rt.lifecycle.accept(db.session, user, offer_id, now, device_ready)
+            return {"call_id": call.id, **({"join": join} if join else {})}
+        return self._act(action)
+
+    def on_rejoin(self, data):
+        call_id = data.get("call_id") if isinstance(data, dict) else None
+
+        def action(user, rt, now):
+            join = rt.lifecycle.rejoin(db.session, user, str(call_id), now)
+            return {"join": join} if join else {}
         return self._act(action)
 
     def on_decline(self, data):
@@ -107,5 +110,5 @@ class ConsoleNamespace(Namespace):
         call_id = data.get("call_id") if isinstance(data, dict) else None
 
         def action(user, rt, now):
-            rt.dispatcher.hang_up(db.session, user, str(call_id), now)
+            rt.lifecycle.hang_up(db.session, user, str(call_id), now)
         return self._act(action)

@@ -18,6 +18,8 @@ from helpline.live import make_store
 from helpline.privacy import install_log_scrubber
 from helpline.runtime import Runtime
 from helpline.services.dispatch import Dispatcher, Limits
+from helpline.services.lifecycle import CallLifecycle
+from helpline.spool import Spool
 from ivr.prompts import PromptBook
 
 #: Top-level ``templates/`` folder, beside the packages (also in the installed wheel).
@@ -57,24 +59,29 @@ def create_app(
 
     db.init_app(app)
     csrf.init_app(app)
-    socketio.init_app(app, message_queue=settings.redis_url or None, async_mode="threading")
+    # tests that drive consoles with Flask-SocketIO's test client keep Redis for live state only
+    queue_url = settings.redis_url if settings.extra.get("socketio_message_queue", True) else ""
+    socketio.init_app(app, async_mode="threading", **_message_queue(queue_url))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "checkout", _sqlite_default_busy_timeout)
 
     from flask_sqlalchemy.session import Session as FlaskSession
 
     events.install(FlaskSession)
     publisher = settings.extra.get("publisher") or events.SocketIOPublisher(socketio)
-    dispatcher = Dispatcher(publisher, None, Limits(
+    live = make_store(settings.redis_url, settings.live_call_ttl_seconds)
+    dispatcher = Dispatcher(publisher, Limits(
         ring_timeout_seconds=settings.ring_timeout_seconds,
         wrap_up_seconds=settings.wrap_up_seconds,
         presence_timeout_seconds=settings.presence_timeout_seconds,
-    ))
+        bridge_timeout_seconds=settings.bridge_timeout_seconds,
+    ), backed=lambda call_ids: call_ids_backed(live, call_ids))
     runtime = Runtime(
         settings=settings,
         clock=clock or SystemClock(),
-        live=make_store(settings.redis_url, settings.live_call_ttl_seconds),
+        live=live,
         prompts=PromptBook(settings.helpline_instance_path, {
             "kk": settings.voice_kk, "ru": settings.voice_ru, "en": settings.voice_en}),
         dispatcher=dispatcher,
@@ -87,7 +94,9 @@ def create_app(
     from helpline import carrier
 
     ivr.init_app(app)
-    dispatcher.carrier = carrier.init_app(app)
+    runtime.lifecycle = CallLifecycle(
+        settings=settings, live=live, dispatcher=dispatcher, carrier=carrier.init_app(app),
+        spool=Spool(Path(settings.helpline_instance_path) / "spool"))
     agent_console.init_app(app)
     scheduling.init_app(app)
 
@@ -98,9 +107,37 @@ def create_app(
     return app
 
 
+def _message_queue(redis_url: str) -> dict:
+    """Socket.IO across processes through Redis, with short timeouts: with Redis down, events
+    still reach the consoles connected to this process, and a webhook never waits long."""
+    if not redis_url:   # explicit: Flask-SocketIO keeps options from an earlier init_app
+        return {"message_queue": None, "client_manager": None}
+    import socketio as python_socketio
+
+    return {"message_queue": redis_url, "client_manager": python_socketio.RedisManager(
+        redis_url, channel="flask-socketio",
+        redis_options={"socket_timeout": 0.5, "socket_connect_timeout": 0.5})}
+
+
+def call_ids_backed(live, call_ids: list[str]) -> set[str]:
+    """Calls a live carrier call backs; while the live store is degraded, every call is."""
+    return set(call_ids) if not live.healthy else live.known_calls(call_ids)
+
+
+#: Milliseconds a console request, job or command waits for a locked SQLite database.
+SQLITE_BUSY_TIMEOUT_MS = 10000
+
+
+def _sqlite_default_busy_timeout(dbapi_connection, _record, _proxy) -> None:
+    """Each checkout starts with the default wait (a webhook shortens it for itself)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -12,6 +12,7 @@ from helpline.clock import Clock
 from helpline.config import Settings
 from helpline.live import LiveCallStore
 from helpline.services.dispatch import Dispatcher
+from helpline.services.lifecycle import CallLifecycle
 from ivr.prompts import PromptBook
 
 
@@ -22,6 +23,8 @@ class Runtime:
     live: LiveCallStore
     prompts: PromptBook
     dispatcher: Dispatcher
+    #: The call's life (built once the carrier control exists).
+    lifecycle: CallLifecycle | None = None
 
     def availability(self, session: Session, centre_id: int | None, now: datetime) -> int:
         """How many psychologists are signed in and working (the IVR's queue limit depends on it)."""

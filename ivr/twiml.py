@@ -60,6 +60,16 @@ def hold(prompts: Sequence[Prompt], *, music_url: str, audio_base: str) -> str:
     return str(response)
 
 
+def hold_then(prompts: Sequence[Prompt], *, music_url: str, audio_base: str, then: str) -> str:
+    """Say ``prompts``, one loop of hold music, then ask ``then`` what comes next."""
+    response = VoiceResponse()
+    for prompt in prompts:
+        _speak(response, prompt, audio_base)
+    response.play(music_url)
+    response.redirect(then, method="POST")
+    return str(response)
+
+
 def pause(seconds: int) -> str:
     response = VoiceResponse()
     response.pause(length=seconds)
@@ -67,7 +77,8 @@ def pause(seconds: int) -> str:
 
 
 def conference(name: str, *, action: str | None) -> str:
-    """Bridge into the call's conference. The caller's leaving ends it for everyone."""
+    """Bridge into the call's conference.  Either side leaving ends it; the caller's ``action``
+    then decides what the caller hears (goodbye, or "your psychologist was disconnected")."""
     response = VoiceResponse()
     dial = Dial(action=action, method="POST") if action else Dial()
     dial.conference(name, beep=False, start_conference_on_enter=True,

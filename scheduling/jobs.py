@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from helpline.events import ALL_SUPERVISORS, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, Centre, ContactRecord, FollowUp, Shift
+from helpline.uow import unit_of_work
 from scheduling import service
 
 logger = logging.getLogger(__name__)
@@ -120,14 +121,31 @@ def routing_tick(session: Session, now: datetime, runtime) -> str:
     return f"{len(offers)} offers"
 
 
+def reconcile_calls(session: Session, now: datetime, runtime) -> str:
+    """Write spooled calls into the register (once the database answers again), then close
+    what no live call backs and what the carrier says has ended."""
+    from helpline.events import after_commit
+    from helpline.services import spooled
+
+    spool = runtime.lifecycle.spool
+    applied = spooled.apply(session, spool)
+    after_commit(session, lambda: [spool.remove(path) for path in applied])
+    report = runtime.lifecycle.reconcile(session, now)
+    return f"{len(applied)} spooled calls written; {report}"
+
+
 JOBS = {
     "routing_tick": (routing_tick, {"seconds": 1}),
+    "reconcile_calls": (reconcile_calls, {"seconds": 30}),
     "shift_start_check": (shift_start_check, {"minutes": 1}),
     "shift_reminders": (shift_reminders, {"minutes": 1}),
     "coverage_forecast": (coverage_forecast, {"hours": 1}),
     "retention": (retention, {"hours": 24}),
     "monthly_reports": (monthly_reports, {"days": 1}),
 }
+
+#: Jobs that run every few seconds and would bury the request log.
+QUIET_JOBS = {"routing_tick", "reconcile_calls"}
 
 _app = None
 
@@ -140,15 +158,14 @@ def run(name: str) -> str:
     runtime = _app.extensions["helpline"]
     with _app.app_context():
         try:
-            report = job(db.session, runtime.clock.now(), runtime)
-            db.session.commit()
+            with unit_of_work(db.session):
+                report = job(db.session, runtime.clock.now(), runtime)
         except Exception:
-            db.session.rollback()
             logger.exception("Job %s failed", name)
             raise
         finally:
             db.session.remove()
-    if name != "routing_tick":
+    if name not in QUIET_JOBS:
         logger.info("Job %s: %s", name, report)
     return report
 
@@ -166,8 +183,16 @@ def start_scheduler(app, blocking: bool = False):
     scheduler = kind(jobstores={"default": SQLAlchemyJobStore(url=url, tablename="scheduler_jobs")},
                      job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
                      timezone="UTC")
+    settings = app.extensions["helpline"].settings
     for name, (_job, interval) in JOBS.items():
+        if name == "reconcile_calls":
+            interval = {"seconds": settings.reconcile_interval_seconds}
         scheduler.add_job("scheduling.jobs:run", "interval", args=[name], id=name,
                           replace_existing=True, **interval)
+    try:    # at start-up first: spooled calls into the register, ghosts of lost live state closed
+        run("reconcile_calls")
+    except Exception:  # the database may still be down: the interval job tries again
+        logger.warning("Start-up reconciliation failed; it runs again every %s s",
+                       settings.reconcile_interval_seconds)
     scheduler.start()
     return scheduler

@@ -18,6 +18,8 @@ from helpline.models import Call
 from helpline.schema import upgrade
 from helpline.services.demo import load_demo_data
 
+pytest_plugins = ["tests.fixtures_redis"]
+
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 BASE_URL = "http://localhost"
 ASTANA = "+77172555150"   # demo centre: kk, ru

@@ -31,6 +31,9 @@ class Outcome(enum.StrEnum):
     ABANDONED_IN_QUEUE = "abandoned_in_queue"
     NO_ONE_AVAILABLE = "no_one_available"
     FAILED = "failed"
+    #: The line lost track of the call (a restart, Redis lost) and could not reach it again;
+    #: the caller, if still there, went on as a new, resumed entry.
+    INTERRUPTED = "interrupted"
 
 
 class CallerType(enum.StrEnum):
@@ -95,6 +98,14 @@ class Call(db.Model):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: Optional keyed, rotating caller token (off by default; see README).
     caller_token: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: This entry continues a call whose live state was lost (its first entry is ``interrupted``).
+    is_resumed: Mapped[bool] = mapped_column(default=False)
+    #: Last request from the carrier about this call (UTC); a silent call is checked with it.
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the caller actually reached the psychologist's conference (UTC).
+    bridged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the psychologist's audio leg dropped while the caller stayed on the line (UTC).
+    agent_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     centre: Mapped[Centre | None] = relationship()
 

@@ -30,6 +30,8 @@ class OfferState(enum.StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    #: Accepted, but the caller could not be connected (the call went back to the queue).
+    FAILED = "failed"
 
 
 class AgentPresence(db.Model):
@@ -63,7 +65,7 @@ class Offer(db.Model):
 
     __tablename__ = "offers"
     __table_args__ = (
-        CheckConstraint("state IN ('ringing', 'accepted', 'declined', 'expired', 'withdrawn')",
+        CheckConstraint("state IN ('ringing', 'accepted', 'declined', 'expired', 'withdrawn', 'failed')",
                         name="state_known"),
         CheckConstraint("expires_at > offered_at", name="expires_after_offer"),
         Index("ix_offers_ringing", "state", "expires_at"),
@@ -83,6 +85,8 @@ class Offer(db.Model):
     #: When it started ringing and when the ring times out (UTC).
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When it was accepted (UTC); the caller must reach the conference soon after.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: ringing, accepted, declined, expired or withdrawn.
     state: Mapped[str] = mapped_column(String(16), default=OfferState.RINGING.value)
     #: Offered to another centre's agent (national backup).

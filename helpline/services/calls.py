@@ -7,7 +7,7 @@ in the live-call store only while the call lasts.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -28,10 +28,14 @@ def register_call(
     dialled_line: str | None,
     now: datetime,
     caller_token: str | None = None,
+    call_id: str | None = None,
+    resumed: bool = False,
 ) -> Call:
-    """Open the register entry of a call that just reached the IVR."""
+    """Open the register entry of a call that just reached the IVR (``resumed``: one that goes
+    on after the line lost track of it)."""
     call = Call(
-        id=new_call_id(),
+        id=call_id or new_call_id(),
+        is_resumed=resumed,
         centre_id=centre.id if centre else None,
         dialled_line=dialled_line,
         state=CallState.IN_MENU.value,
@@ -63,10 +67,30 @@ def note_menu_step(call: Call, step: str, attempt: int, value: str) -> None:
     call.menu_path = " ".join(steps)[-500:]
 
 
-def enqueue(call: Call, now: datetime) -> None:
-    """Put the call in its centre's queue (once)."""
+def enqueue(call: Call, now: datetime) -> bool:
+    """Put the call in its centre's queue (once); returns whether it entered now."""
     if advance(call, CallState.QUEUED):
         call.queued_at = now
+        return True
+    return False
+
+
+def return_to_queue(session: Session, call: Call, now: datetime) -> None:
+    """An answered caller who could not be (or stay) connected waits again, at the head of the
+    queue, with the wait budget of what they had waited before.  The one step back that a
+    call's state may take."""
+    first_waiting = session.scalar(select(func.min(Call.queued_at)).where(
+        Call.state == CallState.QUEUED.value, Call.dequeued_at.is_(None),
+        Call.centre_id.is_(None) if call.centre_id is None else Call.centre_id == call.centre_id))
+    queued_at = now - timedelta(seconds=call.wait_seconds or 0)
+    if first_waiting is not None:
+        queued_at = min(queued_at, first_waiting - timedelta(seconds=1))
+    call.state = CallState.QUEUED.value
+    call.queued_at = queued_at
+    call.dequeued_at = None
+    call.agent_id = None
+    call.bridged_at = None
+    call.agent_lost_at = None
 
 
 def queue_position(session: Session, call: Call) -> tuple[int, int]:
@@ -113,6 +137,15 @@ def finish(call: Call, now: datetime, failed: bool = False) -> None:
         call.talk_seconds = max(0, int((now - call.answered_at).total_seconds()))
     call.ended_at = max(now, call.started_at)
     advance(call, CallState.ENDED)
+
+
+def interrupt(call: Call, now: datetime) -> None:
+    """The line lost track of the call and nothing backs it any more: close it as interrupted."""
+    if call.state == CallState.ENDED.value:
+        return
+    if call.outcome is None:
+        call.outcome = Outcome.INTERRUPTED.value
+    finish(call, now)
 
 
 def _outcome_at_end(call: Call, failed: bool) -> Outcome:

@@ -1,8 +1,9 @@
 """Presence, offers and the connection of a call to a psychologist, in the database.
 
 Every function takes ``now`` and flushes; the caller commits once.  What consoles must learn is
-published after the commit (``helpline.events``); carrier actions (bridge the caller, end the
-call) also run after the commit, so a rolled-back accept never connects anyone.
+published after the commit (``helpline.events``).  Carrier actions (bridge the caller, end the
+call) belong to the call's lifecycle (``helpline.services.lifecycle``), which runs them after
+the commit, so a rolled-back accept never connects anyone.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline import routing
-from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room, publish, supervisors_room
+from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, OfferState, User
 from helpline.services import calls as register
 
@@ -38,30 +39,24 @@ class Limits:
     ring_timeout_seconds: int = 20
     wrap_up_seconds: int = 60
     presence_timeout_seconds: int = 30
+    #: Seconds an accepted caller may take to reach the conference before going back to the queue.
+    bridge_timeout_seconds: int = 30
 
 
-class CarrierControl:
-    """What the dispatcher asks of the carrier (Twilio's REST API or the simulated carrier)."""
-
-    def connect_caller(self, call_id: str) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def end_call(self, call_id: str) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def is_live(self, call_id: str) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
+#: ``call_ids -> the subset that a live carrier call still backs`` (the live-call store).
+Backed = Callable[[list[str]], set[str]]
 
 
 class Dispatcher:
-    def __init__(self, publisher: Publisher, carrier: CarrierControl | None, limits: Limits,
-                 may_receive: MayReceive = everyone_may_receive) -> None:
+    def __init__(self, publisher: Publisher, limits: Limits,
+                 may_receive: MayReceive = everyone_may_receive, backed: Backed | None = None) -> None:
         self.publisher = publisher
-        self.carrier = carrier
         self.limits = limits
         self.may_receive = may_receive
         #: ``(session, now) -> centres with nobody on duty now`` (the rota plugs in here).
         self.uncovered: Callable[[Session, datetime], set[int]] = lambda session, now: set()
+        #: Which waiting calls a live carrier call backs: a ghost is never offered.
+        self.backed: Backed = backed or (lambda call_ids: set(call_ids))
 
     # ------------------------------------------------------------ presence
 
@@ -139,6 +134,7 @@ class Dispatcher:
         """Expire unanswered rings, then offer waiting calls to free psychologists."""
         self._expire_offers(session, now)
         self._end_wrap_ups(session, now)
+        self._unbridged_back_to_queue(session, now)
         ringing_users = set(session.scalars(
             select(Offer.user_id).where(Offer.state == OfferState.RINGING.value)))
         ringing_calls = set(session.scalars(
@@ -147,6 +143,10 @@ class Dispatcher:
         if not present:
             return []
         waiting = [c for c in self._waiting(session) if c.id not in ringing_calls]
+        if not waiting:
+            return []
+        backed = self.backed([c.id for c in waiting])
+        waiting = [c for c in waiting if c.id in backed]
         if not waiting:
             return []
         tried = self._tried(session, [c.id for c in waiting])
@@ -196,7 +196,8 @@ class Dispatcher:
         tried: dict[str, set[int]] = {}
         rows = session.execute(select(Offer.call_id, Offer.user_id).where(
             Offer.call_id.in_(call_ids),
-            Offer.state.in_([OfferState.DECLINED.value, OfferState.EXPIRED.value]))).all()
+            Offer.state.in_([OfferState.DECLINED.value, OfferState.EXPIRED.value,
+                             OfferState.FAILED.value]))).all()
         for call_id, user_id in rows:
             tried.setdefault(call_id, set()).add(user_id)
         return tried
@@ -229,13 +230,14 @@ class Dispatcher:
             publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
                     "reason": "unavailable"}, agent_room(user_id))
 
-    def call_left_queue(self, session: Session, call: Call, now: datetime) -> None:
-        """The caller hung up or gave up: stop ringing consoles for it."""
+    def call_left_queue(self, session: Session, call: Call, now: datetime,
+                        reason: str = "caller_left") -> None:
+        """The caller hung up or gave up: stop ringing consoles for it (nobody goes on Break)."""
         for offer in session.scalars(select(Offer).where(
                 Offer.call_id == call.id, Offer.state == OfferState.RINGING.value)):
             offer.state = OfferState.WITHDRAWN.value
             publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
-                    "reason": "caller_left"}, agent_room(offer.user_id))
+                    "reason": reason}, agent_room(offer.user_id))
         self._board_changed(session, call.centre_id)
 
     # ------------------------------------------------------------ answering
@@ -250,20 +252,19 @@ class Dispatcher:
             raise DispatchError("This call is no longer ringing for you.")
         claimed = session.execute(update(Offer).where(
             Offer.id == offer.id, Offer.state == OfferState.RINGING.value,
-        ).values(state=OfferState.ACCEPTED.value).execution_options(synchronize_session=False))
+        ).values(state=OfferState.ACCEPTED.value, accepted_at=now).execution_options(
+            synchronize_session=False))
         if claimed.rowcount != 1:
             raise DispatchError("This call is no longer ringing for you.")
         session.refresh(offer)
         register.leave_queue(call, now)
-        call.answered_at = now
+        if call.answered_at is None:          # a call passed on keeps its first answer time
+            call.answered_at = now
         call.agent_id = user.id
         register.advance(call, CallState.ANSWERED)
         row = self.presence(session, user, now)
         row.call_id = call.id
         self._set(session, row, AgentState.ON_CALL, now)
-        if self.carrier is not None:
-            carrier = self.carrier
-            after_commit(session, lambda: carrier.connect_caller(call.id))
         publish(session, self.publisher, "call_connected", call_payload(call, now), agent_room(user.id))
         return call
 
@@ -278,18 +279,14 @@ class Dispatcher:
             self.route(session, now)
 
     def hang_up(self, session: Session, user: User, call_id: str, now: datetime) -> Call:
-        """The psychologist ends the call; the carrier's status callback closes the register."""
+        """The psychologist ends the call. It is closed here at once (a psychologist can always
+        end their own call, even if the carrier never confirms); the carrier is told after."""
         row = self.presence(session, user, now)
         call = session.get(Call, call_id)
         if call is None or call.agent_id != user.id or row.call_id != call_id:
             raise DispatchError("You are not on this call.")
-        if call.state == CallState.ENDED.value:
-            return call
-        carrier = self.carrier
-        if carrier is None or not carrier.is_live(call.id):
+        if call.state != CallState.ENDED.value:
             self.call_ended(session, call, now)
-            return call
-        after_commit(session, lambda: carrier.end_call(call.id))
         return call
 
     def call_ended(self, session: Session, call: Call, now: datetime) -> None:
@@ -304,6 +301,61 @@ class Dispatcher:
             publish(session, self.publisher, "call_ended",
                     {"call_id": call.id, "wrap_up_seconds": self.limits.wrap_up_seconds,
                      "talk_seconds": call.talk_seconds}, agent_room(call.agent_id))
+
+    # ------------------------------------------------------------ recovery
+
+    def interrupt(self, session: Session, call: Call | None, now: datetime) -> None:
+        """No live call backs ``call`` any more (lost live state): close it as interrupted,
+        withdraw its offers without putting anyone on Break, free its psychologist."""
+        if call is None or call.state == CallState.ENDED.value:
+            return
+        agent_id = call.agent_id
+        register.interrupt(call, now)
+        self.call_left_queue(session, call, now, reason="caller_lost")
+        row = session.get(AgentPresence, agent_id) if agent_id is not None else None
+        if row is not None and row.call_id == call.id and row.state == AgentState.ON_CALL.value:
+            self._set(session, row, AgentState.WRAP_UP, now)
+            publish(session, self.publisher, "call_ended",
+                    {"call_id": call.id, "wrap_up_seconds": self.limits.wrap_up_seconds,
+                     "talk_seconds": call.talk_seconds, "reason": "caller_lost"}, agent_room(agent_id))
+
+    def return_to_queue(self, session: Session, call: Call, now: datetime, reason: str) -> None:
+        """The caller could not be (or stay) connected to the psychologist who accepted: the
+        accepted offer failed, the caller waits again at the head of the queue, and the
+        psychologist is told why (Available again, or wrap-up after a dropped line)."""
+        agent_id = call.agent_id
+        for offer in session.scalars(select(Offer).where(
+                Offer.call_id == call.id, Offer.state == OfferState.ACCEPTED.value)):
+            offer.state = OfferState.FAILED.value
+        register.return_to_queue(session, call, now)
+        row = session.get(AgentPresence, agent_id) if agent_id is not None else None
+        if row is not None and row.call_id == call.id:
+            if reason == "agent_lost":
+                self._set(session, row, AgentState.WRAP_UP, now)
+                publish(session, self.publisher, "call_handed_on", {"call_id": call.id},
+                        agent_room(agent_id))
+            else:
+                row.call_id = None
+                self._set(session, row, AgentState.AVAILABLE if row.connections else AgentState.OFFLINE,
+                          now)
+                publish(session, self.publisher, "bridge_failed", {"call_id": call.id, "reason": reason},
+                        agent_room(agent_id))
+        self._board_changed(session, call.centre_id)
+
+    def agent_leg_lost(self, session: Session, call: Call, now: datetime, rejoin_seconds: int) -> None:
+        """The psychologist's audio leg dropped; the caller waits for them to rejoin."""
+        if call.agent_id is not None:
+            publish(session, self.publisher, "agent_leg_lost",
+                    {"call_id": call.id, "rejoin_seconds": rejoin_seconds}, agent_room(call.agent_id))
+
+    def _unbridged_back_to_queue(self, session: Session, now: datetime) -> None:
+        """Accepted calls whose caller never reached the conference go back to the queue."""
+        due = now - timedelta(seconds=self.limits.bridge_timeout_seconds)
+        for call in session.scalars(select(Call).join(Offer, Offer.call_id == Call.id).where(
+                Call.state == CallState.ANSWERED.value, Call.bridged_at.is_(None),
+                Call.agent_lost_at.is_(None), Offer.state == OfferState.ACCEPTED.value,
+                Offer.accepted_at <= due)).all():
+            self.return_to_queue(session, call, now, reason="timeout")
 
     # ------------------------------------------------------------ the IVR's question
 

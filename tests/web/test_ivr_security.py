@@ -96,11 +96,13 @@ def test_call_without_a_call_sid_gets_help_numbers_and_is_registered_failed(twil
     assert row.outcome == "failed" and row.state == "ended"
 
 
-def test_unknown_leg_is_answered_by_starting_again(twilio, app):
-    doc = twilio.twiml("/ivr/caller-type?leg=forgotten&attempt=1",
+def test_unknown_leg_goes_on_as_a_resumed_call(twilio, app):
+    doc = twilio.twiml("/ivr/caller-type?leg=forgotten&attempt=1&lang=en",
                        {"CallSid": "CA" + "8" * 32, "To": ALMATY, "Digits": "1"})
-    assert verbs(doc) == ["Gather", "Redirect"]
-    assert call_count(app) == 1
+    assert verbs(doc) == ["Say", "Say", "Enqueue"]
+    assert "technical problem" in spoken(doc)[0] and "stay on the line" in spoken(doc)[1]
+    (row,) = all_calls(app)
+    assert row.is_resumed and row.state == "queued" and row.caller_type == "child"
 
 
 @pytest.mark.parametrize("query", ["attempt=abc", "attempt=-4", "attempt=99999999999999999999"])

@@ -73,6 +73,7 @@ def test_database_logs_and_export_hold_no_caller_number_or_call_sid(
         rt = app.extensions["helpline"]
         rt.settings = replace(rt.settings, caller_token_enabled=True,
                               caller_token_secret="a-rotating-secret")
+        rt.lifecycle.settings = rt.settings
     caplog.set_level(logging.DEBUG)
     sids = _place_calls(app, clock, [
         (ALMATY, "31", True),     # queued, hangs up

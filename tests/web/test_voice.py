@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import parse_qs, urlsplit
 
 from helpline import create_app
 from helpline.extensions import db
@@ -23,7 +24,7 @@ def test_an_answered_call_is_bridged_into_its_own_conference(app, phone, make_us
     call.dial()
     call.press("3")
     call.press("1")
-    leg = call.enqueue.get("waitUrl").split("leg=")[1]
+    leg = parse_qs(urlsplit(call.enqueue.get("waitUrl")).query)["leg"][0]
     offer = [e for e in sio.get_received("/console") if e["name"] == "offer"][0]["args"][0]
     sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace="/console", callback=True)
     doc = call.twilio.twiml(f"/ivr/connect?leg={leg}", call.params)
@@ -65,6 +66,14 @@ def test_voice_token_and_agent_join_with_twilio(settings_overrides, clock):
     rt = app.extensions["helpline"]
     leg = rt.live.by_sid(call.sid)
     join = rt.live.join_token(leg.call_id)
+    not_yet = TwilioDouble(app.test_client()).twiml(
+        "/ivr/agent-join", {"CallSid": "CA" + "9" * 32, "From": f"client:{public_id}", "join": join})
+    assert not_yet.find("Dial") is None          # only a call the psychologist answered is joined
+    with app.app_context():
+        from helpline.models import Call
+
+        db.session.get(Call, leg.call_id).state = "answered"
+        db.session.commit()
     agent_leg = TwilioDouble(app.test_client()).twiml(
         "/ivr/agent-join", {"CallSid": "CA" + "9" * 32, "From": f"client:{public_id}", "join": join})
     assert agent_leg.find("Dial/Conference").text == leg.leg
