@@ -1,0 +1,304 @@
+"""Cases 5, 7, 8 and 9: a lost status callback, bridging that fails at the real carrier's REST
+API, the psychologist's leg dropping, and a browser phone that is not ready.
+
+The simulated carrier runs real calls against the app (signed webhooks through the WSGI stack,
+TwiML followed verb by verb); the real-carrier cases run Twilio's own client against a local
+stand-in for Twilio's REST API."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from helpline.extensions import db, socketio
+from helpline.models import AgentPresence, Call, Offer
+from helpline.uow import unit_of_work
+from tests.conftest import ALMATY, AUTH_TOKEN, PhoneCall, TwilioDouble, all_calls, spoken
+from tests.fake_twilio import FakeTwilio
+from tests.web.test_console_flow import routing_tick
+from tests.web.test_privacy import WsgiTransport
+
+NS = "/console"
+
+
+class Console:
+    def __init__(self, app, staff_client, username: str) -> None:
+        self.http, self.headers = staff_client(username)
+        self.sio = socketio.test_client(app, namespace=NS, flask_test_client=self.http)
+        self.received: list[dict] = []
+
+    def emit(self, event: str, data: dict | None = None) -> dict:
+        return self.sio.emit(event, data or {}, namespace=NS, callback=True)
+
+    def events(self, name: str) -> list[dict]:
+        self.received += self.sio.get_received(NS)
+        return [e["args"][0] for e in self.received if e["name"] == name]
+
+    def wait_for(self, name: str, timeout: float = 10.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.events(name)
+            if found:
+                return found[-1]
+            time.sleep(0.02)
+        raise AssertionError(f"no {name} event; got {[e['name'] for e in self.received]}")
+
+
+def _reconcile(app) -> str:
+    from scheduling.jobs import reconcile_calls
+
+    rt = app.extensions["helpline"]
+    with app.app_context(), unit_of_work(db.session):
+        report = reconcile_calls(db.session, rt.clock.now(), rt)
+    with app.app_context():
+        db.session.remove()
+    return report
+
+
+def _state(app, username: str) -> str:
+    from sqlalchemy import select
+
+    from helpline.models import User
+
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == username))
+        state = db.session.get(AgentPresence, user_id).state
+        db.session.remove()
+        return state
+
+
+def _wait(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+# ---------------------------------------------------------------- the simulated carrier
+
+@pytest.fixture
+def sim_app(settings_overrides, clock):
+    from helpline import create_app
+    from helpline.schema import upgrade
+    from helpline.services.demo import load_demo_data
+
+    app = create_app({**settings_overrides, "simulator_speed": 0.02}, environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+        load_demo_data(db.session, clock.now(), with_users=False)
+        db.session.commit()
+    app.extensions["carrier"]._transport = WsgiTransport(app.test_client())
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _answered_call(app, console):
+    """A simulated caller (English, child) answered by ``console``; returns the carrier's call."""
+    carrier = app.extensions["carrier"]
+    assert console.emit("set_state", {"state": "available"})["ok"]
+    call = carrier.dial(ALMATY)
+    for key in "31":
+        assert call.wait_for(lambda c: c.listening or c.finished)
+        seen = len(call.events)
+        call.press(key)
+        assert call.wait_for(lambda c, n=seen: any(e.kind == "http" for e in c.events[n:]))
+    offer = console.wait_for("offer")
+    assert console.emit("accept", {"offer_id": offer["offer_id"]})["ok"]
+    assert call.wait_for(lambda c: c.connected and carrier.agent_legs(c.handle), timeout=10), \
+        [e.as_dict() for e in call.events]
+    console.wait_for("caller_joined")
+    return call
+
+
+def test_a_lost_status_callback_does_not_keep_the_psychologist_on_a_call(
+        sim_app, make_user, staff_client, clock):
+    make_user("saule")
+    console = Console(sim_app, staff_client, "saule")
+    carrier = sim_app.extensions["carrier"]
+    carrier.faults.no_status_callback = True
+    call = _answered_call(sim_app, console)
+    clock.advance(seconds=90)
+    call.hang_up()
+    assert call.wait_for(lambda c: c.finished)
+    assert _state(sim_app, "saule") == "on_call"            # nothing told the line yet
+    assert "1 ended at the carrier" in _reconcile(sim_app)  # the reconciler asks the carrier
+    assert _state(sim_app, "saule") == "wrap_up"
+    assert console.wait_for("call_ended")["call_id"]
+    (row,) = all_calls(sim_app)
+    assert (row.state, row.outcome, row.talk_seconds) == ("ended", "answered", 90)
+
+
+def test_a_psychologist_can_always_end_their_own_call(sim_app, make_user, staff_client, clock):
+    make_user("saule")
+    console = Console(sim_app, staff_client, "saule")
+    carrier = sim_app.extensions["carrier"]
+    call = _answered_call(sim_app, console)
+    carrier.faults.rest_fails = True                       # the carrier cannot be told
+    carrier.faults.no_status_callback = True
+    clock.advance(seconds=40)
+    reply = console.emit("hang_up", {"call_id": console.events("call_connected")[-1]["call_id"]})
+    assert reply == {"ok": True}
+    assert _state(sim_app, "saule") == "wrap_up"
+    (row,) = all_calls(sim_app)
+    assert (row.state, row.outcome, row.talk_seconds) == ("ended", "answered", 40)
+    call.hang_up()
+
+
+def test_the_psychologists_leg_drops_the_caller_waits_and_she_rejoins(
+        sim_app, make_user, staff_client, clock):
+    make_user("saule")
+    console = Console(sim_app, staff_client, "saule")
+    carrier = sim_app.extensions["carrier"]
+    call = _answered_call(sim_app, console)
+    assert carrier.drop_agent(call.handle)
+    lost = console.wait_for("agent_leg_lost")
+    assert lost["rejoin_seconds"] == 45
+    assert call.wait_for(lambda c: any("line to your psychologist was cut" in t for t in c.spoken()))
+    assert not call.finished                                  # the caller is still on the line
+    reply = console.emit("rejoin", {"call_id": lost["call_id"]})
+    assert reply["ok"], reply
+    assert call.wait_for(lambda c: c.connected and carrier.agent_legs(c.handle), timeout=10)
+    assert _state(sim_app, "saule") == "on_call"
+    call.hang_up()
+    assert call.wait_for(lambda c: c.finished)
+    _wait(lambda: all_calls(sim_app)[0].state == "ended")
+    (row,) = all_calls(sim_app)
+    assert row.outcome == "answered"
+
+
+def test_a_psychologist_who_does_not_come_back_is_replaced(sim_app, make_user, staff_client, clock):
+    make_user("saule")
+    make_user("dana")
+    first = Console(sim_app, staff_client, "saule")
+    carrier = sim_app.extensions["carrier"]
+    call = _answered_call(sim_app, first)
+    second = Console(sim_app, staff_client, "dana")
+    assert second.emit("set_state", {"state": "available"})["ok"]
+    carrier.drop_agent(call.handle)
+    first.wait_for("agent_leg_lost")
+    clock.advance(seconds=46)                 # no rejoin within the wait: the next person
+    second.emit("heartbeat")
+    offer = second.wait_for("offer", timeout=15)
+    assert first.wait_for("call_handed_on")["call_id"] == offer["call_id"]
+    assert _state(sim_app, "saule") == "wrap_up"
+    saved = first.http.post(f"/console/calls/{offer['call_id']}/record", headers=first.headers,
+                            json={"topics": ["bullying"], "risk_level": "low", "notes": "line dropped"})
+    assert saved.status_code == 200 and saved.get_json()["saved"]   # she still writes her record
+    assert call.wait_for(lambda c: any("technical problem" in t for t in c.spoken()))
+    assert second.emit("accept", {"offer_id": offer["offer_id"]})["ok"]
+    assert call.wait_for(lambda c: c.connected, timeout=10)
+    second.wait_for("caller_joined")
+    call.hang_up()
+    assert call.wait_for(lambda c: c.finished)
+    _wait(lambda: all_calls(sim_app)[0].state == "ended")
+    (row,) = all_calls(sim_app)
+    assert row.outcome == "answered" and row.agent_id is not None
+
+
+# ---------------------------------------------------------------- the real carrier's REST API
+
+@pytest.fixture
+def twilio_app(settings_overrides, clock):
+    from helpline import create_app
+    from helpline.schema import upgrade
+    from helpline.services.demo import load_demo_data
+
+    fake = FakeTwilio(account_sid="AC" + "1" * 32, auth_token=AUTH_TOKEN).start()
+    app = create_app({**settings_overrides, "twilio_account_sid": "AC" + "1" * 32,
+                      "twilio_api_base": fake.base_url, "twilio_timeout_seconds": 1,
+                      "twilio_api_key": "", "twilio_api_secret": ""}, environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+        load_demo_data(db.session, clock.now(), with_users=False)
+        db.session.commit()
+    yield app, fake
+    fake.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _queued(app, fake) -> PhoneCall:
+    call = PhoneCall(TwilioDouble(app.test_client()), ALMATY)
+    fake.add_call(status="in-progress", sid=call.sid)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    return call
+
+
+def test_bridging_survives_a_failing_rest_api(twilio_app, make_user, staff_client, clock):
+    app, fake = twilio_app
+    make_user("saule")
+    console = Console(app, staff_client, "saule")
+    assert console.emit("set_state", {"state": "available"})["ok"]
+    fake.fail_always(500)
+    call = _queued(app, fake)
+    offer = console.wait_for("offer")
+    started = time.monotonic()
+    reply = console.emit("accept", {"offer_id": offer["offer_id"], "device_ready": True})
+    assert reply["ok"] and reply["join"]
+    assert time.monotonic() - started < 1.0             # the REST request runs off the handler
+    _wait(lambda: len(fake.requests_to(call.sid)) == 3)  # bounded retries, then it gives up
+    time.sleep(0.5)
+    assert len(fake.requests_to(call.sid)) == 3
+    # the caller's next hold loop brings them into the conference all the same
+    hold = call.wait()
+    assert [child.tag for child in hold] == ["Leave"]
+    conference = call.queue_result("leave")
+    assert conference.find("Dial/Conference") is not None
+    assert console.wait_for("caller_joined")["call_id"] == offer["call_id"]
+
+
+def test_a_slow_rest_api_never_blocks_the_accept(twilio_app, make_user, staff_client):
+    app, fake = twilio_app
+    make_user("saule")
+    console = Console(app, staff_client, "saule")
+    console.emit("set_state", {"state": "available"})
+    fake.delay_seconds = 10
+    _queued(app, fake)
+    offer = console.wait_for("offer")
+    started = time.monotonic()
+    assert console.emit("accept", {"offer_id": offer["offer_id"]})["ok"]
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_caller_who_cannot_be_bridged_goes_back_to_the_head_of_the_queue(
+        twilio_app, make_user, staff_client, clock):
+    app, fake = twilio_app
+    make_user("saule")
+    console = Console(app, staff_client, "saule")
+    console.emit("set_state", {"state": "available"})
+    fake.fail_always(500)
+    call = _queued(app, fake)
+    offer = console.wait_for("offer")
+    assert console.emit("accept", {"offer_id": offer["offer_id"]})["ok"]
+    clock.advance(seconds=31)                 # the caller never reached the conference
+    routing_tick(app)
+    failed = console.wait_for("bridge_failed")
+    assert failed == {"call_id": offer["call_id"], "reason": "timeout"}
+    assert _state(app, "saule") == "available"
+    with app.app_context():
+        row = db.session.get(Call, offer["call_id"])
+        assert row.state == "queued" and row.dequeued_at is None and row.agent_id is None
+        assert db.session.get(Offer, offer["offer_id"]).state == "failed"
+        db.session.remove()
+    hold = call.wait()                         # the caller waits on, first in line
+    assert "number 1 in line" in " ".join(spoken(hold))
+    assert console.events("offer") == [offer]  # not offered again to the one it failed with
+
+
+def test_accept_is_refused_in_words_when_the_browser_phone_is_not_ready(twilio_app, make_user,
+                                                                        staff_client):
+    app, fake = twilio_app
+    make_user("saule")
+    console = Console(app, staff_client, "saule")
+    console.emit("set_state", {"state": "available"})
+    _queued(app, fake)
+    offer = console.wait_for("offer")
+    reply = console.emit("accept", {"offer_id": offer["offer_id"], "device_ready": False})
+    assert reply["ok"] is False and "not ready" in reply["error"]
+    with app.app_context():
+        assert db.session.get(Offer, offer["offer_id"]).state == "ringing"   # still hers to take
+        db.session.remove()

@@ -1,0 +1,158 @@
+"""Case 1: the live-call state is lost (the process restarted, or Redis restarted empty) while a
+caller waits.  The caller stays on the line as a resumed call; the orphaned entry is closed as
+``interrupted``; its ringing offer is withdrawn without putting anyone on Break; no ghost is
+ever offered."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from helpline.extensions import db
+from helpline.models import AgentPresence, Call, Offer
+from helpline.uow import unit_of_work
+from tests.conftest import ALMATY, PhoneCall, TwilioDouble, all_calls, spoken, verbs
+from tests.faults.conftest import HttpTwilio
+
+
+def _params(to: str = ALMATY) -> dict[str, str]:
+    return {"AccountSid": "AC" + "0" * 32, "CallSid": "CA" + secrets.token_hex(16),
+            "From": "+77051234567", "To": to, "Direction": "inbound", "CallStatus": "in-progress",
+            "ApiVersion": "2010-04-01"}
+
+
+def _rows(db_path) -> list[tuple]:
+    with sqlite3.connect(db_path) as con:
+        return con.execute("SELECT state, outcome, is_resumed, language, caller_type, queued_at "
+                           "FROM calls ORDER BY started_at").fetchall()
+
+
+def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process, tmp_path):
+    server = server_process()
+    server.command("db", "upgrade")
+    server.command("demo-data")
+    server.start()
+    twilio = HttpTwilio(server.base_url)
+    params = _params()
+    doc = twilio.twiml("/ivr/voice", params)
+    doc = twilio.twiml(doc.find("Gather").get("action"), {**params, "Digits": "3"})    # English
+    doc = twilio.twiml(doc.find("Gather").get("action"), {**params, "Digits": "1"})    # a child
+    enqueue = doc.find("Enqueue")
+    hold = twilio.twiml(enqueue.get("waitUrl"), {**params, "QueuePosition": "1", "QueueTime": "5"})
+    assert verbs(hold)[-1] == "Play"
+
+    server.kill()                       # SIGKILL: the process's live-call map is gone
+    server.start()                      # the same database, an empty live-call map
+
+    hold = twilio.twiml(enqueue.get("waitUrl"), {**params, "QueuePosition": "1", "QueueTime": "40"})
+    said = " ".join(spoken(hold))
+    assert "technical problem" in said and "keep your place" in said and "number 1 in line" in said
+    assert verbs(hold)[-1] == "Play"    # still waiting, not <Leave/>
+    db_path = tmp_path / "instance" / "helpline.sqlite3"
+    first, resumed = _rows(db_path)
+    assert first[:3] == ("ended", "interrupted", 0)           # closed by the start-up reconciler
+    assert resumed[:5] == ("queued", None, 1, "en", "child")   # the caller goes on, same choices
+
+    # the queue's action for a caller who hangs up, then the status callback: closed once
+    twilio.twiml(enqueue.get("action"), {**params, "QueueResult": "hangup", "QueueTime": "50"})
+    twilio.twiml("/ivr/status", {**params, "CallStatus": "completed", "CallDuration": "60"})
+    assert [row[:2] for row in _rows(db_path)] == [("ended", "interrupted"),
+                                                   ("ended", "abandoned_in_queue")]
+
+
+@pytest.fixture
+def redis_app(redis_server, settings_overrides, clock):
+    from helpline import create_app
+    from helpline.schema import upgrade
+    from helpline.services.demo import load_demo_data
+
+    app = create_app({**settings_overrides, "redis_url": redis_server.url,
+                      "socketio_message_queue": False}, environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+        load_demo_data(db.session, clock.now(), with_users=False)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _reconcile(app) -> str:
+    from scheduling.jobs import reconcile_calls
+
+    rt = app.extensions["helpline"]
+    with app.app_context(), unit_of_work(db.session):
+        report = reconcile_calls(db.session, rt.clock.now(), rt)
+    with app.app_context():
+        db.session.remove()
+    return report
+
+
+def test_redis_restarted_empty_keeps_the_caller_and_closes_the_ghost(redis_app, redis_server, clock):
+    call = PhoneCall(TwilioDouble(redis_app.test_client()), ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("2")
+    wait_url = call.enqueue.get("waitUrl")
+    assert parse_qs(urlsplit(wait_url).query)["type"] == ["parent"]
+
+    redis_server.stop()
+    redis_server.start()               # empty: every live mapping is gone
+    clock.advance(seconds=20)
+    hold = call.twilio.twiml(wait_url, {**call.params, "QueuePosition": "1", "QueueTime": "20"})
+    assert "technical problem" in spoken(hold)[0] and verbs(hold)[-1] == "Play"
+    assert "1 interrupted" in _reconcile(redis_app)
+    first, resumed = all_calls(redis_app)
+    assert (first.state, first.outcome) == ("ended", "interrupted")
+    assert resumed.is_resumed and resumed.state == "queued" and resumed.caller_type == "parent"
+    assert (clock.now() - resumed.queued_at).total_seconds() == 20     # keeps its place in line
+
+
+def test_a_ghost_offer_is_withdrawn_without_a_break_and_never_offered_again(
+        redis_app, redis_server, clock, make_user, staff_client):
+    from helpline.extensions import socketio
+
+    make_user("saule")
+    http, _ = staff_client("saule")
+    sio = socketio.test_client(redis_app, namespace="/console", flask_test_client=http)
+    assert sio.emit("set_state", {"state": "available"}, namespace="/console", callback=True)["ok"]
+    call = PhoneCall(TwilioDouble(redis_app.test_client()), ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    offers = [e["args"][0] for e in sio.get_received("/console") if e["name"] == "offer"]
+    assert len(offers) == 1
+
+    redis_server.stop()
+    redis_server.start()               # the caller's live state is gone while it rings
+    clock.advance(seconds=5)
+    assert "1 interrupted" in _reconcile(redis_app)
+    received = sio.get_received("/console")
+    withdrawn = [e["args"][0] for e in received if e["name"] == "offer_withdrawn"]
+    assert withdrawn == [{"offer_id": offers[0]["offer_id"], "reason": "caller_lost"}]
+    # she stays Available (nobody is put on Break for a ghost) ...
+    clock.advance(seconds=30)
+    from tests.web.test_console_flow import routing_tick
+
+    sio.emit("heartbeat", {}, namespace="/console", callback=True)
+    routing_tick(redis_app)
+    with redis_app.app_context():
+        assert db.session.get(AgentPresence, _user_id(redis_app, "saule")).state == "available"
+        assert db.session.query(Offer).count() == 1          # ... and the ghost is never offered again
+        assert db.session.query(Call).one().outcome == "interrupted"
+    # accepting the old offer is refused in words
+    reply = sio.emit("accept", {"offer_id": offers[0]["offer_id"]}, namespace="/console", callback=True)
+    assert reply["ok"] is False and "line was lost" in reply["error"]
+    sio.disconnect(namespace="/console")
+
+
+def _user_id(app, username: str) -> int:
+    from sqlalchemy import select
+
+    from helpline.models import User
+
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == username))

@@ -1,0 +1,117 @@
+"""Case 6: a savepoint rolled back in a routing pass (another process offered a call first)
+no longer drops the offers the same pass made.  Case 3: Redis is down at the first webhook:
+the call is still answered, registered and can be answered by a psychologist."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from helpline.extensions import db, socketio
+from tests.conftest import ALMATY, PhoneCall, TwilioDouble, all_calls, spoken, verbs
+from tests.web.test_console_flow import routing_tick
+
+NS = "/console"
+
+
+def _console(app, staff_client, username: str):
+    http, _ = staff_client(username)
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
+    assert sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)["ok"]
+    sio.get_received(NS)
+    return sio
+
+
+def _offers(sio) -> list[dict]:
+    return [e["args"][0] for e in sio.get_received(NS) if e["name"] == "offer"]
+
+
+def test_a_rolled_back_savepoint_keeps_the_offers_of_the_same_routing_pass(
+        app, make_user, staff_client, clock, settings_overrides):
+    make_user("first")
+    make_user("second")
+    first = _console(app, staff_client, "first")
+    clock.advance(seconds=30)
+    second = _console(app, staff_client, "second")
+    rt = app.extensions["helpline"]
+    clock.advance(seconds=31)          # both consoles silent for a moment: no offers while callers arrive
+    for keys in (("3", "9"), ("3", "1")):          # an urgent caller first, then a child
+        call = PhoneCall(TwilioDouble(app.test_client()), ALMATY)
+        call.dial()
+        for key in keys:
+            call.press(key)
+    for sio in (first, second):          # both consoles are back: one routing pass, two offers
+        sio.emit("heartbeat", {}, namespace=NS, callback=True)
+        sio.get_received(NS)
+
+    # Another process offers "second" a call at the same moment: its ringing offer reaches the
+    # database between this pass's read and its insert, so this pass's savepoint for "second"
+    # rolls back on the unique index.
+    db_path = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3")
+    original = rt.dispatcher.may_receive
+
+    def other_process_offers_first(session, user_ids, now):
+        allowed = original(session, user_ids, now)
+        with sqlite3.connect(db_path) as other:
+            (second_id,) = other.execute("SELECT id FROM users WHERE username = 'second'").fetchone()
+            other.execute("INSERT INTO calls (id, state, started_at, is_urgent, menu_path, is_resumed)"
+                          " VALUES ('f' || hex(randomblob(15)), 'queued', ?, 0, '', 0)",
+                          (now.isoformat(),))
+            ghost = other.execute("SELECT id FROM calls WHERE menu_path = '' AND id LIKE 'f%'").fetchone()
+            other.execute("INSERT INTO offers (call_id, user_id, offered_at, expires_at, state, is_backup)"
+                          " VALUES (?, ?, ?, ?, 'ringing', 0)",
+                          (ghost[0], second_id, now.isoformat(), (now + timedelta(days=1)).isoformat()))
+        rt.dispatcher.may_receive = original
+        return allowed
+
+    rt.dispatcher.may_receive = other_process_offers_first
+    routing_tick(app)
+    offers = _offers(first)
+    assert len(offers) == 1 and offers[0]["is_urgent"], "the first offer of the pass was lost"
+    assert _offers(second) == []        # its offer came from the other process
+    first.disconnect(namespace=NS)
+    second.disconnect(namespace=NS)
+
+
+@pytest.fixture
+def redis_down_app(redis_server, settings_overrides, clock):
+    from helpline import create_app
+    from helpline.schema import upgrade
+    from helpline.services.demo import load_demo_data
+
+    app = create_app({**settings_overrides, "redis_url": redis_server.url,
+                      "socketio_message_queue": False}, environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+        load_demo_data(db.session, clock.now(), with_users=False)
+        db.session.commit()
+    redis_server.stop()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_with_redis_down_the_call_is_answered_registered_and_taken(redis_down_app, make_user,
+                                                                    staff_client, clock):
+    app = redis_down_app
+    make_user("saule")
+    sio = _console(app, staff_client, "saule")
+    call = PhoneCall(TwilioDouble(app.test_client()), ALMATY)
+    doc = call.dial()
+    assert verbs(doc) == ["Gather", "Redirect"] and "English" in " ".join(spoken(doc))
+    call.press("3")
+    call.press("1")
+    assert call.enqueue is not None
+    (offer,) = _offers(sio)
+    reply = sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace=NS, callback=True)
+    assert reply["ok"], reply
+    conference = call.queue_result("leave")          # the hold loop brings the caller in
+    assert conference.find("Dial/Conference") is not None
+    clock.advance(seconds=60)
+    call.completed()
+    (row,) = all_calls(app)
+    assert (row.state, row.outcome, row.talk_seconds) == ("ended", "answered", 60)
+    sio.disconnect(namespace=NS)
