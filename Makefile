@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test browser lint test run bench clean translations
+.PHONY: install install-test test-packages lint test run bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,15 +17,16 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium, Redis, PostgreSQL.
-install-test: $(BIN)/python browser
+# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium and
+# redis-server (the fault tests start and stop their own Redis).
+install-test: $(BIN)/python test-packages
 	$(BIN)/pip install -q -e '.[test]'
 
-browser:
+test-packages:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ]; then \
-	  echo "Installing Debian's chromium, redis-server and postgresql for the tests"; \
+	  echo "Installing Debian's chromium and redis-server for the tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-dejavu-core redis-server postgresql; \
+	    chromium fonts-dejavu-core redis-server; \
 	fi
 
 lint: install-test

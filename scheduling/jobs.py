@@ -178,6 +178,8 @@ def start_scheduler(app, blocking: bool = False):
 
     global _app
     _app = app
+    # the routing tick runs every second: APScheduler's own per-run lines would bury the request log
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     url = app.extensions["helpline"].settings.database_url
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(jobstores={"default": SQLAlchemyJobStore(url=url, tablename="scheduler_jobs")},
