@@ -53,15 +53,23 @@ class ConsoleNamespace(Namespace):
         if user is None:
             return {"ok": False, "error": "Sign in first."}
         rt = current_runtime()
+        refused = None
         try:
             with unit_of_work(db.session):
-                result = action(user, rt, rt.clock.now()) or {}
+                try:
+                    result = action(user, rt, rt.clock.now()) or {}
+                except DispatchError as exc:
+                    if not getattr(exc, "keep_changes", False):
+                        raise
+                    refused = exc          # refused, but what it found out is kept
         except DispatchError as exc:
             return {"ok": False, "error": str(exc)}
         except Exception:
             logger.exception("Console event failed")
             return {"ok": False, "error": "This did not work because of a problem on the server. "
                                           "Please try again; if it keeps failing, tell your supervisor."}
+        if refused is not None:
+            return {"ok": False, "error": str(refused)}
         return {"ok": True, **result}
 
     def on_heartbeat(self, data=None):

@@ -71,6 +71,8 @@ def create_app(
 
     events.install(FlaskSession)
     publisher = settings.extra.get("publisher") or events.SocketIOPublisher(socketio)
+    if queue_url and "publisher" not in settings.extra:   # Redis may be slow or down: never wait for it
+        publisher = events.BackgroundPublisher(publisher)
     live = make_store(settings.redis_url, settings.live_call_ttl_seconds)
     dispatcher = Dispatcher(publisher, Limits(
         ring_timeout_seconds=settings.ring_timeout_seconds,
@@ -120,8 +122,9 @@ def _message_queue(redis_url: str) -> dict:
 
 
 def call_ids_backed(live, call_ids: list[str]) -> set[str]:
-    """Calls a live carrier call backs; while the live store is degraded, every call is."""
-    return set(call_ids) if not live.healthy else live.known_calls(call_ids)
+    """Calls a live carrier call backs; while the live store cannot tell, every call is."""
+    known = live.known_calls(call_ids)
+    return set(call_ids) if known is None else known
 
 
 #: Milliseconds a console request, job or command waits for a locked SQLite database.

@@ -13,6 +13,9 @@ routing pass made.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -50,6 +53,43 @@ class SocketIOPublisher:
 
     def emit(self, event: str, payload: dict, room: str) -> None:
         self._socketio.emit(event, payload, to=room, namespace=NAMESPACE)
+
+
+class BackgroundPublisher:
+    """Hands every event to one background thread, in order: publishing through a Redis
+    message queue that is slow or down never delays a webhook or a console reply."""
+
+    def __init__(self, inner: Publisher, limit: int = 10000) -> None:
+        self._inner = inner
+        self._queue: queue.Queue = queue.Queue(maxsize=limit)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def emit(self, event: str, payload: dict, room: str) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="publisher", daemon=True)
+                self._thread.start()
+        try:
+            self._queue.put_nowait((event, payload, room))
+        except queue.Full:
+            logger.error("Console events are not getting out; dropped one (%s)", event)
+
+    def _work(self) -> None:
+        while True:
+            event, payload, room = self._queue.get()
+            try:
+                self._inner.emit(event, payload, room)
+            except Exception:
+                logger.exception("Could not publish a console event")
+            finally:
+                self._queue.task_done()
+
+    def join(self, timeout: float = 5.0) -> None:
+        """Wait until what was handed over has been published (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 class RecordingPublisher:

@@ -56,8 +56,9 @@ class LiveCallStore(Protocol):
 
     def by_call(self, call_id: str) -> LiveLeg | None: ...
 
-    def known_calls(self, call_ids: Iterable[str]) -> set[str]:
-        """Which of ``call_ids`` have a live (not ended) mapping."""
+    def known_calls(self, call_ids: Iterable[str]) -> set[str] | None:
+        """Which of ``call_ids`` have a live (not ended) mapping; None when it cannot be told
+        (Redis unreachable: the calls may live in another process's memory)."""
 
     def end(self, leg: LiveLeg) -> None:
         """Forget the carrier id; the leg token and the sid's hash stay, marked ended, until they expire."""
@@ -482,10 +483,13 @@ class ResilientLiveStore:
     def by_call(self, call_id: str) -> LiveLeg | None:
         return self._lookup(lambda store: store.by_call(call_id))
 
-    def known_calls(self, call_ids: Iterable[str]) -> set[str]:
+    def known_calls(self, call_ids: Iterable[str]) -> set[str] | None:
+        """None while Redis cannot be asked: another process may hold the calls in its memory,
+        so nobody can tell which calls are gone."""
         ids = list(call_ids)
         known = self._on_redis(lambda redis: redis.known_calls(ids))
-        known = set() if known is _DOWN else known
+        if known is _DOWN:
+            return None
         return known | self._fallback.known_calls(call_id for call_id in ids if call_id not in known)
 
     def end(self, leg: LiveLeg) -> None:

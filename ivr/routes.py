@@ -112,6 +112,8 @@ def _handle(endpoint: str, operation) -> Response:
                            request.path, type(exc.orig if hasattr(exc, "orig") else exc).__name__)
         else:
             logger.exception("IVR handler failed on %s", request.path)
+        if not down:
+            _short_database_deadline(rt)
         step = rt.lifecycle.failed(db.session, req, now, endpoint, database_down=down)
     return _xml(render(step, rt))
 
@@ -258,6 +260,8 @@ def render(step: IvrStep, rt: Runtime) -> str:
         prompts = list(sorry)
         if step.position:
             prompts.append(say("queue_position", position=step.position))
+        elif step.help == "connecting":
+            prompts.append(say("connecting"))
         else:
             prompts.append(say.help_numbers(step.help))
         if step.long_wait:
@@ -266,13 +270,16 @@ def render(step: IvrStep, rt: Runtime) -> str:
     if step.next is Next.LEAVE_QUEUE:
         return twiml.leave_queue()
     if step.next is Next.CONFERENCE:
-        return twiml.conference(step.leg, action=_url("ivr.connect_ended", leg=step.leg))
+        return twiml.conference(step.leg, action=_url("ivr.connect_ended", **_queue_params(step)),
+                                wait_music=_music(rt))
     if step.next is Next.AGENT_CONFERENCE:
         return twiml.conference(step.leg, action=None)
     if step.next is Next.AGENT_LOST:
         return twiml.hold_then(
             [say("agent_lost")], music_url=_music(rt), audio_base=say.audio_base,
-            then=_url("ivr.agent_lost", leg=step.leg, attempt=step.attempt))
+            then=_url("ivr.agent_lost", attempt=step.attempt, **_queue_params(step)))
+    if step.next is Next.GOODBYE:
+        return twiml.say_and_hang_up([say("goodbye")], audio_base=say.audio_base)
     if step.next is Next.HELP_AND_HANG_UP:
         languages = [step.language] if step.language else list(step.languages)
         prompts = []

@@ -76,13 +76,16 @@ def pause(seconds: int) -> str:
     return str(response)
 
 
-def conference(name: str, *, action: str | None) -> str:
+def conference(name: str, *, action: str | None, wait_music: str | None = None) -> str:
     """Bridge into the call's conference.  Either side leaving ends it; the caller's ``action``
-    then decides what the caller hears (goodbye, or "your psychologist was disconnected")."""
+    then decides what the caller hears (goodbye, or "your psychologist was disconnected").
+
+    With ``wait_music`` (the caller's leg) the conference starts only when the psychologist is
+    in it, and the caller hears the music until then, never silence."""
     response = VoiceResponse()
     dial = Dial(action=action, method="POST") if action else Dial()
-    dial.conference(name, beep=False, start_conference_on_enter=True,
-                    end_conference_on_exit=True, wait_url="")
+    dial.conference(name, beep=False, start_conference_on_enter=wait_music is None,
+                    end_conference_on_exit=True, wait_url=wait_music or "", wait_method="GET")
     response.append(dial)
     return str(response)
 

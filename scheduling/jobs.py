@@ -122,16 +122,19 @@ def routing_tick(session: Session, now: datetime, runtime) -> str:
 
 
 def reconcile_calls(session: Session, now: datetime, runtime) -> str:
-    """Write spooled calls into the register (once the database answers again), then close
-    what no live call backs and what the carrier says has ended."""
-    from helpline.events import after_commit
+    """Write spooled calls into the register once the database answers again (a bad entry set
+    aside), then close what no live call backs and what the carrier says has ended (no write
+    lock is held while the carrier answers) and free whoever such calls left On a call."""
     from helpline.services import spooled
 
-    spool = runtime.lifecycle.spool
-    applied = spooled.apply(session, spool)
-    after_commit(session, lambda: [spool.remove(path) for path in applied])
-    report = runtime.lifecycle.reconcile(session, now)
-    return f"{len(applied)} spooled calls written; {report}"
+    written = spooled.drain(session, runtime.lifecycle.spool, now)
+    with unit_of_work(session):
+        report = runtime.lifecycle.reconcile(session, now)
+    return f"{written} spooled calls written; {report}"
+
+
+#: This job runs its own units of work.
+reconcile_calls.owns_units = True
 
 
 JOBS = {
@@ -158,8 +161,11 @@ def run(name: str) -> str:
     runtime = _app.extensions["helpline"]
     with _app.app_context():
         try:
-            with unit_of_work(db.session):
+            if getattr(job, "owns_units", False):
                 report = job(db.session, runtime.clock.now(), runtime)
+            else:
+                with unit_of_work(db.session):
+                    report = job(db.session, runtime.clock.now(), runtime)
         except Exception:
             logger.exception("Job %s failed", name)
             raise

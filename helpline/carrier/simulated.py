@@ -443,8 +443,8 @@ class SimulatedCall:
         action = verb.get("action")
         params = {"DialCallStatus": "completed", "DialCallDuration": str(int(time.monotonic() - started))}
         if ended == "hangup":
-            if action:   # Twilio still requests the action URL, and ignores the answer
-                self._post(urllib.parse.urljoin(url, action), params)
+            if action:   # Twilio still requests the action URL (the call completed), ignores the answer
+                self._post(urllib.parse.urljoin(url, action), {**params, "CallStatus": "completed"})
             raise _Ended
         # the conference ended with this leg still on the line: Twilio goes on
         return (urllib.parse.urljoin(url, action), params) if action else None

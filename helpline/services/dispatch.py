@@ -206,7 +206,13 @@ class Dispatcher:
         """A ring not answered in time moves on; the person is put on Break (they are away)."""
         expired = session.scalars(select(Offer).where(
             Offer.state == OfferState.RINGING.value, Offer.expires_at <= now)).all()
+        backed = self.backed([offer.call_id for offer in expired]) if expired else set()
         for offer in expired:
+            if offer.call_id not in backed:      # the caller's line was lost: nobody's fault
+                offer.state = OfferState.WITHDRAWN.value
+                publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
+                        "reason": "caller_lost"}, agent_room(offer.user_id))
+                continue
             offer.state = OfferState.EXPIRED.value
             publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
                     "reason": "timeout"}, agent_room(offer.user_id))
@@ -285,8 +291,7 @@ class Dispatcher:
         call = session.get(Call, call_id)
         if call is None or call.agent_id != user.id or row.call_id != call_id:
             raise DispatchError("You are not on this call.")
-        if call.state != CallState.ENDED.value:
-            self.call_ended(session, call, now)
+        self.call_ended(session, call, now)      # also frees the person if the call had ended
         return call
 
     def call_ended(self, session: Session, call: Call, now: datetime) -> None:
@@ -347,6 +352,29 @@ class Dispatcher:
         if call.agent_id is not None:
             publish(session, self.publisher, "agent_leg_lost",
                     {"call_id": call.id, "rejoin_seconds": rejoin_seconds}, agent_room(call.agent_id))
+
+    def is_on_call(self, session: Session, user_id: int, call_id: str, now: datetime) -> bool:
+        """The person is on ``call_id`` and their console is still there."""
+        row = session.get(AgentPresence, user_id)
+        fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
+        return (row is not None and row.call_id == call_id and row.state == AgentState.ON_CALL.value
+                and row.connections > 0 and row.last_seen_at >= fresh)
+
+    def free_stuck(self, session: Session, now: datetime) -> int:
+        """Nobody stays On a call, or keeps ringing, for a call that has ended."""
+        freed = 0
+        stuck = session.execute(select(AgentPresence, Call).join(Call, Call.id == AgentPresence.call_id)
+                                .where(AgentPresence.state == AgentState.ON_CALL.value,
+                                       Call.state == CallState.ENDED.value)).all()
+        for _row, call in stuck:
+            self.call_ended(session, call, now)
+            freed += 1
+        for offer in session.scalars(select(Offer).join(Call, Call.id == Offer.call_id).where(
+                Offer.state == OfferState.RINGING.value, Call.state != CallState.QUEUED.value)).all():
+            offer.state = OfferState.WITHDRAWN.value
+            publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
+                    "reason": "caller_left"}, agent_room(offer.user_id))
+        return freed
 
     def _unbridged_back_to_queue(self, session: Session, now: datetime) -> None:
         """Accepted calls whose caller never reached the conference go back to the queue."""

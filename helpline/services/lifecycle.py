@@ -28,6 +28,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,6 +86,7 @@ class Next(enum.StrEnum):
     AGENT_CONFERENCE = "agent_conference"
     AGENT_LOST = "agent_lost"
     HELP_AND_HANG_UP = "help_and_hang_up"
+    GOODBYE = "goodbye"
     HANG_UP = "hang_up"
     NOTHING = "nothing"
 
@@ -108,7 +110,7 @@ class IvrStep:
     queue: str = ""
     position: int = 0
     long_wait: bool = False
-    #: Which help prompt (``error``, ``no_one_available``).
+    #: Which help prompt (``error``, ``no_one_available``; ``connecting`` while being connected).
     help: str = "error"
 
 
@@ -263,9 +265,13 @@ class CallLifecycle:
                  technical_problem: bool = False, queued_at: datetime | None = None) -> IvrStep:
         if register.enqueue(call, queued_at or now) or call.dequeued_at is None:
             self.dispatcher.call_queued(session, call, now)
-        return IvrStep(Next.ENQUEUE, leg=leg.leg, language=call.language, languages=_languages(call),
-                       urgent=call.is_urgent, caller_type=call.caller_type, queue=_queue_name(call),
-                       technical_problem=technical_problem)
+        return self._step(Next.ENQUEUE, call, leg, queue=_queue_name(call),
+                          technical_problem=technical_problem)
+
+    def _step(self, next_: Next, call: Call, leg: LiveLeg, **values) -> IvrStep:
+        """A step that carries the call's menu choices (in the URLs the carrier signs back)."""
+        return IvrStep(next_, leg=leg.leg, language=call.language, languages=_languages(call),
+                       urgent=call.is_urgent, caller_type=call.caller_type, **values)
 
     def queue_tick(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
         """One loop of the hold music: position and reassurance, or leave the queue."""
@@ -276,19 +282,21 @@ class CallLifecycle:
                 return IvrStep(Next.LEAVE_QUEUE)
             found = self._resume(session, req, now)
             if found is None:
-                return IvrStep(Next.LEAVE_QUEUE)
+                return IvrStep(Next.HOLD, language=req.language, help="error", technical_problem=True)
             call, _leg = found
             register.enqueue(call, now - timedelta(seconds=max(0, req.queue_time)))
             self.dispatcher.call_queued(session, call, now)
             technical_problem = True
         call, leg = found
         if call.state == CallState.ANSWERED.value:
-            return IvrStep(Next.LEAVE_QUEUE)      # answered: leave the queue into the conference
+            if call.bridged_at is not None:          # the psychologist is there: into the conference
+                return IvrStep(Next.LEAVE_QUEUE)
+            return self._step(Next.HOLD, call, leg, help="connecting")
         if call.state != CallState.QUEUED.value or call.dequeued_at is not None:
             return IvrStep(Next.LEAVE_QUEUE)
         self.dispatcher.route(session, now)
         if call.state == CallState.ANSWERED.value:
-            return IvrStep(Next.LEAVE_QUEUE)
+            return self._step(Next.HOLD, call, leg, help="connecting")
         waited = register.waited_seconds(call, now)
         available = self.dispatcher.working_agents(session, call.centre_id, now)
         max_wait = call.centre.max_wait_seconds if call.centre else self.settings.default_max_wait_seconds
@@ -299,8 +307,8 @@ class CallLifecycle:
             self.dispatcher.call_left_queue(session, call, now)
             return IvrStep(Next.LEAVE_QUEUE)
         position, _size = register.queue_position(session, call)
-        return IvrStep(Next.HOLD, leg=leg.leg, language=call.language, languages=_languages(call),
-                       position=position, long_wait=waited >= 30, technical_problem=technical_problem)
+        return self._step(Next.HOLD, call, leg, position=position, long_wait=waited >= 30,
+                          technical_problem=technical_problem)
 
     def queue_left(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
         """The caller left the carrier's queue: connect, go on, or tell them where to get help."""
@@ -315,13 +323,14 @@ class CallLifecycle:
             return self._enqueue(session, call, leg, now, technical_problem=True,
                                  queued_at=now - timedelta(seconds=max(0, req.queue_time)))
         call, leg = found
+        if req.queue_result == "hangup":
+            if call.state == CallState.QUEUED.value:
+                register.leave_queue(call, now)
+                self.dispatcher.call_left_queue(session, call, now)
+            return IvrStep(Next.NOTHING)            # the status callback closes the call
         if call.state == CallState.ANSWERED.value:
             return self._bridge(session, call, leg, now)
         if req.queue_result in {"bridged", "redirected"}:
-            return IvrStep(Next.NOTHING)
-        if req.queue_result == "hangup":
-            register.leave_queue(call, now)
-            self.dispatcher.call_left_queue(session, call, now)
             return IvrStep(Next.NOTHING)
         if call.state == CallState.QUEUED.value and call.dequeued_at is None \
                 and req.queue_result == "leave":
@@ -335,7 +344,7 @@ class CallLifecycle:
     # ------------------------------------------------------------ connected
 
     def connect(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
-        """The carrier brought the caller to ``/ivr/connect`` (after an accept or a rejoin)."""
+        """The carrier brought the caller to ``/ivr/connect`` (after the psychologist joined)."""
         found, resumed = self._found_or_resumed(session, req, now)
         if found is None:
             return self._lost(req)
@@ -345,26 +354,29 @@ class CallLifecycle:
         return self._enqueue(session, call, leg, now, technical_problem=resumed)
 
     def _bridge(self, session: Session, call: Call, leg: LiveLeg, now: datetime) -> IvrStep:
-        if call.bridged_at is None:
-            call.bridged_at = now
-            if call.agent_id is not None:
-                publish(session, self.dispatcher.publisher, "caller_joined", {"call_id": call.id},
-                        agent_room(call.agent_id))
-        return IvrStep(Next.CONFERENCE, leg=leg.leg, language=call.language)
+        """The caller enters the conference (waiting with music until the psychologist is in)."""
+        if call.agent_id is not None:
+            publish(session, self.dispatcher.publisher, "caller_joined", {"call_id": call.id},
+                    agent_room(call.agent_id))
+        return self._step(Next.CONFERENCE, call, leg)
 
     def conference_over(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
-        """The caller's conference ended: goodbye if the call was ended, else the psychologist's
-        line dropped and the caller waits for them (or, later, for the next person)."""
-        found = self._find(session, req, now)
+        """The caller's conference ended: nothing if the caller hung up, goodbye if the call was
+        ended, else the psychologist's line dropped and the caller waits for them."""
+        if req.call_status in FINAL_STATUSES:
+            return IvrStep(Next.NOTHING)            # the caller left: the status callback closes it
+        found, resumed = self._found_or_resumed(session, req, now)
         if found is None:
-            return IvrStep(Next.HANG_UP)
+            return IvrStep(Next.HANG_UP) if self._ended_leg(req) else self._lost(req)
         call, leg = found
+        if resumed:
+            return self._enqueue(session, call, leg, now, technical_problem=True)
         if call.state != CallState.ANSWERED.value:
-            return IvrStep(Next.HANG_UP)
+            return IvrStep(Next.GOODBYE, language=call.language, languages=_languages(call))
         if call.agent_lost_at is None:
             call.agent_lost_at = now
             self.dispatcher.agent_leg_lost(session, call, now, self.settings.agent_rejoin_seconds)
-        return IvrStep(Next.AGENT_LOST, leg=leg.leg, language=call.language, languages=_languages(call))
+        return self._step(Next.AGENT_LOST, call, leg)
 
     def waiting_for_agent(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
         """One loop of "your psychologist was disconnected, please stay on the line"."""
@@ -379,19 +391,19 @@ class CallLifecycle:
         if now - call.agent_lost_at >= timedelta(seconds=self.settings.agent_rejoin_seconds):
             self.dispatcher.return_to_queue(session, call, now, reason="agent_lost")
             return self._enqueue(session, call, leg, now, technical_problem=True)
-        return IvrStep(Next.AGENT_LOST, leg=leg.leg, language=call.language,
-                       languages=_languages(call), attempt=req.attempt + 1)
+        return self._step(Next.AGENT_LOST, call, leg, attempt=req.attempt + 1)
 
     def agent_joined(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
-        """A psychologist's leg (browser, or the simulated carrier's) asks to join its call."""
+        """A psychologist's leg (browser, or the simulated carrier's) joins its call; the caller
+        is brought in once the psychologist is there."""
         call_id = self.live.call_for_token(req.join_token) if req.join_token else None
         leg = self.live.by_call(call_id) if call_id else None
         call = session.get(Call, call_id) if leg is not None and not leg.ended else None
         if call is None or call.state != CallState.ANSWERED.value:
             return IvrStep(Next.HANG_UP)
-        if call.agent_lost_at is not None:
-            call.agent_lost_at = None
-            self._redirect_later(session, call.id, "/ivr/connect")   # bring the caller back now
+        call.bridged_at = call.bridged_at or now
+        call.agent_lost_at = None
+        self._redirect_later(session, call, "/ivr/connect")
         return IvrStep(Next.AGENT_CONFERENCE, leg=leg.leg)
 
     def status(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
@@ -404,25 +416,28 @@ class CallLifecycle:
             if req.call_status == "failed":
                 register.mark_failed(call)
             self.dispatcher.call_ended(session, call, now)
-        live = self.live
-        after_commit(session, lambda: live.end(leg))
+        self._forget_after_commit(session, leg)
         return IvrStep(Next.NOTHING)
+
+    def _forget_after_commit(self, session: Session, leg: LiveLeg) -> None:
+        after_commit(session, lambda live=self.live: live.end(leg))
 
     # ------------------------------------------------------------ the console
 
     def accept(self, session: Session, user: User, offer_id: int, now: datetime,
                device_ready: bool = True) -> tuple[Call, str | None]:
-        """The psychologist answers: claim the offer, then bridge both legs in the background."""
+        """The psychologist answers: claim the offer, then bring their leg in (the caller follows
+        once it is there: ``agent_joined``)."""
         offer = session.get(Offer, offer_id)
         if offer is not None and offer.user_id == user.id and not self._backed(offer.call_id):
             self.dispatcher.interrupt(session, session.get(Call, offer.call_id), now)
-            raise DispatchError("The caller's line was lost before you answered; there is nothing to do.")
+            raise KeptRefusal("The caller's line was lost before you answered; there is nothing to do.")
         if self.settings.carrier == "twilio" and not device_ready:
             raise DispatchError("Your browser's phone is not ready, so the call was not taken. "
                                 "Check the microphone and the connection, then try again.")
         call = self.dispatcher.accept(session, user, offer_id, now)
         join = self.live.join_token(call.id)
-        self._redirect_later(session, call.id, "/ivr/connect", join=join)
+        self._agent_later(session, call.id, join)
         return call, join if self.settings.carrier == "twilio" else None
 
     def rejoin(self, session: Session, user: User, call_id: str, now: datetime) -> str | None:
@@ -431,32 +446,43 @@ class CallLifecycle:
         if call is None or call.agent_id != user.id or call.state != CallState.ANSWERED.value:
             raise DispatchError("This call is no longer yours to rejoin.")
         join = self.live.join_token(call.id)
-        carrier = self.carrier
-        if carrier is not None:
-            after_commit(session, lambda: _background(carrier.connect_agent, call_id, join))
+        self._agent_later(session, call.id, join)
         return join if self.settings.carrier == "twilio" else None
 
     def hang_up(self, session: Session, user: User, call_id: str, now: datetime) -> Call:
-        """The psychologist ends the call: closed in the register at once, then at the carrier."""
+        """The psychologist ends the call: closed in the register at once, then at the carrier,
+        and the carrier's call id is forgotten either way."""
         call = self.dispatcher.hang_up(session, user, call_id, now)
-        carrier = self.carrier
-        if carrier is not None:
-            after_commit(session, lambda: _background(carrier.end_call, call_id))
+        carrier, live = self.carrier, self.live
+
+        def end() -> None:
+            leg = live.by_call(call_id)
+            try:
+                if carrier is not None:
+                    carrier.end_call(call_id)
+            finally:
+                if leg is not None:
+                    live.end(leg)
+        after_commit(session, lambda: _background(end))
         return call
 
-    def _redirect_later(self, session: Session, call_id: str, path: str, join: str | None = None) -> None:
+    def _agent_later(self, session: Session, call_id: str, join: str) -> None:
+        carrier = self.carrier
+        if carrier is not None:
+            after_commit(session, lambda: _background(carrier.connect_agent, call_id, join))
+
+    def _redirect_later(self, session: Session, call: Call, path: str) -> None:
         carrier = self.carrier
         if carrier is None:
             return
-
-        def bridge() -> None:
-            if join is not None:
-                carrier.connect_agent(call_id, join)
-            carrier.redirect(call_id, path)
-        after_commit(session, lambda: _background(bridge))
+        query = urlencode({k: v for k, v in (("lang", call.language), ("type", call.caller_type),
+                                             ("urgent", "1" if call.is_urgent else None)) if v})
+        target = f"{path}?{query}" if query else path
+        after_commit(session, lambda: _background(carrier.redirect, call.id, target))
 
     def _backed(self, call_id: str) -> bool:
-        return not self.live.healthy or call_id in self.live.known_calls([call_id])
+        known = self.live.known_calls([call_id])
+        return known is None or call_id in known
 
     # ------------------------------------------------------------ failures and housekeeping
 
@@ -467,6 +493,8 @@ class CallLifecycle:
         the reconciler writes to the register once the database answers again."""
         if endpoint == "queue_tick":      # keep the caller waiting in the queue, with help numbers
             return IvrStep(Next.HOLD, language=req.language, help="error", technical_problem=True)
+        if endpoint == "agent_join":      # the psychologist's own leg: no caller to register
+            return IvrStep(Next.HANG_UP)
         leg = None
         try:
             leg = self.live.by_leg(req.leg) if req.leg else (
@@ -502,7 +530,12 @@ class CallLifecycle:
 
         try:
             with unit_of_work(session):
-                spooled.apply_entry(session, entry)
+                call = session.get(Call, entry.call_id)
+                if call is None:
+                    spooled.apply_entry(session, entry)
+                else:                            # frees the psychologist and the offers too
+                    register.mark_failed(call)
+                    self.dispatcher.call_ended(session, call, entry.at)
             return True
         except Exception:
             logger.exception("Could not register the failed call; it goes to the spool")
@@ -510,39 +543,61 @@ class CallLifecycle:
 
     def reconcile(self, session: Session, now: datetime) -> str:
         """Close what no live call backs (``interrupted``) and what the carrier says has ended
-        (a lost status callback); nobody is put on Break for a ghost."""
-        open_calls = list(session.scalars(select(Call).where(Call.state != CallState.ENDED.value)))
-        if not open_calls:
-            return "0 open calls"
-        known = self.live.known_calls([c.id for c in open_calls]) if self.live.healthy else None
-        interrupted = ended = 0
-        silence = timedelta(seconds=self.settings.carrier_silence_seconds)
-        for call in open_calls:
-            if known is not None and call.id not in known:
-                self.dispatcher.interrupt(session, call, now)
-                interrupted += 1
-                continue
-            quiet = call.last_activity_at is None or now - call.last_activity_at >= silence
-            if self.carrier is None or not (quiet or call.state == CallState.ANSWERED.value):
-                continue
-            status = self.carrier.call_status(call.id)
-            if status is CallStatus.ENDED:
-                self.dispatcher.call_ended(session, call, now)
-                leg = self.live.by_call(call.id)
-                if leg is not None:
-                    after_commit(session, lambda leg=leg, live=self.live: live.end(leg))
-                ended += 1
-            elif status is CallStatus.LOST and known is not None:
-                self.dispatcher.interrupt(session, call, now)
-                interrupted += 1
-        return f"{len(open_calls)} open calls: {interrupted} interrupted, {ended} ended at the carrier"
+        (a lost status callback); free psychologists left on calls that have ended.
 
-    def help_step(self, call: Call | None) -> IvrStep:
-        return self._help(call, "error")
+        The carrier is asked before anything is written, so no write lock is held while it
+        answers; every row is read again before it is changed."""
+        open_calls = list(session.execute(
+            select(Call.id, Call.state, Call.last_activity_at, Call.agent_id)
+            .where(Call.state != CallState.ENDED.value)).all())
+        known = self.live.known_calls([c.id for c in open_calls]) if open_calls else set()
+        silence = timedelta(seconds=self.settings.carrier_silence_seconds)
+        quiet = {c.id for c in open_calls
+                 if c.last_activity_at is None or now - c.last_activity_at >= silence}
+        ghosts, to_ask = set(), []
+        for call_id, state, _activity, agent_id in open_calls:
+            if known is not None and call_id not in known:
+                if call_id in quiet and not self._in_conversation(session, call_id, state, agent_id, now):
+                    ghosts.add(call_id)
+            elif self.carrier is not None and (call_id in quiet or state == CallState.ANSWERED.value):
+                to_ask.append(call_id)
+        session.rollback()      # end the read: nothing is held while the carrier answers
+        ended = {call_id for call_id in to_ask if self.carrier.call_status(call_id) is CallStatus.ENDED}
+        interrupted = closed = 0
+        for call_id in ghosts | ended:
+            call = session.get(Call, call_id, populate_existing=True)
+            if call is None or call.state == CallState.ENDED.value:
+                continue
+            if call_id in ghosts:
+                self.dispatcher.interrupt(session, call, now)
+                interrupted += 1
+            else:
+                self.dispatcher.call_ended(session, call, now)
+                leg = self.live.by_call(call_id)
+                if leg is not None:
+                    self._forget_after_commit(session, leg)
+                closed += 1
+        freed = self.dispatcher.free_stuck(session, now)
+        return (f"{len(open_calls)} open calls: {interrupted} interrupted, {closed} ended at the carrier, "
+                f"{freed} psychologists freed")
+
+    def _in_conversation(self, session: Session, call_id: str, state: str, agent_id: int | None,
+                         now: datetime) -> bool:
+        """An answered call whose psychologist is still on it and connected: the conversation
+        may go on at the carrier even if the line lost its live state; the psychologist ends it."""
+        if state != CallState.ANSWERED.value or agent_id is None:
+            return False
+        return self.dispatcher.is_on_call(session, agent_id, call_id, now)
 
     def _help(self, call: Call | None, key: str) -> IvrStep:
         return IvrStep(Next.HELP_AND_HANG_UP, language=call.language if call else None,
                        languages=_languages(call) if call else ("kk", "ru"), help=key)
+
+
+class KeptRefusal(DispatchError):
+    """A refusal whose changes (e.g. a ghost closed) are still committed."""
+
+    keep_changes = True
 
 
 def _languages(call: Call | None) -> tuple[str, ...]:

@@ -240,6 +240,12 @@ def test_bridging_survives_a_failing_rest_api(twilio_app, make_user, staff_clien
     reply = console.emit("accept", {"offer_id": offer["offer_id"], "device_ready": True})
     assert reply["ok"] and reply["join"]
     assert time.monotonic() - started < 1.0             # the REST request runs off the handler
+    hold = call.wait()                                  # until the psychologist's phone is in
+    assert [child.tag for child in hold] == ["Say", "Play"] and "stay on the line" in spoken(hold)[0]
+    # the browser's phone joins through the TwiML App, as Twilio would post it
+    agent = TwilioDouble(app.test_client()).twiml(
+        "/ivr/agent-join", {"CallSid": "CA" + "7" * 32, "From": "client:agent", "join": reply["join"]})
+    assert agent.find("Dial/Conference") is not None
     _wait(lambda: len(fake.requests_to(call.sid)) == 3)  # bounded retries, then it gives up
     time.sleep(0.5)
     assert len(fake.requests_to(call.sid)) == 3
@@ -264,7 +270,7 @@ def test_a_slow_rest_api_never_blocks_the_accept(twilio_app, make_user, staff_cl
     assert time.monotonic() - started < 1.0
 
 
-def test_a_caller_who_cannot_be_bridged_goes_back_to_the_head_of_the_queue(
+def test_when_the_psychologists_phone_never_joins_the_caller_goes_back_to_the_head_of_the_queue(
         twilio_app, make_user, staff_client, clock):
     app, fake = twilio_app
     make_user("saule")
@@ -274,7 +280,7 @@ def test_a_caller_who_cannot_be_bridged_goes_back_to_the_head_of_the_queue(
     call = _queued(app, fake)
     offer = console.wait_for("offer")
     assert console.emit("accept", {"offer_id": offer["offer_id"]})["ok"]
-    clock.advance(seconds=31)                 # the caller never reached the conference
+    clock.advance(seconds=31)                 # the browser's phone never joined
     routing_tick(app)
     failed = console.wait_for("bridge_failed")
     assert failed == {"call_id": offer["call_id"], "reason": "timeout"}

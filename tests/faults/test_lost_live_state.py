@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,7 +32,8 @@ def _rows(db_path) -> list[tuple]:
 
 
 def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process, tmp_path):
-    server = server_process()
+    # the reconciler closes a ghost once it has been silent this long (60 s in production)
+    server = server_process({"CARRIER_SILENCE_SECONDS": "2", "RECONCILE_INTERVAL_SECONDS": "1"})
     server.command("db", "upgrade")
     server.command("demo-data")
     server.start()
@@ -52,8 +54,11 @@ def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process,
     assert "technical problem" in said and "keep your place" in said and "number 1 in line" in said
     assert verbs(hold)[-1] == "Play"    # still waiting, not <Leave/>
     db_path = tmp_path / "instance" / "helpline.sqlite3"
+    deadline = time.monotonic() + 20
+    while _rows(db_path)[0][0] != "ended" and time.monotonic() < deadline:
+        time.sleep(0.2)
     first, resumed = _rows(db_path)
-    assert first[:3] == ("ended", "interrupted", 0)           # closed by the start-up reconciler
+    assert first[:3] == ("ended", "interrupted", 0)           # closed by the reconciler
     assert resumed[:5] == ("queued", None, 1, "en", "child")   # the caller goes on, same choices
 
     # the queue's action for a caller who hangs up, then the status callback: closed once
@@ -104,11 +109,12 @@ def test_redis_restarted_empty_keeps_the_caller_and_closes_the_ghost(redis_app, 
     clock.advance(seconds=20)
     hold = call.twilio.twiml(wait_url, {**call.params, "QueuePosition": "1", "QueueTime": "20"})
     assert "technical problem" in spoken(hold)[0] and verbs(hold)[-1] == "Play"
+    clock.advance(seconds=41)          # the orphaned entry has been silent for a minute
     assert "1 interrupted" in _reconcile(redis_app)
     first, resumed = all_calls(redis_app)
     assert (first.state, first.outcome) == ("ended", "interrupted")
     assert resumed.is_resumed and resumed.state == "queued" and resumed.caller_type == "parent"
-    assert (clock.now() - resumed.queued_at).total_seconds() == 20     # keeps its place in line
+    assert (clock.now() - resumed.queued_at).total_seconds() == 20 + 41   # keeps its place in line
 
 
 def test_a_ghost_offer_is_withdrawn_without_a_break_and_never_offered_again(
@@ -128,16 +134,17 @@ def test_a_ghost_offer_is_withdrawn_without_a_break_and_never_offered_again(
 
     redis_server.stop()
     redis_server.start()               # the caller's live state is gone while it rings
-    clock.advance(seconds=5)
-    assert "1 interrupted" in _reconcile(redis_app)
+    from tests.web.test_console_flow import routing_tick
+
+    clock.advance(seconds=21)          # the ring times out: withdrawn, and no Break for a ghost
+    sio.emit("heartbeat", {}, namespace="/console", callback=True)
+    routing_tick(redis_app)
     received = sio.get_received("/console")
     withdrawn = [e["args"][0] for e in received if e["name"] == "offer_withdrawn"]
     assert withdrawn == [{"offer_id": offers[0]["offer_id"], "reason": "caller_lost"}]
-    # she stays Available (nobody is put on Break for a ghost) ...
-    clock.advance(seconds=30)
-    from tests.web.test_console_flow import routing_tick
-
+    clock.advance(seconds=40)          # silent for a minute: the reconciler closes it
     sio.emit("heartbeat", {}, namespace="/console", callback=True)
+    assert "1 interrupted" in _reconcile(redis_app)
     routing_tick(redis_app)
     with redis_app.app_context():
         assert db.session.get(AgentPresence, _user_id(redis_app, "saule")).state == "available"

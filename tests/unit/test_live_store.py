@@ -213,7 +213,7 @@ def test_with_redis_stopped_every_operation_uses_memory_and_one_warning_is_logge
     assert time.perf_counter() - started < 1.0
     assert created and not store.healthy
     assert store.by_leg(leg.leg) == leg and store.by_sid(SID) == leg and store.by_call("call-1") == leg
-    assert store.known_calls(["call-1", "call-2"]) == {"call-1"}
+    assert store.known_calls(["call-1", "call-2"]) is None   # cannot tell: another process may hold them
     token = store.join_token("call-1")
     assert store.call_for_token(token) == "call-1"
     adopted, created = store.adopt("leg-from-url", OTHER_SID, "call-2")

@@ -32,7 +32,9 @@ def test_an_answered_call_is_bridged_into_its_own_conference(app, phone, make_us
     conference = dial.find("Conference")
     assert conference.text == leg and conference.get("endConferenceOnExit") == "true"
     assert conference.text != offer["call_id"]       # the register id never reaches the carrier
-    assert doc.find("Dial").get("action").endswith(f"/ivr/connect/ended?leg={leg}")
+    assert doc.find("Dial").get("action").endswith(f"/ivr/connect/ended?leg={leg}&lang=en&type=child")
+    assert conference.get("waitUrl").endswith("/hold.wav")       # music, never silence, until she is in
+    assert conference.get("startConferenceOnEnter") == "false"
     # the queue's own action after a redirect also bridges, never says "no one available"
     assert call.queue_result("redirected").find("Dial") is not None
 

@@ -1,0 +1,123 @@
+"""Answered calls when things fail: a conversation is never cut because the line lost its own
+state, a crash never leaves a psychologist On a call, the caller's hang-up is never read as the
+psychologist's line dropping, and the carrier's call id is forgotten when the call ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpline.extensions import db, socketio
+from helpline.live import MemoryLiveCallStore
+from helpline.models import AgentPresence
+from helpline.uow import unit_of_work
+from tests.conftest import ALMATY, TwilioDouble, all_calls, spoken, verbs
+from tests.web.test_privacy import WsgiTransport
+
+NS = "/console"
+
+
+@pytest.fixture
+def answered(app, phone, make_user, staff_client):
+    """A caller answered by "saule" (webhooks as Twilio posts them, the psychologist's leg
+    placed by the simulated carrier); returns (call, console, call_id)."""
+    app.extensions["carrier"]._transport = WsgiTransport(app.test_client())
+    user_id = make_user("saule")
+    http, _ = staff_client("saule")
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
+    sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)
+    call = phone(ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    offer = next(e["args"][0] for e in sio.get_received(NS) if e["name"] == "offer")
+    assert sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace=NS, callback=True)["ok"]
+    with app.app_context():
+        join = app.extensions["helpline"].live.join_token(offer["call_id"])
+    agent = TwilioDouble(app.test_client()).twiml(
+        "/ivr/agent-join", {"CallSid": "CA" + "7" * 32, "From": "client:agent", "join": join})
+    assert agent.find("Dial/Conference") is not None
+    assert [c.tag for c in call.wait()] == ["Leave"]
+    call.doc = call.queue_result("leave")
+    assert call.doc.find("Dial/Conference") is not None
+    yield call, sio, offer["call_id"], user_id
+    sio.disconnect(namespace=NS)
+
+
+def _presence(app, user_id: int) -> str:
+    with app.app_context():
+        state = db.session.get(AgentPresence, user_id).state
+        db.session.remove()
+        return state
+
+
+def _reconcile(app, clock) -> str:
+    from scheduling.jobs import reconcile_calls
+
+    rt = app.extensions["helpline"]
+    with app.app_context(), unit_of_work(db.session):
+        return reconcile_calls(db.session, clock.now(), rt)
+
+
+def test_a_conversation_is_not_cut_when_the_line_loses_its_live_state(app, answered, clock):
+    call, sio, call_id, user_id = answered
+    rt = app.extensions["helpline"]
+    rt.live.__dict__.update(MemoryLiveCallStore(3600).__dict__)   # the process restarted: empty
+    clock.advance(seconds=120)
+    sio.emit("heartbeat", {}, namespace=NS, callback=True)         # she is still on the call
+    assert "0 interrupted" in _reconcile(app, clock)
+    assert _presence(app, user_id) == "on_call"
+    (row,) = all_calls(app)
+    assert row.state == "answered"
+    # she ends the call herself: closed at once
+    assert sio.emit("hang_up", {"call_id": call_id}, namespace=NS, callback=True) == {"ok": True}
+    assert _presence(app, user_id) == "wrap_up" and all_calls(app)[0].outcome == "answered"
+
+
+def test_the_callers_hang_up_is_not_read_as_the_psychologists_line_dropping(app, answered):
+    call, sio, call_id, user_id = answered
+    sio.get_received(NS)
+    doc = call.twilio.twiml(call.doc.find("Dial").get("action"),
+                            {**call.params, "CallStatus": "completed", "DialCallStatus": "completed"})
+    assert list(doc) == []
+    assert not [e for e in sio.get_received(NS) if e["name"] == "agent_leg_lost"]
+    call.completed()
+    assert _presence(app, user_id) == "wrap_up"
+
+
+def test_a_crash_at_the_end_of_the_conference_frees_the_psychologist(app, answered, monkeypatch):
+    call, sio, call_id, user_id = answered
+    from helpline.services.lifecycle import CallLifecycle
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(CallLifecycle, "conference_over", broken)
+    doc = call.twilio.twiml(call.doc.find("Dial").get("action"), call.params)
+    assert "112" in " ".join(spoken(doc)) and verbs(doc)[-1] == "Hangup"
+    (row,) = all_calls(app)
+    assert (row.state, row.outcome) == ("ended", "failed")
+    assert _presence(app, user_id) == "wrap_up"                 # not On a call for ever
+
+
+def test_a_failed_agent_join_registers_nothing(app, monkeypatch):
+    from helpline.services.lifecycle import CallLifecycle
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(CallLifecycle, "agent_joined", broken)
+    doc = TwilioDouble(app.test_client()).twiml(
+        "/ivr/agent-join", {"CallSid": "CA" + "6" * 32, "From": "client:agent", "join": "x"})
+    assert verbs(doc) == ["Hangup"] and all_calls(app) == []
+
+
+def test_ending_the_call_from_the_console_forgets_the_carriers_call_id(app, answered):
+    call, sio, call_id, user_id = answered
+    rt = app.extensions["helpline"]
+    assert sio.emit("hang_up", {"call_id": call_id}, namespace=NS, callback=True) == {"ok": True}
+    import time
+
+    deadline = time.monotonic() + 5
+    while rt.live.by_call(call_id) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert rt.live.by_call(call_id) is None and rt.live.by_sid(call.sid).ended
