@@ -9,7 +9,10 @@ store, so the callers of this interface only ever hold the register's call id.
 from __future__ import annotations
 
 import enum
+import logging
 from typing import Protocol
+
+logger = logging.getLogger(__name__)
 
 
 class CarrierError(Exception):
@@ -52,3 +55,30 @@ def leg_url(base_url: str, path: str, leg: str) -> str:
     """The webhook URL a redirected leg requests: ``path`` with the leg token added."""
     joiner = "&" if "?" in path else "?"
     return f"{base_url.rstrip('/')}{path}{joiner}leg={leg}"
+
+
+def live_leg(live, call_id: str):
+    """The caller's live leg (with its carrier call id), None when the line does not know it;
+    a live-store outage is the carrier action failing, said without the call id."""
+    try:
+        leg = live.by_call(call_id)
+    except Exception as exc:
+        raise CarrierError("the live-call store did not answer") from exc
+    if leg is None or leg.ended or not leg.call_sid:
+        return None
+    return leg
+
+
+def leg_status(live, call_id: str):
+    """(the live leg, None) when the carrier must be asked; else (None, the answer already
+    known from the live store: LOST, ENDED, or UNREACHABLE when the store did not answer)."""
+    try:
+        leg = live.by_call(call_id)
+    except Exception:  # the live store (Redis) did not answer: decide nothing
+        logger.warning("Call status: the live-call store did not answer")
+        return None, CallStatus.UNREACHABLE
+    if leg is None:
+        return None, CallStatus.LOST if getattr(live, "healthy", True) else CallStatus.UNREACHABLE
+    if leg.ended or not leg.call_sid:
+        return None, CallStatus.ENDED
+    return leg, None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from helpline.carrier.control import CallStatus, CarrierError, leg_url
+from helpline.carrier.control import CallStatus, CarrierError, leg_status, leg_url, live_leg
 
 if TYPE_CHECKING:
     from helpline.carrier import SimulatedCarrier
@@ -50,15 +50,9 @@ class SimulatedCarrierControl:
     def call_status(self, call_id: str) -> CallStatus:
         if self._carrier.faults.rest_fails:
             return CallStatus.UNREACHABLE
-        try:
-            leg = self._live.by_call(call_id)
-        except Exception:  # the live store (Redis) did not answer: decide nothing
-            logger.warning("Call status: the live-call store did not answer")
-            return CallStatus.UNREACHABLE
-        if leg is None:
-            return CallStatus.LOST if getattr(self._live, "healthy", True) else CallStatus.UNREACHABLE
-        if leg.ended or not leg.call_sid:
-            return CallStatus.ENDED
+        leg, known = leg_status(self._live, call_id)
+        if known is not None:
+            return known
         call = self._carrier.by_sid(leg.call_sid)
         if call is None or call.finished:
             return CallStatus.ENDED       # Twilio would answer 404 or "completed"
@@ -69,28 +63,10 @@ class SimulatedCarrierControl:
         /ivr/agent-join with ``join=<token>`` and follows the TwiML into the conference."""
         self._carrier.place_agent_leg(join_token)
 
-    # ------------------------------------------------------------ the dispatcher's old names
-
-    def is_live(self, call_id: str) -> bool:
-        leg = self._live.by_call(call_id)
-        if leg is None or leg.ended:
-            return False
-        call = self._carrier.by_sid(leg.call_sid)
-        return call is not None and not call.finished
-
-    def connect_caller(self, call_id: str) -> None:
-        self.redirect(call_id, "/ivr/connect")
-
     # ------------------------------------------------------------ internals
 
     def _live_leg(self, call_id: str):
-        try:
-            leg = self._live.by_call(call_id)
-        except Exception as exc:
-            raise CarrierError("the live-call store did not answer") from exc
-        if leg is None or leg.ended or not leg.call_sid:
-            return None
-        return leg
+        return live_leg(self._live, call_id)
 
     def _refuse_if_faulty(self, call: SimulatedCall | None, what: str) -> None:
         if not self._carrier.faults.rest_fails:

@@ -22,7 +22,7 @@ from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from helpline.carrier.control import TWILIO_STATUSES, CallStatus, CarrierError, leg_url
+from helpline.carrier.control import TWILIO_STATUSES, CallStatus, CarrierError, leg_status, leg_url, live_leg
 from helpline.privacy import scrub
 
 logger = logging.getLogger(__name__)
@@ -118,15 +118,9 @@ class TwilioCarrierControl:
         return True
 
     def call_status(self, call_id: str) -> CallStatus:
-        try:
-            leg = self._live.by_call(call_id)
-        except Exception:  # the live store (Redis) did not answer: decide nothing
-            logger.warning("Call status: the live-call store did not answer")
-            return CallStatus.UNREACHABLE
-        if leg is None:
-            return CallStatus.LOST if getattr(self._live, "healthy", True) else CallStatus.UNREACHABLE
-        if leg.ended or not leg.call_sid:
-            return CallStatus.ENDED
+        leg, known = leg_status(self._live, call_id)
+        if known is not None:
+            return known
         try:
             call = self._retrying("read the call's status", lambda: self._client.calls(leg.call_sid).fetch())
         except _CallGone:
@@ -142,25 +136,10 @@ class TwilioCarrierControl:
     def connect_agent(self, call_id: str, join_token: str) -> None:
         """Nothing to do: the psychologist's browser (Voice SDK) dials the TwiML App itself."""
 
-    # ------------------------------------------------------------ the dispatcher's old names
-
-    def is_live(self, call_id: str) -> bool:
-        leg = self._live.by_call(call_id)
-        return leg is not None and not leg.ended
-
-    def connect_caller(self, call_id: str) -> None:
-        self.redirect(call_id, "/ivr/connect")
-
     # ------------------------------------------------------------ internals
 
     def _live_leg(self, call_id: str):
-        try:
-            leg = self._live.by_call(call_id)
-        except Exception as exc:  # a store outage is the carrier action failing, said safely
-            raise CarrierError("the live-call store did not answer") from exc
-        if leg is None or leg.ended or not leg.call_sid:
-            return None
-        return leg
+        return live_leg(self._live, call_id)
 
     def _retrying(self, what: str, action: Callable[[], T]) -> T:
         """Run one REST request with bounded retries; the messages never contain the SID."""

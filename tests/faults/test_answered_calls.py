@@ -9,8 +9,8 @@ import pytest
 from helpline.extensions import db, socketio
 from helpline.live import MemoryLiveCallStore
 from helpline.models import AgentPresence
-from helpline.uow import unit_of_work
 from tests.conftest import ALMATY, TwilioDouble, all_calls, spoken, verbs
+from tests.faults.conftest import reconcile
 from tests.web.test_privacy import WsgiTransport
 
 NS = "/console"
@@ -50,21 +50,13 @@ def _presence(app, user_id: int) -> str:
         return state
 
 
-def _reconcile(app, clock) -> str:
-    from scheduling.jobs import reconcile_calls
-
-    rt = app.extensions["helpline"]
-    with app.app_context(), unit_of_work(db.session):
-        return reconcile_calls(db.session, clock.now(), rt)
-
-
 def test_a_conversation_is_not_cut_when_the_line_loses_its_live_state(app, answered, clock):
     call, sio, call_id, user_id = answered
     rt = app.extensions["helpline"]
     rt.live.__dict__.update(MemoryLiveCallStore(3600).__dict__)   # the process restarted: empty
     clock.advance(seconds=120)
     sio.emit("heartbeat", {}, namespace=NS, callback=True)         # she is still on the call
-    assert "0 interrupted" in _reconcile(app, clock)
+    assert "0 interrupted" in reconcile(app)
     assert _presence(app, user_id) == "on_call"
     (row,) = all_calls(app)
     assert row.state == "answered"

@@ -13,9 +13,9 @@ import pytest
 
 from helpline.extensions import db, socketio
 from helpline.models import AgentPresence, Call, Offer
-from helpline.uow import unit_of_work
 from tests.conftest import ALMATY, AUTH_TOKEN, PhoneCall, TwilioDouble, all_calls, spoken
 from tests.fake_twilio import FakeTwilio
+from tests.faults.conftest import reconcile
 from tests.web.test_console_flow import routing_tick
 from tests.web.test_privacy import WsgiTransport
 
@@ -45,17 +45,6 @@ class Console:
         raise AssertionError(f"no {name} event; got {[e['name'] for e in self.received]}")
 
 
-def _reconcile(app) -> str:
-    from scheduling.jobs import reconcile_calls
-
-    rt = app.extensions["helpline"]
-    with app.app_context(), unit_of_work(db.session):
-        report = reconcile_calls(db.session, rt.clock.now(), rt)
-    with app.app_context():
-        db.session.remove()
-    return report
-
-
 def _state(app, username: str) -> str:
     from sqlalchemy import select
 
@@ -78,20 +67,10 @@ def _wait(predicate, timeout: float = 10.0) -> None:
 # ---------------------------------------------------------------- the simulated carrier
 
 @pytest.fixture
-def sim_app(settings_overrides, clock):
-    from helpline import create_app
-    from helpline.schema import upgrade
-    from helpline.services.demo import load_demo_data
-
-    app = create_app({**settings_overrides, "simulator_speed": 0.02}, environ={}, clock=clock)
-    with app.app_context():
-        upgrade(db.engine)
-        load_demo_data(db.session, clock.now(), with_users=False)
-        db.session.commit()
+def sim_app(make_app):
+    app = make_app(simulator_speed=0.02)
     app.extensions["carrier"]._transport = WsgiTransport(app.test_client())
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 def _answered_call(app, console):
@@ -123,7 +102,7 @@ def test_a_lost_status_callback_does_not_keep_the_psychologist_on_a_call(
     call.hang_up()
     assert call.wait_for(lambda c: c.finished)
     assert _state(sim_app, "saule") == "on_call"            # nothing told the line yet
-    assert "1 ended at the carrier" in _reconcile(sim_app)  # the reconciler asks the carrier
+    assert "1 ended at the carrier" in reconcile(sim_app)  # the reconciler asks the carrier
     assert _state(sim_app, "saule") == "wrap_up"
     assert console.wait_for("call_ended")["call_id"]
     (row,) = all_calls(sim_app)
@@ -200,23 +179,13 @@ def test_a_psychologist_who_does_not_come_back_is_replaced(sim_app, make_user, s
 # ---------------------------------------------------------------- the real carrier's REST API
 
 @pytest.fixture
-def twilio_app(settings_overrides, clock):
-    from helpline import create_app
-    from helpline.schema import upgrade
-    from helpline.services.demo import load_demo_data
-
+def twilio_app(make_app):
+    """The real carrier's code, its REST requests going to a local stand-in for Twilio."""
     fake = FakeTwilio(account_sid="AC" + "1" * 32, auth_token=AUTH_TOKEN).start()
-    app = create_app({**settings_overrides, "twilio_account_sid": "AC" + "1" * 32,
-                      "twilio_api_base": fake.base_url, "twilio_timeout_seconds": 1,
-                      "twilio_api_key": "", "twilio_api_secret": ""}, environ={}, clock=clock)
-    with app.app_context():
-        upgrade(db.engine)
-        load_demo_data(db.session, clock.now(), with_users=False)
-        db.session.commit()
+    app = make_app(twilio_account_sid="AC" + "1" * 32, twilio_api_base=fake.base_url,
+                   twilio_timeout_seconds=1, twilio_api_key="", twilio_api_secret="")
     yield app, fake
     fake.stop()
-    with app.app_context():
-        db.engine.dispose()
 
 
 def _queued(app, fake) -> PhoneCall:

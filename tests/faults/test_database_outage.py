@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from helpline.extensions import db
-from helpline.uow import unit_of_work
 from tests.conftest import ALMATY, all_calls, spoken, verbs
+from tests.faults.conftest import reconcile
 
 
 @contextmanager
@@ -32,17 +32,6 @@ def _timed(fn):
     return result, time.monotonic() - started
 
 
-def _drain(app) -> str:
-    from scheduling.jobs import reconcile_calls
-
-    rt = app.extensions["helpline"]
-    with app.app_context(), unit_of_work(db.session):
-        report = reconcile_calls(db.session, rt.clock.now(), rt)
-    with app.app_context():
-        db.session.remove()
-    return report
-
-
 def _spooled(settings_overrides) -> list[Path]:
     return sorted(Path(settings_overrides["helpline_instance_path"], "spool").glob("*.json"))
 
@@ -60,8 +49,8 @@ def test_a_call_arriving_while_the_database_is_locked_hears_help_and_is_register
         assert verbs(doc)[-1] == "Hangup"
         assert len(_spooled(settings_overrides)) == 1
     assert all_calls(app) == []                                   # not yet: the database was locked
-    assert _drain(app).startswith("1 spooled calls written")
-    assert _drain(app).startswith("0 spooled calls written")      # exactly once
+    assert reconcile(app).startswith("1 spooled calls written")
+    assert reconcile(app).startswith("0 spooled calls written")      # exactly once
     (row,) = all_calls(app)
     assert (row.state, row.outcome, row.dialled_line) == ("ended", "failed", ALMATY)
     assert row.centre_id is not None and _spooled(settings_overrides) == []
@@ -76,7 +65,7 @@ def test_a_menu_step_during_a_lock_gives_help_and_closes_the_call_once(app, phon
     with database_locked(settings_overrides):
         doc, seconds = _timed(lambda: call.press("3"))
         assert seconds < 2.0 and verbs(doc)[-1] == "Hangup"
-    _drain(app)
+    reconcile(app)
     (row,) = all_calls(app)
     assert (row.state, row.outcome) == ("ended", "failed")
 

@@ -14,9 +14,8 @@ import pytest
 
 from helpline.extensions import db
 from helpline.models import AgentPresence, Call, Offer
-from helpline.uow import unit_of_work
 from tests.conftest import ALMATY, PhoneCall, TwilioDouble, all_calls, spoken, verbs
-from tests.faults.conftest import HttpTwilio
+from tests.faults.conftest import HttpTwilio, reconcile
 
 
 def _params(to: str = ALMATY) -> dict[str, str]:
@@ -69,31 +68,8 @@ def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process,
 
 
 @pytest.fixture
-def redis_app(redis_server, settings_overrides, clock):
-    from helpline import create_app
-    from helpline.schema import upgrade
-    from helpline.services.demo import load_demo_data
-
-    app = create_app({**settings_overrides, "redis_url": redis_server.url,
-                      "socketio_message_queue": False}, environ={}, clock=clock)
-    with app.app_context():
-        upgrade(db.engine)
-        load_demo_data(db.session, clock.now(), with_users=False)
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def _reconcile(app) -> str:
-    from scheduling.jobs import reconcile_calls
-
-    rt = app.extensions["helpline"]
-    with app.app_context(), unit_of_work(db.session):
-        report = reconcile_calls(db.session, rt.clock.now(), rt)
-    with app.app_context():
-        db.session.remove()
-    return report
+def redis_app(redis_server, make_app):
+    return make_app(redis_url=redis_server.url, socketio_message_queue=False)
 
 
 def test_redis_restarted_empty_keeps_the_caller_and_closes_the_ghost(redis_app, redis_server, clock):
@@ -110,7 +86,7 @@ def test_redis_restarted_empty_keeps_the_caller_and_closes_the_ghost(redis_app, 
     hold = call.twilio.twiml(wait_url, {**call.params, "QueuePosition": "1", "QueueTime": "20"})
     assert "technical problem" in spoken(hold)[0] and verbs(hold)[-1] == "Play"
     clock.advance(seconds=41)          # the orphaned entry has been silent for a minute
-    assert "1 interrupted" in _reconcile(redis_app)
+    assert "1 interrupted" in reconcile(redis_app)
     first, resumed = all_calls(redis_app)
     assert (first.state, first.outcome) == ("ended", "interrupted")
     assert resumed.is_resumed and resumed.state == "queued" and resumed.caller_type == "parent"
@@ -144,7 +120,7 @@ def test_a_ghost_offer_is_withdrawn_without_a_break_and_never_offered_again(
     assert withdrawn == [{"offer_id": offers[0]["offer_id"], "reason": "caller_lost"}]
     clock.advance(seconds=40)          # silent for a minute: the reconciler closes it
     sio.emit("heartbeat", {}, namespace="/console", callback=True)
-    assert "1 interrupted" in _reconcile(redis_app)
+    assert "1 interrupted" in reconcile(redis_app)
     routing_tick(redis_app)
     with redis_app.app_context():
         assert db.session.get(AgentPresence, _user_id(redis_app, "saule")).state == "available"

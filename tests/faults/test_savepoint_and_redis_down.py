@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpline.extensions import db, socketio
+from helpline.extensions import socketio
 from tests.conftest import ALMATY, PhoneCall, TwilioDouble, all_calls, spoken, verbs
 from tests.web.test_console_flow import routing_tick
 
@@ -77,21 +77,10 @@ def test_a_rolled_back_savepoint_keeps_the_offers_of_the_same_routing_pass(
 
 
 @pytest.fixture
-def redis_down_app(redis_server, settings_overrides, clock):
-    from helpline import create_app
-    from helpline.schema import upgrade
-    from helpline.services.demo import load_demo_data
-
-    app = create_app({**settings_overrides, "redis_url": redis_server.url,
-                      "socketio_message_queue": False}, environ={}, clock=clock)
-    with app.app_context():
-        upgrade(db.engine)
-        load_demo_data(db.session, clock.now(), with_users=False)
-        db.session.commit()
+def redis_down_app(redis_server, make_app):
+    app = make_app(redis_url=redis_server.url, socketio_message_queue=False)
     redis_server.stop()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 def test_with_redis_down_the_call_is_answered_registered_and_taken(redis_down_app, make_user,

@@ -205,14 +205,10 @@ def test_a_live_store_that_fails_is_unreachable_for_status_and_an_error_for_acti
     assert twilio.requests == []
 
 
-def test_the_old_dispatcher_names_still_work(twilio, live, control):
-    sid, leg = on_the_line(twilio, live)
-    carrier = control()
-    assert carrier.is_live("call-1") and not carrier.is_live("other")
-    carrier.connect_caller("call-1")
-    assert twilio.requests[-1].form["Url"] == f"{BASE_URL}/ivr/connect?leg={leg}"
-    carrier.connect_agent("call-1", "join-token")               # the browser dials: nothing here
-    assert len(twilio.requests) == 1
+def test_the_psychologists_leg_is_the_browsers_own(twilio, live, control):
+    on_the_line(twilio, live)
+    control().connect_agent("call-1", "join-token")        # the browser dials: nothing here
+    assert twilio.requests == []
 
 
 def test_unauthenticated_requests_are_refused_by_the_fake(twilio, live):
