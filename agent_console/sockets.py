@@ -36,7 +36,11 @@ class ConsoleNamespace(Namespace):
         rt = current_runtime()
         with unit_of_work(db.session):
             row = rt.dispatcher.connected(db.session, user, rt.clock.now())
-        emit("presence", {"state": row.state})
+            state = row.state
+            current = rt.lifecycle.console_state(db.session, user, rt.clock.now())
+        emit("presence", {"state": state})
+        for event, payload in current:        # a reloaded console shows the call it is on
+            emit(event, payload)
         return True
 
     def on_disconnect(self, reason=None):

@@ -5,7 +5,10 @@
 // call_connected, caller_joined {call_id}, bridge_failed {call_id, reason},
 // agent_leg_lost {call_id, rejoin_seconds}, call_handed_on {call_id}, call_ended, shift_reminder.
 // Console -> server (each with a reply {ok, error?}): set_state, accept {offer_id, device_ready},
-// decline, rejoin {call_id}, hang_up {call_id}, heartbeat.
+// decline, rejoin {call_id} (-> {ok, join}), hang_up {call_id}, heartbeat.
+//
+// "Connected" is shown only when it is true: the caller has joined (caller_joined) and, with the
+// real carrier, this browser's own audio leg is connected too.
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("i18n").textContent);
@@ -16,9 +19,15 @@
   const $ = (id) => document.getElementById(id);
   const stateEl = $("my-state"), errorEl = $("console-error");
   const REPLY_TIMEOUT_MS = 10000, CONNECT_WAIT_MS = 5000;
-  let offer = null, callId = null, callStarted = null, timer = null, wrapTimer = null;
-  let acceptPending = false, hangUpPending = false, rejoinPending = false;
+  const HANG_UP_CONFIRM_MS = 5000;    // an accepted hang-up is followed by call_ended within this
+  const REJOIN_CONFIRM_MS = 15000;    // a simulated rejoin is confirmed by caller_joined within this
+  let offer = null, callId = null, shownCall = null, callStarted = null, timer = null, wrapTimer = null;
+  let acceptPending = false, declinePending = false, rejoinPending = false;
+  let hangingUp = null;   // the call being hung up, until call_ended (or the wait for it ends)
   const finished = new Set();   // calls that failed, moved on or ended: never (re)connect audio to them
+  const joinedCalls = new Set();   // calls whose caller reached the conference (caller_joined)
+  // This browser's audio leg (real carrier): none, connecting, connected, failed, disconnected, dropped.
+  let voiceLeg = {callId: null, state: "none"};
 
   const socket = io("/console", {transports: ["websocket", "polling"]});
 
@@ -46,11 +55,12 @@
       socket.once("connect", onConnect);
     });
   }
-  async function emit(event, data) {
-    if (!(await connected(CONNECT_WAIT_MS))) { showError(T.lost); return {ok: false, error: T.lost}; }
+  // quiet: the caller shows a refusal itself, next to the button that was pressed.
+  async function emit(event, data, quiet) {
+    if (!(await connected(CONNECT_WAIT_MS))) { if (!quiet) showError(T.lost); return {ok: false, error: T.lost}; }
     return new Promise((resolve) => socket.timeout(REPLY_TIMEOUT_MS).emit(event, data || {}, (err, reply) => {
       if (err) reply = {ok: false, error: socket.connected ? T.no_reply : T.lost};
-      if (!reply || !reply.ok) showError(reply ? reply.error || T.no_reply : T.lost); else showError("");
+      if (!reply || !reply.ok) { if (!quiet) showError(reply ? reply.error || T.no_reply : T.lost); } else showError("");
       resolve(reply || {ok: false, error: T.lost});
     }));
   }
@@ -74,7 +84,10 @@
   // ---- presence
   socket.on("connect", () => { showError(""); updateReadiness(); });
   socket.on("disconnect", () => { showError(T.lost); stateEl.textContent = T.offline; });
-  socket.on("presence", (data) => setState(data.state));
+  socket.on("presence", (data) => {
+    setState(data.state);
+    if (data.state === "on_call" && data.call_id) confirmRejoin(data.call_id);
+  });
   socket.on("shift_reminder", (data) => {
     const at = new Date(data.starts_at).toLocaleTimeString([], {timeZone: "Asia/Almaty", hour: "2-digit", minute: "2-digit"});
     showError(T.shift_reminder + " " + at);
@@ -99,9 +112,11 @@
       beep(); ringTimer = setInterval(beep, 1500);
     } catch (e) { /* no audio: the banner is enough */ }
   }
-  function closeOffer() { $("offer").hidden = true; ring(false); offer = null; }
+  function offerError(text) { $("offer-error").textContent = safe(text); }
+  function closeOffer() { $("offer").hidden = true; ring(false); offer = null; offerError(""); }
   socket.on("offer", (data) => {
     offer = data;
+    offerError("");
     $("offer-language").textContent = T[data.language] || data.language || "—";
     $("offer-caller").textContent = T[data.caller_type || "unknown"];
     $("offer-wait").textContent = mmss(data.waited_seconds);
@@ -127,30 +142,66 @@
         await freshToken().catch(() => null);   // proves the server still gives call access
         if (!deviceReady()) return;              // the reason is shown next to Accept
       }
+      offerError("");
       const reply = await emit("accept", {offer_id: current.offer_id, device_ready: deviceReady()});
       if (offer === current) closeOffer();
       // The bridge may already have failed (bridge_failed can overtake this reply).
-      if (!reply.ok || finished.has(reply.call_id)) return;
+      if (!reply.ok) {
+        // No answer, yet the call did reach this console (call_connected): no audio leg was placed.
+        if (twilioMode && callId && callId === shownCall && !finished.has(callId) && voiceLeg.callId !== callId) {
+          voiceFailed(callId, reply.error || T.no_reply);
+        }
+        return;
+      }
+      if (finished.has(reply.call_id)) return;
       if (reply.call_id) callId = reply.call_id;
       if (twilioMode) {
-        if (reply.join) await connectVoice(reply.join, reply.call_id);
-        else showError(T.no_join);
+        const taken = reply.call_id;
+        if (!reply.join) { voiceFailed(taken, T.no_join); return; }
+        await connectVoice(reply.join, taken, {
+          onAccept: updateCallStatus,
+          onFail: (message) => voiceFailed(taken, message),
+        });
       }
     } finally {
       acceptPending = false; updateReadiness();
     }
   });
+  // A refused decline leaves the offer ringing: it stays on screen with the reason.
   $("btn-decline").addEventListener("click", async () => {
-    if (!offer) return;
-    await emit("decline", {offer_id: offer.offer_id});
-    closeOffer();
+    if (!offer || declinePending) return;
+    const current = offer;
+    declinePending = true; offerError("");
+    try {
+      const reply = await emit("decline", {offer_id: current.offer_id}, true);
+      if (offer !== current) return;          // withdrawn or replaced meanwhile
+      if (reply.ok) closeOffer();
+      else offerError(fmt(T.decline_failed, {error: reply.error || T.no_reply}));
+    } finally {
+      declinePending = false;
+    }
   });
 
   // ---- the call
   function callStatus(text) { $("call-status").textContent = text || ""; }
+  function callError(text) { $("call-error").textContent = safe(text); }
+  // What the call panel says about the connection, from what is known to be true.
+  function updateCallStatus() {
+    if (!callId || finished.has(callId) || hangingUp === callId) return;
+    const joined = joinedCalls.has(callId);
+    if (!twilioMode) { callStatus(legLost ? "" : joined ? T.caller_connected : T.caller_connecting); return; }
+    if (legLost && legLost.deadline !== null) { callStatus(""); return; }   // the dropped-line panel says it
+    const audio = voiceLeg.callId === callId ? voiceLeg.state : "none";
+    if (!joined) callStatus(T.caller_connecting);
+    else if (audio === "connected") callStatus(T.caller_connected);
+    else if (audio === "none" || audio === "connecting") callStatus(T.caller_on_line_audio_connecting);
+    else callStatus(T.caller_on_line_no_audio);
+  }
   function endCallPanel(keepRecord) {
     clearInterval(timer);
+    hangingUp = null;
     hideLegLost();
+    callError("");
     $("call").hidden = true;
     if (!keepRecord) { $("record").hidden = true; $("record-form").reset(); $("record-status").textContent = ""; }
     dropVoice();
@@ -158,8 +209,15 @@
     if (!keepRecord) callId = null;
   }
   socket.on("call_connected", (data) => {
-    callId = data.call_id; callStarted = Date.now();
-    notify(""); hideLegLost(); showError("");
+    // The same call again while it is on screen (e.g. back after a rejoin): keep the notes.
+    if (data.call_id === shownCall && !$("call").hidden) {
+      if (!confirmRejoin(data.call_id)) updateCallStatus();
+      return;
+    }
+    callId = data.call_id; shownCall = data.call_id; callStarted = Date.now(); hangingUp = null;
+    // Our audio may already have failed for this call (the accept reply can overtake this event).
+    if (!(legLost && legLost.callId === data.call_id && legLost.deadline === null)) hideLegLost();
+    notify(""); showError(""); callError("");
     $("call").hidden = false; $("record").hidden = false; $("record-status").textContent = "";
     $("record-form").reset();
     if (data.caller_type) $("r-caller").value = data.caller_type;
@@ -167,13 +225,14 @@
     $("voice-note").textContent = carrier === "simulated" ? T.simulated_voice : "";
     $("btn-mute").setAttribute("aria-pressed", "false");
     $("btn-hangup").disabled = false;
-    callStatus(T.caller_connecting);
+    updateCallStatus();
     clearInterval(timer);
     timer = setInterval(() => { $("call-timer").textContent = mmss((Date.now() - callStarted) / 1000); }, 500);
   });
   socket.on("caller_joined", (data) => {
+    joinedCalls.add(data.call_id);
     if (data.call_id !== callId) return;
-    callStatus(T.caller_connected);
+    if (!confirmRejoin(data.call_id)) updateCallStatus();
   });
   socket.on("bridge_failed", (data) => {
     finished.add(data.call_id);
@@ -200,19 +259,48 @@
   socket.on("call_ended", (data) => {
     if (data.call_id) finished.add(data.call_id);
     if (callId && data.call_id && data.call_id !== callId) return;
-    endCallPanel(true);
-    if (data.reason === "caller_lost") notify(T.call_caller_lost);
+    // The register lost the caller, yet our audio is up: they may still be talking. Their leg is
+    // not cut from here; the panel stays so they can hang up themselves.
+    const ended = callId || data.call_id;
+    const audioUp = twilioMode && data.reason === "caller_lost" && voice.call && !$("call").hidden
+      && voiceLeg.callId === ended && voiceLeg.state === "connected" && hangingUp !== ended;
+    if (audioUp) {
+      clearInterval(timer); hideLegLost(); callError("");
+      callStatus("");
+      $("btn-hangup").disabled = false;
+      notify(T.call_caller_lost_audio_on);
+    } else {
+      endCallPanel(true);
+      if (data.reason === "caller_lost") notify(T.call_caller_lost);
+      if (data.reason === "caller_left_while_disconnected") notify(T.call_caller_left_while_disconnected);
+    }
     startWrapUp(data.wrap_up_seconds);
   });
   // Hanging up is always possible during a call, also while the psychologist's audio is lost.
   $("btn-hangup").addEventListener("click", async () => {
-    if (!callId || hangUpPending) return;
-    hangUpPending = true; $("btn-hangup").disabled = true;
-    const before = $("call-status").textContent;
+    if (!callId || hangingUp === callId) return;
+    const ending = callId;
+    if (finished.has(ending)) { endCallPanel(true); return; }   // over on the line: only our own leg is left
+    hangingUp = ending; $("btn-hangup").disabled = true;
+    callError("");
     callStatus(T.hanging_up);
-    const reply = await emit("hang_up", {call_id: callId});
-    hangUpPending = false; $("btn-hangup").disabled = false;
-    if (!reply.ok) callStatus(before);
+    const reply = await emit("hang_up", {call_id: ending}, true);
+    if (finished.has(ending) || callId !== ending) return;   // call_ended came first: nothing to add
+    if (!reply.ok) {
+      hangingUp = null;
+      $("btn-hangup").disabled = false;
+      updateCallStatus();
+      callError(fmt(T.hang_up_failed, {error: reply.error || T.no_reply}));
+      return;
+    }
+    // Closed on the server; call_ended should follow. If it does not, do not wait for ever.
+    setTimeout(() => {
+      if (finished.has(ending) || callId !== ending) return;
+      finished.add(ending);
+      endCallPanel(true);
+      notify(T.hang_up_unconfirmed);
+      if (stateEl.dataset.state === "wrap_up") startWrapUp();
+    }, HANG_UP_CONFIRM_MS);
   });
   $("btn-mute").addEventListener("click", (e) => {
     const muted = e.currentTarget.getAttribute("aria-pressed") !== "true";
@@ -221,46 +309,86 @@
   });
 
   // ---- the psychologist's audio dropped while the caller waits: rejoin within the time given
-  let legLost = null;   // {callId, deadline, ticker}
+  // The same panel serves when our audio leg failed or was never placed (real carrier): then the
+  // server set no deadline, and Rejoin places the leg again.
+  let legLost = null;   // {callId, deadline (null: none announced), ticker, awaiting, confirmTimer}
   function hideLegLost() {
-    if (legLost) clearInterval(legLost.ticker);
+    if (legLost) { clearInterval(legLost.ticker); clearTimeout(legLost.confirmTimer); }
     legLost = null; rejoinPending = false;
     $("leg-lost").hidden = true;
     $("leg-lost-text").textContent = ""; $("leg-lost-status").textContent = "";
   }
   function tickLegLost() {
-    if (!legLost) return;
+    if (!legLost || legLost.deadline === null) return;
     const left = (legLost.deadline - Date.now()) / 1000;
     $("leg-lost-timer").textContent = mmss(left);
     if (left <= 0) {
       clearInterval(legLost.ticker);
-      if (!rejoinPending) $("leg-lost-status").textContent = T.leg_lost_time_up;
+      if (!rejoinPending && !legLost.awaiting) $("leg-lost-status").textContent = T.leg_lost_time_up;
+    }
+  }
+  function showRejoin(forCall, text, rejoinSeconds) {
+    hideLegLost();
+    $("call").hidden = false;
+    const deadline = rejoinSeconds === null ? null : Date.now() + Math.max(0, Number(rejoinSeconds) || 0) * 1000;
+    legLost = {callId: forCall, deadline, ticker: null, awaiting: false, confirmTimer: null};
+    $("leg-lost-countdown").hidden = deadline === null;
+    $("leg-lost").hidden = false;
+    $("leg-lost-text").textContent = text;   // set while visible: the alert is announced
+    $("btn-rejoin").disabled = false;
+    if (deadline !== null) {
+      tickLegLost();
+      legLost.ticker = setInterval(tickLegLost, 1000);   // no focus move: they may be typing notes
     }
   }
   socket.on("agent_leg_lost", (data) => {
     if (callId && data.call_id !== callId) return;
     callId = data.call_id;
     dropVoice();
-    hideLegLost(); notify("");
-    $("call").hidden = false;
-    legLost = {callId: data.call_id, deadline: Date.now() + Math.max(0, Number(data.rejoin_seconds) || 0) * 1000};
-    $("leg-lost").hidden = false;
-    $("leg-lost-text").textContent = T.leg_lost;   // set while visible: the alert is announced
-    $("btn-rejoin").disabled = false;
+    notify("");
+    showRejoin(data.call_id, T.leg_lost, data.rejoin_seconds);
     callStatus("");
-    tickLegLost();
-    legLost.ticker = setInterval(tickLegLost, 1000);   // no focus move: they may be typing notes
   });
+  // Our own audio leg failed or could not be placed (real carrier): say so, offer Rejoin.
+  function voiceFailed(forCall, message) {
+    if (finished.has(forCall) || (callId && forCall !== callId)) return;
+    voiceLeg = {callId: forCall, state: "failed"};
+    if (legLost && legLost.callId === forCall && legLost.deadline !== null) return;   // already in hand
+    showRejoin(forCall, T.audio_not_connected, null);
+    $("leg-lost-status").textContent = fmt(T.audio_failed, {error: safe(message)});
+    updateCallStatus();
+  }
   function rejoinFailed(message) {
     rejoinPending = false;
     if (!legLost) return;
+    legLost.awaiting = false; clearTimeout(legLost.confirmTimer);
     $("btn-rejoin").disabled = false;
     $("leg-lost-status").textContent = fmt(T.rejoin_failed, {error: safe(message)});
   }
   function rejoined() {
+    const dropped = legLost && legLost.deadline !== null;   // the server had announced the drop
     hideLegLost();
-    callStatus(T.caller_connected);
-    notify(T.rejoined);
+    if (twilioMode) updateCallStatus(); else callStatus(T.caller_connected);
+    if (dropped) notify(T.rejoined);
+  }
+  // Simulated carrier: the server took the rejoin; we are back only when the line says so.
+  function awaitRejoin(forCall) {
+    legLost.awaiting = true;
+    $("leg-lost-status").textContent = T.rejoining;
+    clearTimeout(legLost.confirmTimer);
+    legLost.confirmTimer = setTimeout(() => {
+      if (!legLost || legLost.callId !== forCall || !legLost.awaiting) return;
+      rejoinPending = false;                     // still awaiting: a late confirmation counts
+      $("btn-rejoin").disabled = false;
+      $("leg-lost-status").textContent = T.rejoin_unconfirmed;
+    }, REJOIN_CONFIRM_MS);
+  }
+  // True when this confirms a rejoin we were waiting for.
+  function confirmRejoin(forCall) {
+    if (!legLost || !legLost.awaiting || legLost.callId !== forCall || forCall !== callId) return false;
+    joinedCalls.add(forCall);
+    rejoined();
+    return true;
   }
   $("btn-rejoin").addEventListener("click", async () => {
     if (!legLost || rejoinPending) return;
@@ -275,7 +403,7 @@
     const reply = await emit("rejoin", {call_id: lostCall});
     if (!legLost || legLost.callId !== lostCall) return;   // the call ended or moved on meanwhile
     if (!reply.ok) { rejoinFailed(reply.error || T.no_reply); return; }
-    if (!twilioMode) { rejoined(); return; }
+    if (!twilioMode) { awaitRejoin(lostCall); return; }
     if (!reply.join) { rejoinFailed(T.no_join); return; }
     const ok = await connectVoice(reply.join, lostCall, {onAccept: rejoined, onFail: rejoinFailed});
     if (!ok) return;
@@ -414,7 +542,7 @@
       device.on("error", (err) => {
         voice.deviceError = describeError(err);
         updateReadiness();
-        if (callId && !legLost) showError(voice.deviceError);
+        if (callId && !(legLost && legLost.deadline !== null)) showError(voice.deviceError);
         recoverSoon();
       });
       device.on("destroyed", () => {
@@ -436,18 +564,24 @@
   function dropVoice() {
     const call = voice.call;
     voice.call = null;
+    if (call) voiceLeg = {callId: voiceLeg.callId, state: "dropped"};
     audioStatus("");
     if (call) { call.__dropped = true; try { call.disconnect(); } catch (e) { /* already gone */ } }
   }
   // Join the call's conference with a token fetched just now. True when the SDK placed the leg.
   async function connectVoice(join, forCall, hooks) {
     hooks = hooks || {};
+    let failed = false;
     const fail = (message) => {
+      if (failed) return;                        // one failure per leg (error, then disconnect)
+      failed = true;
+      if (voiceLeg.callId === forCall) voiceLeg = {callId: forCall, state: "failed"};
       audioStatus(fmt(T.audio_failed, {error: message}));
       if (hooks.onFail) hooks.onFail(message); else showError(fmt(T.audio_failed, {error: message}));
     };
-    if (!voice.device) { fail(readinessText() || T.device_setting_up); return false; }
     dropVoice();
+    voiceLeg = {callId: forCall, state: "connecting"};
+    if (!voice.device) { fail(readinessText() || T.device_setting_up); return false; }
     audioStatus(T.audio_connecting);
     let call;
     try {
@@ -467,7 +601,9 @@
     call.mute($("btn-mute").getAttribute("aria-pressed") === "true");
     let accepted = false;
     call.on("accept", () => {
+      if (call.__dropped) return;
       accepted = true; audioStatus(T.audio_connected);
+      voiceLeg = {callId: forCall, state: "connected"};
       if (hooks.onAccept) hooks.onAccept();
     });
     call.on("reconnecting", () => { if (!call.__dropped) audioStatus(T.audio_reconnecting); });
@@ -480,8 +616,15 @@
     call.on("disconnect", () => {
       if (voice.call === call) voice.call = null;
       if (call.__dropped) return;
+      if (finished.has(forCall)) {               // the call was over; only our leg was left
+        voiceLeg = {callId: forCall, state: "disconnected"};
+        if (callId === forCall && !$("call").hidden) endCallPanel(true);
+        return;
+      }
+      if (!accepted) { fail(T.audio_disconnected); return; }
       audioStatus(T.audio_disconnected);   // the server tells us what happens next (agent_leg_lost)
-      if (!accepted && hooks.onFail) hooks.onFail(T.audio_disconnected);
+      voiceLeg = {callId: forCall, state: "disconnected"};
+      if (callId === forCall) updateCallStatus();   // never "Connected" without our audio
     });
     return true;
   }

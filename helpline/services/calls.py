@@ -37,6 +37,8 @@ def register_call(
         id=call_id or new_call_id(),
         is_resumed=resumed,
         centre_id=centre.id if centre else None,
+        centre=centre,
+        last_activity_at=now,
         dialled_line=dialled_line,
         state=CallState.IN_MENU.value,
         started_at=now,

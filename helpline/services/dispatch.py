@@ -291,6 +291,7 @@ class Dispatcher:
         call = session.get(Call, call_id)
         if call is None or call.agent_id != user.id or row.call_id != call_id:
             raise DispatchError("You are not on this call.")
+        call.agent_lost_at = None                # she ended it herself
         self.call_ended(session, call, now)      # also frees the person if the call had ended
         return call
 
@@ -303,9 +304,11 @@ class Dispatcher:
         row = session.get(AgentPresence, call.agent_id)
         if row is not None and row.call_id == call.id and row.state == AgentState.ON_CALL.value:
             self._set(session, row, AgentState.WRAP_UP, now)
-            publish(session, self.publisher, "call_ended",
-                    {"call_id": call.id, "wrap_up_seconds": self.limits.wrap_up_seconds,
-                     "talk_seconds": call.talk_seconds}, agent_room(call.agent_id))
+            payload = {"call_id": call.id, "wrap_up_seconds": self.limits.wrap_up_seconds,
+                       "talk_seconds": call.talk_seconds}
+            if call.agent_lost_at is not None:     # the caller left while her line was down
+                payload["reason"] = "caller_left_while_disconnected"
+            publish(session, self.publisher, "call_ended", payload, agent_room(call.agent_id))
 
     # ------------------------------------------------------------ recovery
 

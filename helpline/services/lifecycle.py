@@ -37,12 +37,12 @@ from helpline.carrier.control import CallStatus, CarrierControl, CarrierError
 from helpline.config import Settings
 from helpline.events import after_commit, agent_room, publish
 from helpline.live import LiveCallStore, LiveLeg
-from helpline.models import Call, CallState, Offer, Outcome, User
+from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, Outcome, User
 from helpline.phone import try_normalise
 from helpline.privacy import caller_token
 from helpline.services import calls as register
 from helpline.services.centres import centre_for_number, default_centre
-from helpline.services.dispatch import Dispatcher, DispatchError
+from helpline.services.dispatch import Dispatcher, DispatchError, call_payload
 from helpline.spool import Spool, SpoolEntry
 from helpline.uow import unit_of_work
 from ivr import flow
@@ -140,9 +140,7 @@ class CallLifecycle:
         if known is None:
             known, created = self.live.begin(req.call_sid, register.new_call_id())
             if created:
-                call = self._register(session, req, now, known.call_id)
-                call.last_activity_at = now
-                return self._start(call, known)
+                return self._start(self._register(session, req, now, known.call_id), known)
         call = session.get(Call, known.call_id)
         if call is None:                          # a concurrent retry is registering it
             return self._start_for_centre(session, req, known)
@@ -207,7 +205,6 @@ class CallLifecycle:
         call.language = req.language if req.language in _languages(call) else None
         call.caller_type = req.caller_type if req.caller_type in flow.CALLER_TYPE_DIGITS.values() else None
         call.is_urgent = req.urgent
-        call.last_activity_at = now
         return call, leg
 
     # ------------------------------------------------------------ menus
@@ -465,6 +462,25 @@ class CallLifecycle:
                     live.end(leg)
         after_commit(session, lambda: _background(end))
         return call
+
+    def console_state(self, session: Session, user: User, now: datetime) -> list[tuple[str, dict]]:
+        """What a console that (re)connects must be told about the call its person is on, so a
+        reload never hides the call, the Rejoin button or the contact record."""
+        row = session.get(AgentPresence, user.id)
+        call = session.get(Call, row.call_id) if row is not None and row.call_id else None
+        if call is None:
+            return []
+        events = [("call_connected", call_payload(call, now))]
+        if row.state == AgentState.WRAP_UP.value:
+            left = self.settings.wrap_up_seconds - int((now - row.state_since).total_seconds())
+            events.append(("call_ended", {"call_id": call.id, "wrap_up_seconds": max(0, left),
+                                          "talk_seconds": call.talk_seconds}))
+        elif call.agent_lost_at is not None:
+            left = self.settings.agent_rejoin_seconds - int((now - call.agent_lost_at).total_seconds())
+            events.append(("agent_leg_lost", {"call_id": call.id, "rejoin_seconds": max(0, left)}))
+        elif call.bridged_at is not None:
+            events.append(("caller_joined", {"call_id": call.id}))
+        return events
 
     def _agent_later(self, session: Session, call_id: str, join: str) -> None:
         carrier = self.carrier

@@ -147,6 +147,27 @@ def test_the_psychologists_leg_drops_the_caller_waits_and_she_rejoins(
     assert row.outcome == "answered"
 
 
+def test_a_reloaded_console_shows_the_dropped_call_and_rejoin(sim_app, make_user, staff_client, clock):
+    make_user("saule")
+    console = Console(sim_app, staff_client, "saule")
+    carrier = sim_app.extensions["carrier"]
+    call = _answered_call(sim_app, console)
+    call_id = console.events("call_connected")[-1]["call_id"]
+    carrier.drop_agent(call.handle)
+    console.wait_for("agent_leg_lost")
+    console.sio.disconnect(namespace=NS)          # the page is reloaded
+    clock.advance(seconds=10)
+    reloaded = socketio.test_client(sim_app, namespace=NS, flask_test_client=console.http)
+    received = {e["name"]: e["args"][0] for e in reloaded.get_received(NS)}
+    assert received["call_connected"]["call_id"] == call_id
+    assert received["agent_leg_lost"] == {"call_id": call_id, "rejoin_seconds": 35}
+    assert reloaded.emit("rejoin", {"call_id": call_id}, namespace=NS, callback=True)["ok"]
+    assert call.wait_for(lambda c: c.connected and carrier.agent_legs(c.handle), timeout=10)
+    call.hang_up()
+    assert call.wait_for(lambda c: c.finished)
+    reloaded.disconnect(namespace=NS)
+
+
 def test_a_psychologist_who_does_not_come_back_is_replaced(sim_app, make_user, staff_client, clock):
     make_user("saule")
     make_user("dana")
