@@ -9,6 +9,12 @@
 //
 // "Connected" is shown only when it is true: the caller has joined (caller_joined) and, with the
 // real carrier, this browser's own audio leg is connected too.
+//
+// On (re)connecting, the server sends presence and then, if its person is on a call or in its
+// wrap-up, that call again: call_connected, then agent_leg_lost (time left), caller_joined or
+// call_ended (wrap-up time left). After a reload the call panel, Rejoin and the contact record come
+// back from these; the record is filled from what was saved on the server (GET .../record). Unsaved
+// notes are confidential and never kept in the browser.
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("i18n").textContent);
@@ -21,6 +27,8 @@
   const REPLY_TIMEOUT_MS = 10000, CONNECT_WAIT_MS = 5000;
   const HANG_UP_CONFIRM_MS = 5000;    // an accepted hang-up is followed by call_ended within this
   const REJOIN_CONFIRM_MS = 15000;    // a simulated rejoin is confirmed by caller_joined within this
+  const RESYNC_MS = 2000;             // the call re-sent on (re)connecting arrives right after presence
+  const CALL_STATES = new Set(["on_call", "wrap_up"]);
   let offer = null, callId = null, shownCall = null, callStarted = null, timer = null, wrapTimer = null;
   let acceptPending = false, declinePending = false, rejoinPending = false;
   let hangingUp = null;   // the call being hung up, until call_ended (or the wait for it ends)
@@ -82,10 +90,28 @@
   $("btn-notice-dismiss").addEventListener("click", () => notify(""));
 
   // ---- presence
+  // The first presence after (re)connecting is the server's word on where this person stands; the
+  // call events right after it re-send the call they are on (resync), not something new.
+  let atConnect = true, resync = null, resyncTimer = null;   // resync: {state} while it lasts
+  function endResync() { clearTimeout(resyncTimer); resync = null; }
+  // Call events re-sent although presence says no call (a closed call the server still remembers).
+  function staleResend() { return resync !== null && !CALL_STATES.has(resync.state); }
   socket.on("connect", () => { showError(""); updateReadiness(); });
-  socket.on("disconnect", () => { showError(T.lost); stateEl.textContent = T.offline; });
+  socket.on("disconnect", () => { showError(T.lost); stateEl.textContent = T.offline; atConnect = true; endResync(); });
   socket.on("presence", (data) => {
+    const first = atConnect;
+    atConnect = false;
     setState(data.state);
+    if (first) {
+      endResync();
+      resync = {state: data.state};
+      resyncTimer = setTimeout(endResync, RESYNC_MS);
+      // No call any more (it ended while this screen was away): the record stays to be finished.
+      if (!CALL_STATES.has(data.state) && callId && !finished.has(callId) && !$("call").hidden) {
+        finished.add(callId);
+        endCallPanel(true);
+      }
+    }
     if (data.state === "on_call" && data.call_id) confirmRejoin(data.call_id);
   });
   socket.on("shift_reminder", (data) => {
@@ -115,6 +141,7 @@
   function offerError(text) { $("offer-error").textContent = safe(text); }
   function closeOffer() { $("offer").hidden = true; ring(false); offer = null; offerError(""); }
   socket.on("offer", (data) => {
+    endResync();
     offer = data;
     offerError("");
     $("offer-language").textContent = T[data.language] || data.language || "—";
@@ -203,36 +230,69 @@
     hideLegLost();
     callError("");
     $("call").hidden = true;
-    if (!keepRecord) { $("record").hidden = true; $("record-form").reset(); $("record-status").textContent = ""; }
+    if (!keepRecord) { $("record").hidden = true; resetRecord(); }
     dropVoice();
     callStatus("");
     if (!keepRecord) callId = null;
   }
+  // When the call began, for a call shown again after a reload (the browser's clock, so roughly).
+  function startedAt(answeredAt) {
+    const at = Date.parse(answeredAt || ""), now = Date.now();
+    return Number.isFinite(at) && now - at < 12 * 3600 * 1000 ? Math.min(at, now) : now;
+  }
   socket.on("call_connected", (data) => {
+    if (staleResend()) return;
+    const resumed = resync !== null;   // re-sent on (re)connecting: a call already under way
     // The same call again while it is on screen (e.g. back after a rejoin): keep the notes.
     if (data.call_id === shownCall && !$("call").hidden) {
       if (!confirmRejoin(data.call_id)) updateCallStatus();
       return;
     }
-    callId = data.call_id; shownCall = data.call_id; callStarted = Date.now(); hangingUp = null;
+    // Back after a lost connection with this call's record still on screen: keep what is typed.
+    const keepRecord = data.call_id === shownCall && !$("record").hidden;
+    callId = data.call_id; shownCall = data.call_id; hangingUp = null;
+    callStarted = resumed ? startedAt(data.answered_at) : Date.now();
     // Our audio may already have failed for this call (the accept reply can overtake this event).
     if (!(legLost && legLost.callId === data.call_id && legLost.deadline === null)) hideLegLost();
     notify(""); showError(""); callError("");
-    $("call").hidden = false; $("record").hidden = false; $("record-status").textContent = "";
-    $("record-form").reset();
-    if (data.caller_type) $("r-caller").value = data.caller_type;
+    // In its wrap-up (call_ended follows) only the record comes back, never Hang up for a moment.
+    $("call").hidden = resumed && resync.state === "wrap_up"; $("record").hidden = false;
+    if (!keepRecord) {
+      resetRecord();
+      if (data.caller_type) $("r-caller").value = data.caller_type;
+      if (resumed) loadRecord(data.call_id);   // what was saved before the reload
+    }
     $("call-facts").textContent = [T[data.language] || "", T[data.caller_type || "unknown"], data.centre].join(" · ");
     $("voice-note").textContent = carrier === "simulated" ? T.simulated_voice : "";
     $("btn-mute").setAttribute("aria-pressed", "false");
     $("btn-hangup").disabled = false;
     updateCallStatus();
     clearInterval(timer);
-    timer = setInterval(() => { $("call-timer").textContent = mmss((Date.now() - callStarted) / 1000); }, 500);
+    const tick = () => { $("call-timer").textContent = mmss((Date.now() - callStarted) / 1000); };
+    tick();
+    timer = setInterval(tick, 500);
+    // A reload hung up this browser's audio leg (real carrier): offer Rejoin unless the server
+    // says more meanwhile (the line dropped, or the call is in its wrap-up).
+    if (resumed && twilioMode) setTimeout(() => audioAfterResume(data.call_id), RESYNC_MS);
   });
+  function audioAfterResume(forCall) {
+    if (callId !== forCall || finished.has(forCall) || legLost || hangingUp === forCall || $("call").hidden) return;
+    if (voiceLeg.callId === forCall && (voiceLeg.state === "connecting" || voiceLeg.state === "connected")) return;
+    voiceLeg = {callId: forCall, state: "none"};
+    showRejoin(forCall, T.audio_not_connected, null);
+    updateCallStatus();
+  }
   socket.on("caller_joined", (data) => {
+    if (staleResend()) return;
+    const resumed = resync !== null;
+    endResync();
     joinedCalls.add(data.call_id);
     if (data.call_id !== callId) return;
-    if (!confirmRejoin(data.call_id)) updateCallStatus();
+    if (confirmRejoin(data.call_id)) return;
+    // Back after a lost connection: the server says the line is up again, whatever this screen
+    // last knew (a rejoin confirmed while it was away).
+    if (resumed && legLost && legLost.callId === data.call_id && legLost.deadline !== null) { rejoined(); return; }
+    updateCallStatus();
   });
   socket.on("bridge_failed", (data) => {
     finished.add(data.call_id);
@@ -242,8 +302,10 @@
                     timeout: T.bridge_failed_timeout}[data.reason] || T.bridge_failed;
     notify(reason + " " + T.bridge_failed_after);
   });
+  // seconds: the wrap-up time left as the server says (0 included); none said: the whole of it.
   function startWrapUp(seconds) {
-    let left = Number(seconds) || Number(root.dataset.wrapUp) || 0;
+    let left = seconds === undefined || seconds === null || !Number.isFinite(Number(seconds))
+      ? Number(root.dataset.wrapUp) || 0 : Number(seconds);
     $("wrapup-timer").textContent = mmss(left);
     clearInterval(wrapTimer);
     wrapTimer = setInterval(() => { left -= 1; $("wrapup-timer").textContent = mmss(left); }, 1000);
@@ -257,6 +319,8 @@
     startWrapUp(data.wrap_up_seconds);
   });
   socket.on("call_ended", (data) => {
+    if (staleResend()) return;
+    endResync();
     if (data.call_id) finished.add(data.call_id);
     if (callId && data.call_id && data.call_id !== callId) return;
     // The register lost the caller, yet our audio is up: they may still be talking. Their leg is
@@ -342,6 +406,8 @@
     }
   }
   socket.on("agent_leg_lost", (data) => {
+    if (staleResend()) return;
+    endResync();
     if (callId && data.call_id !== callId) return;
     callId = data.call_id;
     dropVoice();
@@ -417,9 +483,74 @@
     const data = await response.json().catch(() => ({}));
     return {ok: response.ok, data};
   }
+  function recordStatus(text, kind) {
+    $("record-status").textContent = text || "";
+    $("record-status").className = kind || "";
+  }
+  // While the saved record loads the form is read-only, so nothing typed is overwritten by it.
+  let recordLoading = 0, recordLoads = 0;
+  function recordBusy(busy) {
+    const form = $("record-form");
+    Array.from(form.elements).forEach((el) => { el.disabled = busy; });
+    form.setAttribute("aria-busy", String(busy));
+  }
+  function resetRecord() {
+    if (recordLoading) { recordLoading = 0; recordBusy(false); }
+    $("record-form").reset();
+    document.querySelectorAll("#record-form [data-restored]").forEach((el) => el.remove());
+    recordStatus("");
+  }
+  function fillRecord(record) {
+    const form = $("record-form");
+    const choose = (select, value) => {
+      select.value = value === null || value === undefined ? "" : String(value);
+      if (select.selectedIndex < 0) select.selectedIndex = 0;
+    };
+    ["caller_type", "age_band", "gender", "risk_level", "consent"].forEach((name) => choose(form.elements[name], record[name]));
+    const tick = (name, values) => {
+      const wanted = new Set((values || []).map(String));
+      form.querySelectorAll(`input[name="${name}"]`).forEach((box) => {
+        box.checked = wanted.delete(box.value);
+      });
+      return wanted;   // saved but not offered on this page (e.g. a topic hidden since)
+    };
+    tick("topics", record.topics).forEach((code) => {
+      const label = document.createElement("label"), box = document.createElement("input");
+      label.className = "check"; label.dataset.restored = "";
+      box.type = "checkbox"; box.name = "topics"; box.value = code; box.checked = true;
+      label.append(box, " " + code);
+      form.querySelector("fieldset.topics").append(label);
+    });
+    tick("referrals", record.referrals);
+    form.elements.follow_up_needed.checked = !!record.follow_up_needed;
+    form.elements.follow_up_due.value = record.follow_up_due || "";
+    form.elements.notes.value = record.notes || "";
+  }
+  // The record saved for a call shown again after a reload (none yet: the form stays empty).
+  async function loadRecord(forCall) {
+    const load = ++recordLoads;
+    recordLoading = load; recordBusy(true);
+    recordStatus(T.record_loading);
+    let record = null, error = null;
+    try {
+      const response = await fetch(`/console/calls/${encodeURIComponent(forCall)}/record`, {
+        credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}});
+      const data = await response.json().catch(() => null);
+      if (response.ok && data && typeof data === "object" && "record" in data) record = data.record;
+      else error = (data && data.error) || (response.ok ? T.no_reply : "HTTP " + response.status);
+    } catch (e) {
+      error = e.message || T.no_reply;
+    }
+    if (recordLoading !== load) return;   // another call, or the record was cleared meanwhile
+    recordLoading = 0; recordBusy(false);
+    if (callId !== forCall) return;
+    if (error) recordStatus(fmt(T.record_load_failed, {error: safe(error)}), "error");
+    else if (record) { fillRecord(record); recordStatus(T.record_restored, "ok"); }
+    else recordStatus("");
+  }
   $("record-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!callId) return;
+    if (!callId || recordLoading) return;
     const form = e.currentTarget;
     const checked = (name) => Array.from(form.querySelectorAll(`input[name="${name}"]:checked`)).map((i) => i.value);
     const body = {

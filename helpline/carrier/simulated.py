@@ -487,7 +487,7 @@ class SimulatedCall:
             self._tell([*change.others, self], "left")
         self._notify(change.callbacks)
         for other in change.put_out:
-            other._event("conference", "The conversation ended")
+            other._event("conference", "The conference closed")
             other.put_out()
         return ended
 

@@ -88,7 +88,8 @@ class Dispatcher:
         """A console closed or lost its connection: no more offers to it; its ringing call moves on."""
         row = self.presence(session, user, now)
         row.connections = max(0, row.connections - 1)
-        if row.connections == 0 and row.state != AgentState.ON_CALL.value:
+        # a call, or its wrap-up, outlives a reload: the person comes back to it
+        if row.connections == 0 and row.state not in (AgentState.ON_CALL.value, AgentState.WRAP_UP.value):
             self._withdraw_offers_of(session, user.id, now)
             self._set(session, row, AgentState.OFFLINE, now)
             self.route(session, now)

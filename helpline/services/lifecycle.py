@@ -467,7 +467,10 @@ class CallLifecycle:
         """What a console that (re)connects must be told about the call its person is on, so a
         reload never hides the call, the Rejoin button or the contact record."""
         row = session.get(AgentPresence, user.id)
-        call = session.get(Call, row.call_id) if row is not None and row.call_id else None
+        if row is None or not row.call_id or row.state not in (AgentState.ON_CALL.value,
+                                                               AgentState.WRAP_UP.value):
+            return []
+        call = session.get(Call, row.call_id)
         if call is None:
             return []
         events = [("call_connected", call_payload(call, now))]

@@ -421,3 +421,17 @@ T.update({  # the console: a refused or unconfirmed action is said, never shown 
         "Если звонящий ещё на линии, можете продолжать разговор; закончив, нажмите «Положить "
         "трубку» и заполните запись обращения как обычно."),
 })
+T.update({  # the console after a reload: the contact record saved for the call comes back
+    "Loading the saved contact record…": (
+        "Сақталған байланыс жазбасы жүктелуде…",
+        "Загружается сохранённая запись обращения…"),
+    "The contact record is shown as last saved.": (
+        "Байланыс жазбасы соңғы сақталған күйінде көрсетілген.",
+        "Запись обращения показана в последней сохранённой версии."),
+    "Could not load the saved contact record: {error} Reload the page to try again; saving now "
+    "would replace what was saved.": (
+        "Сақталған байланыс жазбасын жүктеу мүмкін болмады: {error} Қайталап көру үшін бетті қайта "
+        "жүктеңіз; қазір сақтасаңыз, бұрын сақталған жазба ауыстырылады.",
+        "Не удалось загрузить сохранённую запись обращения: {error} Перезагрузите страницу, чтобы "
+        "попробовать ещё раз; если сохранить сейчас, сохранённая ранее запись будет заменена."),
+})

@@ -19,7 +19,7 @@
 
   const STATUS = {
     "ringing": "Calling…",
-    "in-progress": "In the voice menu",
+    "in-progress": "On the line",
     "queued": "Waiting in the queue",
     "connected": "Talking to a psychologist",
     "completed": "Call ended",
