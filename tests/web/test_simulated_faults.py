@@ -1,7 +1,7 @@
 """The simulated carrier runs conferences as Twilio does and can be told to fail.
 
 The carrier is driven against a scripted IVR (a fake transport answering with TwiML chosen
-here), not the app's IVR routes: what is tested is the carrier's side of the contract.
+here), not the app's IVR routes: what is tested is the carrier's side of the conversation.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ CONFERENCE_PARAMS = {"AccountSid", "ConferenceSid", "FriendlyName", "StatusCallb
 
 
 def conference_twiml(leg: str, *, caller: bool, events: str = "join leave") -> str:
-    """The conference TwiML of the shared contract (the agent's: no action, not ending it)."""
+    """Conference TwiML as Twilio documents it, with status callbacks (the agent's: no action,
+    not ending the conference), to show how the carrier runs conferences whatever the IVR says."""
     action = f' action="{BASE_URL}/ivr/connect/ended?leg={leg}" method="POST"' if caller else ""
     return (f'<?xml version="1.0" encoding="UTF-8"?><Response><Dial{action}>'
             f'<Conference beep="false" startConferenceOnEnter="true" '
