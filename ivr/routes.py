@@ -190,6 +190,12 @@ def agent_join() -> Response:
     return _handle("agent_join", lambda lc, s, req, now: lc.agent_joined(s, req, now))
 
 
+@bp.post("/conference/events")
+def conference_events() -> Response:
+    """The conference's status callback: who joined or left the call's conference."""
+    return _handle("conference_event", lambda lc, s, req, now: lc.conference_event(s, req, now))
+
+
 @bp.route("/fallback", methods=["GET", "POST"])
 def fallback() -> Response:
     """For the carrier's fallback URL: help numbers in Kazakh and Russian, touching nothing."""
@@ -271,9 +277,11 @@ def render(step: IvrStep, rt: Runtime) -> str:
         return twiml.leave_queue()
     if step.next is Next.CONFERENCE:
         return twiml.conference(step.leg, action=_url("ivr.connect_ended", **_queue_params(step)),
-                                wait_music=_music(rt))
+                                wait_music=_music(rt),
+                                status_callback=_url("ivr.conference_events", **_queue_params(step)))
     if step.next is Next.AGENT_CONFERENCE:
-        return twiml.conference(step.leg, action=None)
+        return twiml.conference(step.leg, action=None,
+                                status_callback=_url("ivr.conference_events", **_queue_params(step)))
     if step.next is Next.AGENT_LOST:
         return twiml.hold_then(
             [say("agent_lost")], music_url=_music(rt), audio_base=say.audio_base,

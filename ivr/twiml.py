@@ -76,16 +76,21 @@ def pause(seconds: int) -> str:
     return str(response)
 
 
-def conference(name: str, *, action: str | None, wait_music: str | None = None) -> str:
+def conference(name: str, *, action: str | None, wait_music: str | None = None,
+               status_callback: str | None = None) -> str:
     """Bridge into the call's conference.  Either side leaving ends it; the caller's ``action``
     then decides what the caller hears (goodbye, or "your psychologist was disconnected").
 
     With ``wait_music`` (the caller's leg) the conference starts only when the psychologist is
-    in it, and the caller hears the music until then, never silence."""
+    in it, and the caller hears the music until then, never silence.  ``status_callback`` is
+    told when a participant joins or leaves."""
     response = VoiceResponse()
     dial = Dial(action=action, method="POST") if action else Dial()
+    callbacks = {"status_callback": status_callback, "status_callback_event": "join leave",
+                 "status_callback_method": "POST"} if status_callback else {}
     dial.conference(name, beep=False, start_conference_on_enter=wait_music is None,
-                    end_conference_on_exit=True, wait_url=wait_music or "", wait_method="GET")
+                    end_conference_on_exit=True, wait_url=wait_music or "", wait_method="GET",
+                    **callbacks)
     response.append(dial)
     return str(response)
 

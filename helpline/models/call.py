@@ -102,7 +102,9 @@ class Call(db.Model):
     is_resumed: Mapped[bool] = mapped_column(default=False)
     #: Last request from the carrier about this call (UTC); a silent call is checked with it.
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: When the caller actually reached the psychologist's conference (UTC).
+    #: When the psychologist's leg joined the call's conference (UTC); the caller follows.
+    agent_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the caller reached the psychologist's conference (UTC).
     bridged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the psychologist's audio leg dropped while the caller stayed on the line (UTC).
     agent_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

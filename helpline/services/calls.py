@@ -91,6 +91,7 @@ def return_to_queue(session: Session, call: Call, now: datetime) -> None:
     call.queued_at = queued_at
     call.dequeued_at = None
     call.agent_id = None
+    call.agent_joined_at = None
     call.bridged_at = None
     call.agent_lost_at = None
 

@@ -381,10 +381,10 @@ class Dispatcher:
         return freed
 
     def _unbridged_back_to_queue(self, session: Session, now: datetime) -> None:
-        """Accepted calls whose caller never reached the conference go back to the queue."""
+        """Accepted calls whose psychologist's phone never joined go back to the queue."""
         due = now - timedelta(seconds=self.limits.bridge_timeout_seconds)
         for call in session.scalars(select(Call).join(Offer, Offer.call_id == Call.id).where(
-                Call.state == CallState.ANSWERED.value, Call.bridged_at.is_(None),
+                Call.state == CallState.ANSWERED.value, Call.agent_joined_at.is_(None),
                 Call.agent_lost_at.is_(None), Offer.state == OfferState.ACCEPTED.value,
                 Offer.accepted_at <= due)).all():
             self.return_to_queue(session, call, now, reason="timeout")

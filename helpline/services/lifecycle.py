@@ -37,7 +37,7 @@ from helpline.carrier.control import CallStatus, CarrierControl, CarrierError
 from helpline.config import Settings
 from helpline.events import after_commit, agent_room, publish
 from helpline.live import LiveCallStore, LiveLeg
-from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, Outcome, User
+from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, OfferState, Outcome, User
 from helpline.phone import try_normalise
 from helpline.privacy import caller_token
 from helpline.services import calls as register
@@ -252,8 +252,9 @@ class CallLifecycle:
         return self._resume(session, req, now), True
 
     def _lost(self, req: CarrierCall) -> IvrStep:
-        if self._ended_leg(req):
-            return IvrStep(Next.HANG_UP)
+        if self._ended_leg(req):     # the call was closed (e.g. by the psychologist): say goodbye
+            return IvrStep(Next.GOODBYE, language=req.language,
+                           languages=(req.language,) if req.language else ("kk", "ru"))
         return IvrStep(Next.HELP_AND_HANG_UP, language=req.language, help="error")
 
     # ------------------------------------------------------------ the queue
@@ -286,7 +287,7 @@ class CallLifecycle:
             technical_problem = True
         call, leg = found
         if call.state == CallState.ANSWERED.value:
-            if call.bridged_at is not None:          # the psychologist is there: into the conference
+            if call.agent_joined_at is not None:     # the psychologist is there: into the conference
                 return IvrStep(Next.LEAVE_QUEUE)
             return self._step(Next.HOLD, call, leg, help="connecting")
         if call.state != CallState.QUEUED.value or call.dequeued_at is not None:
@@ -311,8 +312,10 @@ class CallLifecycle:
         """The caller left the carrier's queue: connect, go on, or tell them where to get help."""
         found = self._find(session, req, now)
         if found is None:
-            if req.queue_result == "hangup" or self._ended_leg(req):
+            if req.queue_result == "hangup":
                 return IvrStep(Next.NOTHING)
+            if self._ended_leg(req):
+                return self._lost(req)
             found = self._resume(session, req, now)
             if found is None:
                 return IvrStep(Next.HELP_AND_HANG_UP, language=req.language, help="error")
@@ -326,7 +329,7 @@ class CallLifecycle:
                 self.dispatcher.call_left_queue(session, call, now)
             return IvrStep(Next.NOTHING)            # the status callback closes the call
         if call.state == CallState.ANSWERED.value:
-            return self._bridge(session, call, leg, now)
+            return self._into_conversation(session, call, leg, now)
         if req.queue_result in {"bridged", "redirected"}:
             return IvrStep(Next.NOTHING)
         if call.state == CallState.QUEUED.value and call.dequeued_at is None \
@@ -346,12 +349,19 @@ class CallLifecycle:
         if found is None:
             return self._lost(req)
         call, leg = found
-        if call.state == CallState.ANSWERED.value and call.agent_lost_at is None:
-            return self._bridge(session, call, leg, now)
+        if call.state == CallState.ANSWERED.value and not resumed:
+            return self._into_conversation(session, call, leg, now)
         return self._enqueue(session, call, leg, now, technical_problem=resumed)
+
+    def _into_conversation(self, session: Session, call: Call, leg: LiveLeg, now: datetime) -> IvrStep:
+        """An answered caller joins the psychologist, or waits for them if their line dropped."""
+        if call.agent_lost_at is not None:
+            return self._step(Next.AGENT_LOST, call, leg)
+        return self._bridge(session, call, leg, now)
 
     def _bridge(self, session: Session, call: Call, leg: LiveLeg, now: datetime) -> IvrStep:
         """The caller enters the conference (waiting with music until the psychologist is in)."""
+        call.bridged_at = call.bridged_at or now
         if call.agent_id is not None:
             publish(session, self.dispatcher.publisher, "caller_joined", {"call_id": call.id},
                     agent_room(call.agent_id))
@@ -364,7 +374,7 @@ class CallLifecycle:
             return IvrStep(Next.NOTHING)            # the caller left: the status callback closes it
         found, resumed = self._found_or_resumed(session, req, now)
         if found is None:
-            return IvrStep(Next.HANG_UP) if self._ended_leg(req) else self._lost(req)
+            return self._lost(req)
         call, leg = found
         if resumed:
             return self._enqueue(session, call, leg, now, technical_problem=True)
@@ -398,10 +408,29 @@ class CallLifecycle:
         call = session.get(Call, call_id) if leg is not None and not leg.ended else None
         if call is None or call.state != CallState.ANSWERED.value:
             return IvrStep(Next.HANG_UP)
-        call.bridged_at = call.bridged_at or now
+        caller_waits = call.bridged_at is None or call.agent_lost_at is not None
+        call.agent_joined_at = now
         call.agent_lost_at = None
-        self._redirect_later(session, call, "/ivr/connect")
-        return IvrStep(Next.AGENT_CONFERENCE, leg=leg.leg)
+        if caller_waits:       # a caller already in the conference is never pulled out of it
+            self._redirect_later(session, call, "/ivr/connect")
+        return self._step(Next.AGENT_CONFERENCE, call, leg)
+
+    def conference_event(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
+        """The carrier's conference callbacks: the caller arrived, or the psychologist's leg left
+        (the caller is then told and waits for them, wherever the caller is)."""
+        leg = self.live.by_leg(req.leg) if req.leg else None
+        call = session.get(Call, leg.call_id) if leg is not None and not leg.ended else None
+        if call is None or call.state != CallState.ANSWERED.value or not req.call_sid:
+            return IvrStep(Next.NOTHING)
+        is_caller = req.call_sid == leg.call_sid
+        if req.conference_event == "participant-join" and is_caller:
+            call.bridged_at = call.bridged_at or now
+        elif req.conference_event == "participant-leave" and not is_caller and call.agent_lost_at is None:
+            call.agent_lost_at = now
+            self.dispatcher.agent_leg_lost(session, call, now, self.settings.agent_rejoin_seconds)
+            if call.bridged_at is not None:  # in case the caller waits in a conference nobody starts
+                self._redirect_later(session, call, "/ivr/agent-lost")
+        return IvrStep(Next.NOTHING)
 
     def status(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
         """Carrier status callback: a final status closes the register entry, once."""
@@ -426,8 +455,11 @@ class CallLifecycle:
         """The psychologist answers: claim the offer, then bring their leg in (the caller follows
         once it is there: ``agent_joined``)."""
         offer = session.get(Offer, offer_id)
-        if offer is not None and offer.user_id == user.id and not self._backed(offer.call_id):
-            self.dispatcher.interrupt(session, session.get(Call, offer.call_id), now)
+        call = session.get(Call, offer.call_id) if offer is not None else None
+        if (offer is not None and offer.user_id == user.id and offer.state == OfferState.RINGING.value
+                and call is not None and call.state == CallState.QUEUED.value
+                and call.dequeued_at is None and not self._backed(call.id)):
+            self.dispatcher.interrupt(session, call, now)
             raise KeptRefusal("The caller's line was lost before you answered; there is nothing to do.")
         if self.settings.carrier == "twilio" and not device_ready:
             raise DispatchError("Your browser's phone is not ready, so the call was not taken. "
@@ -471,7 +503,7 @@ class CallLifecycle:
                                                                AgentState.WRAP_UP.value):
             return []
         call = session.get(Call, row.call_id)
-        if call is None:
+        if call is None or (row.state == AgentState.ON_CALL.value and call.state != CallState.ANSWERED.value):
             return []
         events = [("call_connected", call_payload(call, now))]
         if row.state == AgentState.WRAP_UP.value:
@@ -514,6 +546,8 @@ class CallLifecycle:
             return IvrStep(Next.HOLD, language=req.language, help="error", technical_problem=True)
         if endpoint == "agent_join":      # the psychologist's own leg: no caller to register
             return IvrStep(Next.HANG_UP)
+        if endpoint == "conference_event":   # a notice, not the caller's call: nothing to answer
+            return IvrStep(Next.NOTHING)
         leg = None
         try:
             leg = self.live.by_leg(req.leg) if req.leg else (
@@ -588,6 +622,10 @@ class CallLifecycle:
             if call is None or call.state == CallState.ENDED.value:
                 continue
             if call_id in ghosts:
+                activity = call.last_activity_at
+                if (activity is not None and now - activity < silence) or self._in_conversation(
+                        session, call_id, call.state, call.agent_id, now):
+                    continue                      # it moved while the carrier was being asked
                 self.dispatcher.interrupt(session, call, now)
                 interrupted += 1
             else:

@@ -113,3 +113,34 @@ def test_ending_the_call_from_the_console_forgets_the_carriers_call_id(app, answ
     while rt.live.by_call(call_id) is not None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert rt.live.by_call(call_id) is None and rt.live.by_sid(call.sid).ended
+
+
+def test_a_psychologist_leg_that_leaves_before_the_caller_arrives_never_leaves_them_in_silence(
+        app, phone, make_user, staff_client):
+    make_user("saule")
+    http, _ = staff_client("saule")
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
+    sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)
+    call = phone(ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    offer = next(e["args"][0] for e in sio.get_received(NS) if e["name"] == "offer")
+    assert sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace=NS, callback=True)["ok"]
+    rt = app.extensions["helpline"]
+    join = rt.live.join_token(offer["call_id"])
+    twilio = TwilioDouble(app.test_client())
+    agent_sid = "CA" + "5" * 32
+    agent = twilio.twiml("/ivr/agent-join", {"CallSid": agent_sid, "From": "client:agent", "join": join})
+    events_url = agent.find("Dial/Conference").get("statusCallback")
+    # her browser's leg leaves at once: Twilio posts the conference's participant-leave
+    twilio.twiml(events_url, {"CallSid": agent_sid, "ConferenceSid": "CF" + "1" * 32,
+                              "FriendlyName": agent.find("Dial/Conference").text,
+                              "StatusCallbackEvent": "participant-leave"})
+    assert [e["name"] for e in sio.get_received(NS)].count("agent_leg_lost") == 1
+    # the caller then arrives from the queue: told, and waiting for her, not in a silent conference
+    assert [c.tag for c in call.wait()] == ["Leave"]
+    doc = call.queue_result("leave")
+    assert "line to your psychologist was cut" in " ".join(spoken(doc)) and doc.find("Dial") is None
+    assert doc.find("Redirect") is not None
+    sio.disconnect(namespace=NS)

@@ -128,7 +128,31 @@ def test_a_ghost_offer_is_withdrawn_without_a_break_and_never_offered_again(
         assert db.session.query(Call).one().outcome == "interrupted"
     # accepting the old offer is refused in words
     reply = sio.emit("accept", {"offer_id": offers[0]["offer_id"]}, namespace="/console", callback=True)
+    assert reply["ok"] is False and "no longer ringing" in reply["error"]
+    sio.disconnect(namespace="/console")
+
+
+def test_accepting_a_ghost_while_it_rings_closes_it_and_says_why(redis_app, redis_server, make_user,
+                                                                 staff_client):
+    from helpline.extensions import socketio
+
+    make_user("saule")
+    http, _ = staff_client("saule")
+    sio = socketio.test_client(redis_app, namespace="/console", flask_test_client=http)
+    sio.emit("set_state", {"state": "available"}, namespace="/console", callback=True)
+    call = PhoneCall(TwilioDouble(redis_app.test_client()), ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    (offer,) = [e["args"][0] for e in sio.get_received("/console") if e["name"] == "offer"]
+    redis_server.stop()
+    redis_server.start()               # the caller's live state is gone while it rings
+    reply = sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace="/console", callback=True)
     assert reply["ok"] is False and "line was lost" in reply["error"]
+    with redis_app.app_context():      # the refusal kept what it found: closed, nobody on it
+        assert db.session.query(Call).one().outcome == "interrupted"
+        assert db.session.get(Offer, offer["offer_id"]).state == "withdrawn"
+        assert db.session.get(AgentPresence, _user_id(redis_app, "saule")).state == "available"
     sio.disconnect(namespace="/console")
 
 

@@ -34,6 +34,7 @@ def upgrade() -> None:
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('is_resumed', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('last_activity_at', helpline.orm.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('agent_joined_at', helpline.orm.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('bridged_at', helpline.orm.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('agent_lost_at', helpline.orm.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('offers', schema=None) as batch_op:
@@ -48,5 +49,6 @@ def downgrade() -> None:
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.drop_column('agent_lost_at')
         batch_op.drop_column('bridged_at')
+        batch_op.drop_column('agent_joined_at')
         batch_op.drop_column('last_activity_at')
         batch_op.drop_column('is_resumed')
