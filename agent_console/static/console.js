@@ -412,7 +412,13 @@
     callId = data.call_id;
     dropVoice();
     notify("");
-    showRejoin(data.call_id, T.leg_lost, data.rejoin_seconds);
+    // the same news twice (a replay after reconnecting, then the queued event): keep the earlier deadline
+    const already = legLost && legLost.callId === data.call_id && legLost.deadline !== null
+      && !legLost.awaiting;
+    const seconds = already
+      ? Math.min(Number(data.rejoin_seconds) || 0, Math.max(0, (legLost.deadline - Date.now()) / 1000))
+      : data.rejoin_seconds;
+    showRejoin(data.call_id, T.leg_lost, seconds);
     callStatus("");
   });
   // Our own audio leg failed or could not be placed (real carrier): say so, offer Rejoin.
