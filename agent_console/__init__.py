@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
 
 from helpline.extensions import babel, db, login_manager, socketio
 from helpline.models import User
@@ -26,6 +28,17 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "kk"
 
 
+#: Said to a script whose request came from a signed-out page: nothing was done, nothing is lost.
+SIGNED_OUT = _l("This was not done: you are signed out. Sign in again in another tab, then try "
+                "again here; what you entered is still on this page.")
+
+
+def wants_json() -> bool:
+    """A console script's request (JSON in or out), which must get an answer in words, never a
+    redirect to the sign-in page that ``fetch`` would follow and read as success."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
 def init_app(app: Flask) -> None:
     settings = app.extensions["helpline"].settings
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
@@ -40,10 +53,16 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if request.path.startswith(("/console/", "/supervisor/", "/admin/")) and \
-                request.accept_mimetypes.best == "application/json":
-            return {"error": "Sign in first."}, 401
+        if wants_json():
+            return {"error": str(SIGNED_OUT)}, 401
         return redirect(url_for("auth.login", next=request.path))
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        if wants_json():
+            return {"error": _("This was not done: the page's security token is no longer valid. "
+                               "Reload the page and try again.")}, 400
+        return error.get_response()
 
     @app.before_request
     def language_and_idle_expiry():
@@ -59,8 +78,11 @@ def init_app(app: Flask) -> None:
             now = datetime.now(UTC).timestamp()
             seen = session.get("seen", now)
             if now - seen > settings.idle_logout_minutes * 60:
+                message = str(SIGNED_OUT)      # in the person's language, before signing out
                 logout_user()
                 session.pop("seen", None)
+                if wants_json():         # a script's request: say it was not done, never redirect
+                    return {"error": message}, 401
                 flash(_("Your session expired after a period of inactivity. Please sign in again."))
                 return redirect(url_for("auth.login"))
             session["seen"] = now

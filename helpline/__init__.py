@@ -52,6 +52,9 @@ def create_app(
         TESTING=settings.testing,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # a console stays open for a whole shift: its CSRF token lives as long as the session
+        # (which idle expiry ends), not one hour
+        WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
         HELPLINE=settings,
     )

@@ -483,10 +483,21 @@
   });
 
   // ---- contact record
+  // Only a JSON answer from the server itself counts: a redirect (to the sign-in page) or any
+  // other page means it was not done, and the person is told so in words.
   async function post(url, body) {
-    const response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-                                       body: JSON.stringify(body || {})});
-    const data = await response.json().catch(() => ({}));
+    let response;
+    try {
+      response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json",
+                                   "Accept": "application/json", "X-CSRFToken": csrf},
+                                   body: JSON.stringify(body || {})});
+    } catch (e) {
+      return {ok: false, data: {error: T.not_done_offline}};
+    }
+    const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
+    const data = isJson ? await response.json().catch(() => ({})) : {};
+    if (response.redirected || !isJson) return {ok: false, data: {error: data.error || T.not_done_signed_out}};
+    if (!response.ok && !data.error) data.error = T.not_done_server;
     return {ok: response.ok, data};
   }
   function recordStatus(text, kind) {
