@@ -97,7 +97,10 @@
   // Call events re-sent although presence says no call (a closed call the server still remembers).
   function staleResend() { return resync !== null && !CALL_STATES.has(resync.state); }
   socket.on("connect", () => { showError(""); updateReadiness(); });
-  socket.on("disconnect", () => { showError(T.lost); stateEl.textContent = T.offline; atConnect = true; endResync(); });
+  socket.on("disconnect", () => {
+    showError(T.lost); stateEl.textContent = T.offline; atConnect = true; endResync();
+    $("btn-available").disabled = true; $("btn-break").disabled = true;   // until the server answers again
+  });
   socket.on("presence", (data) => {
     const first = atConnect;
     atConnect = false;
