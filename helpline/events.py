@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -85,13 +84,6 @@ class BackgroundPublisher:
             finally:
                 self._queue.task_done()
 
-    def join(self, timeout: float = 5.0) -> None:
-        """Wait until what was handed over has been published (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.01)
-
-
 class RecordingPublisher:
     """Keeps what was published (tests, benchmarks)."""
 
@@ -117,11 +109,6 @@ def after_commit(session: Session, fn: Callable[[], None]) -> None:
 def publish(session: Session, publisher: Publisher, event: str, payload: dict, *rooms: str) -> None:
     for room in rooms:
         after_commit(session, lambda room=room: publisher.emit(event, payload, room))
-
-
-def pending(session: Session) -> int:
-    """How many actions wait for the commit (tests)."""
-    return len(session.info.get(_KEY, []))
 
 
 def _run(session: Session) -> None:

@@ -9,17 +9,13 @@ service that needs a unit of work can be called from inside another one.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
 _DEPTH = "helpline.uow_depth"
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 @contextmanager
@@ -37,14 +33,3 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.info[_DEPTH] = depth
-
-
-def in_unit_of_work(session_getter: Callable[[], Session]) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Decorator form: ``@in_unit_of_work(lambda: db.session)``."""
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            with unit_of_work(session_getter()):
-                return fn(*args, **kwargs)
-        return wrapper
-    return decorate

@@ -70,12 +70,6 @@ def hold_then(prompts: Sequence[Prompt], *, music_url: str, audio_base: str, the
     return str(response)
 
 
-def pause(seconds: int) -> str:
-    response = VoiceResponse()
-    response.pause(length=seconds)
-    return str(response)
-
-
 def conference(name: str, *, action: str | None, wait_music: str | None = None,
                status_callback: str | None = None) -> str:
     """Bridge into the call's conference.  Either side leaving ends it; the caller's ``action``

@@ -161,6 +161,19 @@ def phone(twilio):
     return make
 
 
+def wait_until(predicate, timeout: float = 10.0) -> bool:
+    """Wait for something another thread does (a simulated call, a background carrier request);
+    True as soon as ``predicate()`` holds, False if it never did within ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def spoken(doc: ET.Element) -> list[str]:
     """Texts said by a TwiML document, nested Gathers included, in order."""
     return [node.text or "" for node in doc.iter("Say")]

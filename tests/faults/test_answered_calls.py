@@ -9,19 +9,15 @@ import pytest
 from helpline.extensions import db, socketio
 from helpline.live import MemoryLiveCallStore
 from helpline.models import AgentPresence
-from tests.conftest import ALMATY, TwilioDouble, all_calls, spoken, verbs
+from tests.conftest import ALMATY, TwilioDouble, all_calls, spoken, verbs, wait_until
 from tests.faults.conftest import reconcile
 from tests.web.test_privacy import WsgiTransport
 
 NS = "/console"
 
 
-@pytest.fixture
-def answered(app, phone, make_user, staff_client):
-    """A caller answered by "saule" (webhooks as Twilio posts them, the psychologist's leg
-    placed by the simulated carrier); returns (call, console, call_id)."""
-    app.extensions["carrier"]._transport = WsgiTransport(app.test_client())
-    user_id = make_user("saule")
+def _accepted(app, phone, staff_client):
+    """A queued caller (English, child) whose offer "saule" accepted: (call, socket, offer, join)."""
     http, _ = staff_client("saule")
     sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
     sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)
@@ -31,8 +27,16 @@ def answered(app, phone, make_user, staff_client):
     call.press("1")
     offer = next(e["args"][0] for e in sio.get_received(NS) if e["name"] == "offer")
     assert sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace=NS, callback=True)["ok"]
-    with app.app_context():
-        join = app.extensions["helpline"].live.join_token(offer["call_id"])
+    return call, sio, offer, app.extensions["helpline"].live.join_token(offer["call_id"])
+
+
+@pytest.fixture
+def answered(app, phone, make_user, staff_client):
+    """A caller answered by "saule" (webhooks as Twilio posts them, the psychologist's leg
+    joining through /ivr/agent-join); returns (call, console, call_id, user_id)."""
+    app.extensions["carrier"]._transport = WsgiTransport(app.test_client())
+    user_id = make_user("saule")
+    call, sio, offer, join = _accepted(app, phone, staff_client)
     agent = TwilioDouble(app.test_client()).twiml(
         "/ivr/agent-join", {"CallSid": "CA" + "7" * 32, "From": "client:agent", "join": join})
     assert agent.find("Dial/Conference") is not None
@@ -107,28 +111,14 @@ def test_ending_the_call_from_the_console_forgets_the_carriers_call_id(app, answ
     call, sio, call_id, user_id = answered
     rt = app.extensions["helpline"]
     assert sio.emit("hang_up", {"call_id": call_id}, namespace=NS, callback=True) == {"ok": True}
-    import time
-
-    deadline = time.monotonic() + 5
-    while rt.live.by_call(call_id) is not None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert rt.live.by_call(call_id) is None and rt.live.by_sid(call.sid).ended
+    assert wait_until(lambda: rt.live.by_call(call_id) is None)     # forgotten off the request thread
+    assert rt.live.by_sid(call.sid).ended
 
 
 def test_a_psychologist_leg_that_leaves_before_the_caller_arrives_never_leaves_them_in_silence(
         app, phone, make_user, staff_client):
     make_user("saule")
-    http, _ = staff_client("saule")
-    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
-    sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)
-    call = phone(ALMATY)
-    call.dial()
-    call.press("3")
-    call.press("1")
-    offer = next(e["args"][0] for e in sio.get_received(NS) if e["name"] == "offer")
-    assert sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace=NS, callback=True)["ok"]
-    rt = app.extensions["helpline"]
-    join = rt.live.join_token(offer["call_id"])
+    call, sio, _offer, join = _accepted(app, phone, staff_client)
     twilio = TwilioDouble(app.test_client())
     agent_sid = "CA" + "5" * 32
     agent = twilio.twiml("/ivr/agent-join", {"CallSid": agent_sid, "From": "client:agent", "join": join})

@@ -13,7 +13,7 @@ import pytest
 
 from helpline.extensions import db, socketio
 from helpline.models import AgentPresence, Call, Offer
-from tests.conftest import ALMATY, AUTH_TOKEN, PhoneCall, TwilioDouble, all_calls, spoken
+from tests.conftest import ALMATY, AUTH_TOKEN, PhoneCall, TwilioDouble, all_calls, spoken, wait_until
 from tests.fake_twilio import FakeTwilio
 from tests.faults.conftest import reconcile
 from tests.web.test_console_flow import routing_tick
@@ -36,13 +36,9 @@ class Console:
         return [e["args"][0] for e in self.received if e["name"] == name]
 
     def wait_for(self, name: str, timeout: float = 10.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.events(name)
-            if found:
-                return found[-1]
-            time.sleep(0.02)
-        raise AssertionError(f"no {name} event; got {[e['name'] for e in self.received]}")
+        assert wait_until(lambda: self.events(name), timeout), \
+            f"no {name} event; got {[e['name'] for e in self.received]}"
+        return self.events(name)[-1]
 
 
 def _state(app, username: str) -> str:
@@ -55,13 +51,6 @@ def _state(app, username: str) -> str:
         state = db.session.get(AgentPresence, user_id).state
         db.session.remove()
         return state
-
-
-def _wait(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 # ---------------------------------------------------------------- the simulated carrier
@@ -142,7 +131,7 @@ def test_the_psychologists_leg_drops_the_caller_waits_and_she_rejoins(
     assert _state(sim_app, "saule") == "on_call"
     call.hang_up()
     assert call.wait_for(lambda c: c.finished)
-    _wait(lambda: all_calls(sim_app)[0].state == "ended")
+    assert wait_until(lambda: all_calls(sim_app)[0].state == "ended")
     (row,) = all_calls(sim_app)
     assert row.outcome == "answered"
 
@@ -192,7 +181,7 @@ def test_a_psychologist_who_does_not_come_back_is_replaced(sim_app, make_user, s
     second.wait_for("caller_joined")
     call.hang_up()
     assert call.wait_for(lambda c: c.finished)
-    _wait(lambda: all_calls(sim_app)[0].state == "ended")
+    assert wait_until(lambda: all_calls(sim_app)[0].state == "ended")
     (row,) = all_calls(sim_app)
     assert row.outcome == "answered" and row.agent_id is not None
 
@@ -236,15 +225,14 @@ def test_bridging_survives_a_failing_rest_api(twilio_app, make_user, staff_clien
     agent = TwilioDouble(app.test_client()).twiml(
         "/ivr/agent-join", {"CallSid": "CA" + "7" * 32, "From": "client:agent", "join": reply["join"]})
     assert agent.find("Dial/Conference") is not None
-    _wait(lambda: len(fake.requests_to(call.sid)) == 3)  # bounded retries, then it gives up
-    time.sleep(0.5)
-    assert len(fake.requests_to(call.sid)) == 3
+    assert wait_until(lambda: len(fake.requests_to(call.sid)) == 3)   # bounded retries
     # the caller's next hold loop brings them into the conference all the same
     hold = call.wait()
     assert [child.tag for child in hold] == ["Leave"]
     conference = call.queue_result("leave")
     assert conference.find("Dial/Conference") is not None
     assert console.wait_for("caller_joined")["call_id"] == offer["call_id"]
+    assert len(fake.requests_to(call.sid)) == 3         # ... and then it gave up
 
 
 def test_a_slow_rest_api_never_blocks_the_accept(twilio_app, make_user, staff_client):
