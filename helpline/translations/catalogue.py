@@ -459,3 +459,35 @@ T.update({  # the console after a reload: the contact record saved for the call 
         "Не удалось загрузить сохранённую запись обращения: {error} Перезагрузите страницу, чтобы "
         "попробовать ещё раз; если сохранить сейчас, сохранённая ранее запись будет заменена."),
 })
+
+# ---- sign-in, sessions and accounts (security) ----
+T.update({
+})
+
+# ---- two-factor sign-in and account administration ----
+T.update({
+})
+
+# ---- security headers and pages without inline script ----
+T.update({
+})
+
+# ---- bad input answered in words ----
+T.update({
+})
+
+# ---- notes keys and request follow-ups ----
+T.update({
+})
+
+# ---- provider purge ----
+T.update({
+})
+
+# ---- published figures ----
+T.update({
+})
+
+# ---- caller tokens and blocks ----
+T.update({
+})
