@@ -133,3 +133,19 @@ def audit_log():
     rows = audit.events(db.session, action=request.args.get("action") or None, actor_id=actor_id,
                         since=day("from"), until=day("to", end=True))
     return render_template("admin_audit.html", rows=rows, users=users, zone=zone)
+
+
+@bp.get("/provider-purge")
+@roles_required("administrator")
+def provider_purge():
+    """The sweeps that delete ended calls at the voice provider: counts only, never a call id."""
+    from zoneinfo import ZoneInfo
+
+    from helpline.services.provider_purge import overview
+
+    runtime = current_runtime()
+    return render_template("admin_purge.html", overview=overview(db.session),
+                           enabled=runtime.provider_purge is not None,
+                           interval=runtime.settings.twilio_purge_interval_seconds,
+                           grace=runtime.settings.twilio_purge_grace_seconds,
+                           zone=ZoneInfo("Asia/Almaty"))

@@ -101,6 +101,14 @@ class Settings:
     twilio_api_base: str = "https://api.twilio.com"
     twilio_timeout_seconds: int = 3
     twilio_attempts: int = 3
+    #: Twilio edge and region for REST requests (e.g. ``frankfurt``, ``ie1``); empty = Twilio's
+    #: default (US).  Ignored when TWILIO_API_BASE is not Twilio's.
+    twilio_edge: str = ""
+    twilio_region: str = ""
+    #: Seconds between sweeps that delete ended calls' records at Twilio, and how long a call
+    #: must have ended before it is deleted (Twilio refuses a call it has not finalised).
+    twilio_purge_interval_seconds: int = 600
+    twilio_purge_grace_seconds: int = 300
     #: Rota: working-time limits (Labour Code art. 68, 77) and default staffing.
     rota_weekly_norm_hours: int = 40
     rota_max_shift_hours: int = 12
@@ -203,6 +211,9 @@ class Settings:
             raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
         if settings.menu_attempts < 1 or settings.menu_timeout_seconds < 1:
             raise ConfigError("MENU_ATTEMPTS and MENU_TIMEOUT_SECONDS must be at least 1")
+        if settings.twilio_purge_interval_seconds < 1 or settings.twilio_purge_grace_seconds < 0:
+            raise ConfigError("TWILIO_PURGE_INTERVAL_SECONDS must be at least 1 and "
+                              "TWILIO_PURGE_GRACE_SECONDS at least 0")
         changes: dict[str, object] = {"public_base_url": settings.public_base_url.rstrip("/")}
         if not settings.database_url:
             changes["database_url"] = f"sqlite:///{instance / 'helpline.sqlite3'}"

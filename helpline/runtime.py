@@ -25,6 +25,8 @@ class Runtime:
     dispatcher: Dispatcher
     #: The call's life (built once the carrier control exists).
     lifecycle: CallLifecycle | None = None
+    #: Deletes ended calls' records at the voice provider (the real carrier only).
+    provider_purge: object | None = None
 
     def availability(self, session: Session, centre_id: int | None, now: datetime) -> int:
         """How many psychologists are signed in and working (the IVR's queue limit depends on it)."""

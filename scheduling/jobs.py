@@ -137,6 +137,25 @@ def reconcile_calls(session: Session, now: datetime, runtime) -> str:
 reconcile_calls.owns_units = True
 
 
+def provider_purge(session: Session, now: datetime, runtime) -> str:
+    """Delete ended calls' records at the voice provider (no database lock is held while it
+    answers), then keep the sweep's counts for the administrators."""
+    from helpline.services import provider_purge as purge
+
+    if runtime.provider_purge is None:
+        return "no voice provider to purge (simulated carrier)"
+    with unit_of_work(session):
+        numbers = purge.line_numbers(session)
+    counts = runtime.provider_purge.sweep(numbers, now)
+    with unit_of_work(session):
+        purge.record_sweep(session, now, counts)
+    return counts.summary()
+
+
+#: This job runs its own units of work.
+provider_purge.owns_units = True
+
+
 JOBS = {
     "routing_tick": (routing_tick, {"seconds": 1}),
     "reconcile_calls": (reconcile_calls, {"seconds": 30}),
@@ -145,10 +164,11 @@ JOBS = {
     "coverage_forecast": (coverage_forecast, {"hours": 1}),
     "retention": (retention, {"hours": 24}),
     "monthly_reports": (monthly_reports, {"days": 1}),
+    "provider_purge": (provider_purge, {"seconds": 600}),
 }
 
-#: Jobs that run every few seconds and would bury the request log.
-QUIET_JOBS = {"routing_tick", "reconcile_calls"}
+#: Jobs that run every few seconds and would bury the request log, or that log their own report.
+QUIET_JOBS = {"routing_tick", "reconcile_calls", "provider_purge"}
 
 _app = None
 
@@ -195,6 +215,8 @@ def start_scheduler(app, blocking: bool = False):
     for name, (_job, interval) in JOBS.items():
         if name == "reconcile_calls":
             interval = {"seconds": settings.reconcile_interval_seconds}
+        elif name == "provider_purge":
+            interval = {"seconds": settings.twilio_purge_interval_seconds}
         scheduler.add_job("scheduling.jobs:run", "interval", args=[name], id=name,
                           replace_existing=True, **interval)
     try:    # at start-up first: spooled calls into the register, ghosts of lost live state closed

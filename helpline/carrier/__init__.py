@@ -20,11 +20,13 @@ from helpline.carrier.control import CallStatus, CarrierControl, CarrierError
 from helpline.carrier.simulated import CarrierFaults, QueueBook, SimulatedCall
 from helpline.carrier.simulated_control import SimulatedCarrierControl
 from helpline.carrier.transport import HttpTransport, Transport
+from helpline.carrier.twilio_purge import TwilioPurge
 from helpline.carrier.twilio_rest import TwilioCarrierControl
 
 __all__ = [
     "CallStatus", "CarrierControl", "CarrierError", "CarrierFaults", "SimulatedAgentLeg",
-    "SimulatedCall", "SimulatedCarrier", "SimulatedCarrierControl", "TwilioCarrierControl", "init_app",
+    "SimulatedCall", "SimulatedCarrier", "SimulatedCarrierControl", "TwilioCarrierControl", "TwilioPurge",
+    "init_app",
 ]
 
 
@@ -132,10 +134,17 @@ def init_app(app: Flask):
     runtime = app.extensions["helpline"]
     settings = runtime.settings
     if settings.carrier == "twilio":
+        runtime.provider_purge = TwilioPurge(
+            settings.twilio_account_sid, settings.twilio_auth_token,
+            grace_seconds=settings.twilio_purge_grace_seconds, api_key=settings.twilio_api_key,
+            api_secret=settings.twilio_api_secret, api_base=settings.twilio_api_base,
+            edge=settings.twilio_edge, region=settings.twilio_region,
+        )
         return TwilioCarrierControl(
             settings.twilio_account_sid, settings.twilio_auth_token, runtime.live,
             settings.public_base_url, api_key=settings.twilio_api_key,
             api_secret=settings.twilio_api_secret, api_base=settings.twilio_api_base,
+            edge=settings.twilio_edge, region=settings.twilio_region,
             timeout=settings.twilio_timeout_seconds, attempts=settings.twilio_attempts,
         )
     if settings.is_production:

@@ -63,25 +63,47 @@ def _scrub_urllib3_request_lines() -> None:
         pool_logger.addFilter(_ScrubRequestLines())
 
 
+TWILIO_API_BASE = "https://api.twilio.com"
+
+
+def rest_client(account_sid: str, auth_token: str, *, api_key: str = "", api_secret: str = "",
+                api_base: str = TWILIO_API_BASE, edge: str = "", region: str = "",
+                timeout: float = 3.0) -> tuple[Client, _QuietHttpClient]:
+    """Twilio's REST client and its HTTP client, built from the settings alone.
+
+    An API key and secret are preferred to the account's auth token (a key can be revoked on its
+    own).  Another ``api_base`` (a local stand-in in the tests) takes the Voice API and the Monitor
+    API there; the edge and region apply only to Twilio's own hosts."""
+    _scrub_urllib3_request_lines()
+    http = _QuietHttpClient(timeout=timeout)
+    own_hosts = api_base.rstrip("/") == TWILIO_API_BASE
+    # The settings object is the only source of configuration: Twilio's client would
+    # otherwise read TWILIO_REGION / TWILIO_EDGE from the process environment.
+    placement = {"edge": edge or None, "region": region or None} if own_hosts else {}
+    environment = {"TWILIO_REGION": "", "TWILIO_EDGE": ""}
+    if api_key and api_secret:
+        client = Client(api_key, api_secret, account_sid, http_client=http, environment=environment,
+                        **placement)
+    else:
+        client = Client(account_sid, auth_token, http_client=http, environment=environment,
+                        **placement)
+    if not own_hosts:
+        client.api.base_url = api_base.rstrip("/")
+        client.monitor.base_url = api_base.rstrip("/")
+    return client, http
+
+
 class TwilioCarrierControl:
     """``CarrierControl`` over Twilio's REST API, with timeouts and bounded retries."""
 
     def __init__(self, account_sid: str, auth_token: str, live, base_url: str, *,
-                 api_key: str = "", api_secret: str = "", api_base: str = "https://api.twilio.com",
+                 api_key: str = "", api_secret: str = "", api_base: str = TWILIO_API_BASE,
+                 edge: str = "", region: str = "",
                  timeout: float = 3.0, attempts: int = 3, backoff_seconds: float = 0.25,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        _scrub_urllib3_request_lines()
-        self._http = _QuietHttpClient(timeout=timeout)
-        # The settings object is the only source of configuration: Twilio's client would
-        # otherwise read TWILIO_REGION / TWILIO_EDGE from the process environment.
-        environment = {"TWILIO_REGION": "", "TWILIO_EDGE": ""}
-        if api_key and api_secret:
-            self._client = Client(api_key, api_secret, account_sid, http_client=self._http,
-                                  environment=environment)
-        else:
-            self._client = Client(account_sid, auth_token, http_client=self._http,
-                                  environment=environment)
-        self._client.api.base_url = api_base.rstrip("/")
+        self._client, self._http = rest_client(
+            account_sid, auth_token, api_key=api_key, api_secret=api_secret, api_base=api_base,
+            edge=edge, region=region, timeout=timeout)
         self._live = live
         self._base = base_url
         self._attempts = max(1, attempts)

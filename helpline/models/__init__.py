@@ -6,6 +6,7 @@ from helpline.models.centre import Centre, CentreLine
 from helpline.models.contact import ContactRecord, Topic
 from helpline.models.escalation import Escalation, Notification
 from helpline.models.presence import AgentPresence, AgentState, Offer, OfferState
+from helpline.models.purge import ProviderPurgeRun
 from helpline.models.request import FollowUp, Request
 from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
 from helpline.models.user import Role, User
@@ -13,6 +14,7 @@ from helpline.models.user import Role, User
 __all__ = [
     "AuditEvent",
     "FollowUp", "Request",
+    "ProviderPurgeRun",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",
     "AgentPresence", "AgentState", "Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome",
     "ContactRecord", "Escalation", "Notification", "Offer", "OfferState", "Role", "Topic", "User",
