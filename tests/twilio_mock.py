@@ -321,3 +321,23 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args) -> None:
         return None
 
+
+
+def real_carrier_settings(mock: SpecTwilio) -> dict[str, object]:
+    """Settings overrides: the real carrier's code (API key, no retries wait), REST to ``mock``."""
+    return {"twilio_account_sid": mock.account_sid, "twilio_api_base": mock.base_url,
+            "twilio_api_key": MOCK_API_KEY, "twilio_api_secret": MOCK_API_SECRET,
+            "twilio_timeout_seconds": 2, "twilio_purge_grace_seconds": 300}
+
+
+def sweep(app) -> str:
+    """One run of the scheduler's provider-purge job."""
+    from helpline.extensions import db
+    from scheduling.jobs import provider_purge
+
+    runtime = app.extensions["helpline"]
+    with app.app_context():
+        try:
+            return provider_purge(db.session, runtime.clock.now(), runtime)
+        finally:
+            db.session.remove()
