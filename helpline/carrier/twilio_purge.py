@@ -86,7 +86,7 @@ class TwilioPurge:
         for call in calls:
             if str(call.status or "") not in ENDED or call.end_time is None or call.end_time > cutoff:
                 continue
-            if not is_ours(call.to, call.from_, numbers):
+            if not is_ours(call.to, call._from, numbers):   # the client names it _from
                 continue
             outcome = self._delete(call.sid)
             deleted += outcome == "deleted"

@@ -482,6 +482,31 @@ T.update({
 
 # ---- provider purge ----
 T.update({
+    "Deletion at the provider": ("Провайдердегі жою", "Удаление у провайдера"),
+    "Twilio keeps every call's number, time and length in its call log. Every %(interval)s seconds "
+    "the line deletes there each call that ended more than %(grace)s seconds ago.": (
+        "Twilio қоңыраулар журналында әр қоңыраудың нөмірін, уақытын және ұзақтығын сақтайды. "
+        "Желі әр %(interval)s секунд сайын %(grace)s секундтан бұрын аяқталған әр қоңырауды "
+        "сол жерден жояды.",
+        "Twilio хранит в журнале звонков номер, время и длительность каждого звонка. Каждые "
+        "%(interval)s секунд линия удаляет там все звонки, завершившиеся более %(grace)s секунд "
+        "назад."),
+    "The simulated carrier is in use: there is nothing to delete at a provider.": (
+        "Имитацияланған оператор қолданылуда: провайдерде жоятын ештеңе жоқ.",
+        "Используется имитация оператора: у провайдера удалять нечего."),
+    "Deleted in total: %(deleted)s. Failed in total: %(failed)s (tried again at the next sweep).": (
+        "Барлығы жойылды: %(deleted)s. Барлығы сәтсіз: %(failed)s (келесі тазалауда қайта "
+        "әрекет жасалады).",
+        "Всего удалено: %(deleted)s. Всего неудач: %(failed)s (повтор при следующей очистке)."),
+    "Deleted": ("Жойылды", "Удалено"),
+    "Not final yet": ("Әлі аяқталмаған", "Ещё не завершены"),
+    "Failed": ("Сәтсіз", "Неудачно"),
+    "Alerts kept by Twilio": ("Twilio сақтаған ескертулер", "Оповещения, хранимые Twilio"),
+    "Twilio's debugger alerts cannot be deleted through its API; Twilio removes them after 30 days.": (
+        "Twilio жөндеуішінің ескертулерін оның API арқылы жою мүмкін емес; Twilio оларды 30 күннен "
+        "кейін өзі жояды.",
+        "Оповещения отладчика Twilio нельзя удалить через его API; Twilio удаляет их сам через "
+        "30 дней."),
 })
 
 # ---- published figures ----
