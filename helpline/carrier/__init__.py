@@ -8,6 +8,7 @@ mode it also keeps the ``SimulatedCarrier`` in ``app.extensions["carrier"]`` and
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -22,6 +23,8 @@ from helpline.carrier.simulated_control import SimulatedCarrierControl
 from helpline.carrier.transport import HttpTransport, Transport
 from helpline.carrier.twilio_purge import TwilioPurge
 from helpline.carrier.twilio_rest import TwilioCarrierControl
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CallStatus", "CarrierControl", "CarrierError", "CarrierFaults", "SimulatedAgentLeg",
@@ -134,6 +137,9 @@ def init_app(app: Flask):
     runtime = app.extensions["helpline"]
     settings = runtime.settings
     if settings.carrier == "twilio":
+        if not (settings.twilio_api_key and settings.twilio_api_secret):
+            logger.warning("Twilio's REST API is used with the account's auth token: set "
+                           "TWILIO_API_KEY and TWILIO_API_SECRET (a key can be revoked on its own)")
         runtime.provider_purge = TwilioPurge(
             settings.twilio_account_sid, settings.twilio_auth_token,
             grace_seconds=settings.twilio_purge_grace_seconds, api_key=settings.twilio_api_key,

@@ -130,3 +130,16 @@ def test_the_stand_in_refuses_a_request_twilio_would_refuse(twilio):
     assert refused.value.code == 400
     (recorded,) = twilio.off_spec()
     assert recorded.operation_id == "UpdateCall" and recorded.problems == ("form Methd: not in the spec",)
+
+
+def test_with_only_the_auth_token_the_sweep_still_works(twilio, clock):
+    from helpline.carrier import TwilioPurge
+
+    sid = twilio.add_call("completed", to=ALMATY, ended_at=clock.now() - timedelta(hours=1))
+    purge = TwilioPurge(twilio.account_sid, AUTH_TOKEN, grace_seconds=0, api_base=twilio.base_url)
+    try:
+        assert purge.sweep([ALMATY], clock.now()).deleted == 1
+    finally:
+        purge.close()
+    assert twilio.calls[sid].deleted
+    assert {r.username for r in twilio.requests} == {twilio.account_sid}
