@@ -90,7 +90,7 @@ def _request(request_id: int) -> Request:
 def show(request_id: int):
     item = _request(request_id)
     cipher = NotesCipher(current_runtime().settings.notes_key)
-    follow_ups = [(f, cipher.decrypt(f.detail_encrypted)) for f in item.follow_ups]
+    follow_ups = [(f, cipher.read(f.detail_encrypted)) for f in item.follow_ups]
     return render_template("request.html", item=item, follow_ups=follow_ups, statuses=STATUSES,
                            actions=FOLLOW_UP_ACTIONS, zone=ZoneInfo("Asia/Almaty"))
 
