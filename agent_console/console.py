@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from agent_console.access import fetch, may_record, roles_required
@@ -17,6 +18,7 @@ from helpline.services.contacts import (
     NotesCipher,
     RecordError,
     RecordInput,
+    StoredNotesUnreadable,
     active_topics,
     record_of,
     save_record,
@@ -56,13 +58,14 @@ def get_record(call_id: str):
         db.session.commit()
     if record is None:
         return jsonify(record=None)
+    notes = _cipher().read(record.notes_encrypted)
     return jsonify(record={
         "caller_type": record.caller_type, "age_band": record.age_band, "gender": record.gender,
         "topics": [t.code for t in record.topics], "risk_level": record.risk_level,
         "consent": record.consent, "referrals": [r for r in record.referrals.split(",") if r],
         "follow_up_needed": record.follow_up_needed,
         "follow_up_due": record.follow_up_due.isoformat() if record.follow_up_due else None,
-        "notes": _cipher().decrypt(record.notes_encrypted),
+        "notes": notes or "", "notes_unreadable": notes is None,
     })
 
 
@@ -106,6 +109,11 @@ def save(call_id: str):
     except RecordError as exc:
         db.session.rollback()
         return jsonify(error=str(exc), field=exc.field), 400
+    except StoredNotesUnreadable:
+        db.session.rollback()
+        return jsonify(error=_("Not saved: the stored notes cannot be read with the configured "
+                               "keys, and new notes would replace them. Keep your text elsewhere "
+                               "for now and ask the administrator (NOTES_KEY)."), field="notes"), 409
     requests.from_contact_record(db.session, call, record, current_user, now,
                                  holidays_from(rt.settings))
     audit.record(db.session, now, "contact_record.change", current_user, "call", call.id)

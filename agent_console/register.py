@@ -19,6 +19,7 @@ from helpline.services import audit
 from helpline.services import requests as register
 from helpline.services.centres import list_centres
 from helpline.services.contacts import NotesCipher
+from helpline.uow import unit_of_work
 from scheduling.service import holidays_from
 
 bp = Blueprint("register", __name__, url_prefix="/requests")
@@ -42,10 +43,16 @@ def listing(status: int = 200, error: str | None = None):
         rows = register.listing(db.session, centre_id, view, rt.clock.now(), zone,
                                 topic=request.args.get("topic") or None,
                                 risk=request.args.get("risk") or None,
-                                status=request.args.get("status") or None)
+                                status=request.args.get("status") or None, reader=current_user)
     except register.RequestError as exc:
         return str(exc), 400
-    return render_template("requests.html", rows=rows, view=view, now=rt.clock.now(),
+    readable = {row.id for row in rows if register.may_read(current_user, row)}
+    with unit_of_work(db.session):
+        audit.record(db.session, rt.clock.now(), "request.list", current_user, "centre", centre_id,
+                     detail=f"view={view}; {len(readable)} with details, "
+                            f"{len(rows) - len(readable)} without")
+    return render_template("requests.html", rows=rows, readable=readable, view=view,
+                           now=rt.clock.now(),
                            zone=ZoneInfo(zone), topics=db.session.query(Topic).order_by(Topic.id).all(),
                            channels=CHANNELS, statuses=STATUSES, centres=list_centres(db.session),
                            error=error, form=request.form), status
@@ -81,16 +88,28 @@ def create():
     return redirect(url_for("register.listing"), 303)
 
 
-def _request(request_id: int) -> Request:
-    return fetch(Request, request_id, lambda item: may_see_centre(current_user, item.centre_id))
+def _readable(request_id: int, refusal: str) -> Request:
+    """The request, if this person may read its details (``register.may_read``); a refusal is
+    audited as ``refusal`` and committed at once, then answered 403 in words."""
+    item = fetch(Request, request_id, lambda item: True)
+    if not register.may_read(current_user, item):
+        with unit_of_work(db.session):
+            audit.record(db.session, current_runtime().clock.now(), refusal, current_user,
+                         "request", item.id)
+        abort(403, description=_("The details of this request are for the psychologist who "
+                                 "registered it and the centre's supervisors."))
+    return item
 
 
 @bp.get("/<int:request_id>")
 @roles_required(*STAFF)
 def show(request_id: int):
-    item = _request(request_id)
+    item = _readable(request_id, "request.open_refused")
+    with unit_of_work(db.session):
+        audit.record(db.session, current_runtime().clock.now(), "request.open", current_user,
+                     "request", item.id)
     cipher = NotesCipher(current_runtime().settings.notes_key)
-    follow_ups = [(f, cipher.decrypt(f.detail_encrypted)) for f in item.follow_ups]
+    follow_ups = [(f, cipher.read(f.detail_encrypted)) for f in item.follow_ups]
     return render_template("request.html", item=item, follow_ups=follow_ups, statuses=STATUSES,
                            actions=FOLLOW_UP_ACTIONS, zone=ZoneInfo("Asia/Almaty"))
 
@@ -99,7 +118,7 @@ def show(request_id: int):
 @roles_required(*STAFF)
 def update(request_id: int):
     rt = current_runtime()
-    item = _request(request_id)
+    item = _readable(request_id, "request.update_refused")
     try:
         if request.form.get("status"):
             register.set_status(item, request.form["status"], rt.clock.now())

@@ -577,5 +577,10 @@ def fallback_twiml(state: _State) -> None:
         click.echo(fallback_document(app.extensions["helpline"]))
 
 
+from helpline.cli_keys import keys  # noqa: E402  (its own module: this one is long enough)
+
+cli.add_command(keys)
+
+
 def main() -> None:
     cli(prog_name="helpline")

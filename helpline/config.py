@@ -90,7 +90,8 @@ class Settings:
     #: Sign-in is refused for LOGIN_LOCK_MINUTES after this many failures in a row.
     login_max_failures: int = 5
     login_lock_minutes: int = 15
-    #: Fernet key encrypting contact-record notes (generated in development).
+    #: Fernet keys encrypting notes and follow-up details, comma separated, newest first: the
+    #: first encrypts, any decrypts (generated in development; ``helpline keys rotate``).
     notes_key: str = ""
     #: Twilio Voice SDK: API key and secret for access tokens, and the TwiML App for agents.
     twilio_api_key: str = ""
@@ -225,7 +226,17 @@ class Settings:
             changes["caller_token_secret"] = _instance_secret(instance, "caller_token_secret")
         if not settings.notes_key:
             changes["notes_key"] = _instance_secret(instance, "notes_key", fernet=True)
+        _check_notes_keys(str(changes.get("notes_key", settings.notes_key)))
         return replace(settings, **changes)
+
+
+def _check_notes_keys(value: str) -> None:
+    from helpline.services.cipher import parse_keys
+
+    try:
+        parse_keys(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _instance_secret(instance: Path, name: str, fernet: bool = False) -> str:
@@ -235,9 +246,9 @@ def _instance_secret(instance: Path, name: str, fernet: bool = False) -> str:
     if path.exists():
         return path.read_text().strip()
     if fernet:
-        from cryptography.fernet import Fernet
+        from helpline.services.cipher import new_key
 
-        value = Fernet.generate_key().decode()
+        value = new_key()
     else:
         value = secrets.token_hex(32)
     path.write_text(value)

@@ -517,8 +517,15 @@
   function resetRecord() {
     if (recordLoading) { recordLoading = 0; recordBusy(false); }
     $("record-form").reset();
+    showNotesUnreadable(false);
     document.querySelectorAll("#record-form [data-restored]").forEach((el) => el.remove());
     recordStatus("");
+  }
+  // Stored notes no configured key opens: said so, and read-only, so a save never replaces them
+  // (the server keeps them and saves the other fields).
+  function showNotesUnreadable(unreadable) {
+    $("r-notes").readOnly = unreadable;
+    $("notes-unreadable").hidden = !unreadable;
   }
   function fillRecord(record) {
     const form = $("record-form");
@@ -545,6 +552,7 @@
     form.elements.follow_up_needed.checked = !!record.follow_up_needed;
     form.elements.follow_up_due.value = record.follow_up_due || "";
     form.elements.notes.value = record.notes || "";
+    showNotesUnreadable(!!record.notes_unreadable);
   }
   // The record saved for a call shown again after a reload (none yet: the form stays empty).
   async function loadRecord(forCall) {

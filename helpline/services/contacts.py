@@ -5,15 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.models import Call, ContactRecord, Topic, User
 from helpline.models.contact import AGE_BANDS, CONSENTS, GENDERS, REFERRALS, RISK_LEVELS
+from helpline.services.cipher import NotesCipher
+
+__all__ = ["NotesCipher", "StoredNotesUnreadable", "RecordError", "RecordInput",
+           "active_topics", "record_of", "save_record", "validate"]
 
 UNDER_16 = ("under_10", "10_13", "14_15")
 MAX_NOTES = 4000
+
+
+class StoredNotesUnreadable(RuntimeError):
+    """The stored notes cannot be decrypted with the configured keys and new notes were sent:
+    saving would destroy them, so nothing is saved (the form keeps what was typed)."""
 
 
 class RecordError(ValueError):
@@ -37,24 +45,6 @@ class RecordInput:
     follow_up_due: date | None = None
     notes: str = ""
     extra: dict = field(default_factory=dict)
-
-
-class NotesCipher:
-    """Encrypts free-text notes with the key from ``NOTES_KEY`` (Fernet: AES-128-CBC + HMAC)."""
-
-    def __init__(self, key: str) -> None:
-        self._fernet = Fernet(key.encode() if isinstance(key, str) else key)
-
-    def encrypt(self, text: str) -> bytes | None:
-        return self._fernet.encrypt(text.encode()) if text else None
-
-    def decrypt(self, blob: bytes | None) -> str:
-        if not blob:
-            return ""
-        try:
-            return self._fernet.decrypt(blob).decode()
-        except InvalidToken:
-            return ""
 
 
 def _check(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -84,13 +74,23 @@ def validate(data: RecordInput, today: date) -> None:
 
 def save_record(session: Session, call: Call, author: User, data: RecordInput, now: datetime,
                 today: date, cipher: NotesCipher) -> ContactRecord:
-    """Create or update the call's record; raises ``RecordError`` and changes nothing."""
+    """Create or update the call's record; raises ``RecordError`` and changes nothing.
+
+    Notes that no configured key decrypts are never overwritten: with no new notes sent (the
+    console shows them as unreadable and sends none) the other fields are saved and the stored
+    ciphertext kept, so nothing is lost when the administrator restores the key; with new notes
+    sent, ``StoredNotesUnreadable`` is raised and nothing changes (the typed text stays on screen).
+    """
     validate(data, today)
     topics = list(session.scalars(select(Topic).where(Topic.code.in_(data.topics))))
     unknown = set(data.topics) - {t.code for t in topics}
     if unknown:
         raise RecordError("topics", f"topics: unknown {', '.join(sorted(unknown))}")
     record = session.scalar(select(ContactRecord).where(ContactRecord.call_id == call.id))
+    keep_notes = record is not None and not cipher.is_readable(record.notes_encrypted)
+    if keep_notes and data.notes:
+        raise StoredNotesUnreadable("notes: the stored notes cannot be read with the configured keys, "
+                              "so new notes cannot be saved over them")
     if record is None:
         record = ContactRecord(call_id=call.id, created_at=now, author_id=author.id)
         session.add(record)
@@ -103,7 +103,8 @@ def save_record(session: Session, call: Call, author: User, data: RecordInput, n
     record.referrals = ",".join(dict.fromkeys(data.referrals))
     record.follow_up_needed = data.follow_up_needed
     record.follow_up_due = data.follow_up_due
-    record.notes_encrypted = cipher.encrypt(data.notes)
+    if not keep_notes:
+        record.notes_encrypted = cipher.encrypt(data.notes)
     record.topics = topics
     record.updated_at = now
     session.flush()

@@ -112,10 +112,26 @@ def add_follow_up(request: Request, action: str, detail: str, by: User, now: dat
     return item
 
 
+def may_read(user: User, request: Request) -> bool:
+    """The request's details (its description and follow-ups) are for its author, the
+    supervisors of its centre and administrators; other psychologists of the centre only see in
+    the lists that it exists, with its status and deadline, so pending work is handed over."""
+    if user.is_admin:
+        return True
+    if user.centre_id is None or user.centre_id != request.centre_id:
+        return False
+    return user.is_supervisor or (request.created_by_id is not None
+                                  and request.created_by_id == user.id)
+
+
 def listing(session: Session, centre_id: int | None, view: str, now: datetime, zone: str,
-            topic: str | None = None, risk: str | None = None, status: str | None = None
-            ) -> list[Request]:
-    """open; due today (local day); overdue; or all — newest deadlines first for "all"."""
+            topic: str | None = None, risk: str | None = None, status: str | None = None,
+            reader: User | None = None) -> list[Request]:
+    """open; due today (local day); overdue; or all — newest deadlines first for "all".
+
+    With a ``reader`` who may not read every request of the centre, filtering by topic or risk
+    (details) only finds the requests they may read, so a filter never reveals others' details.
+    """
     if view not in VIEWS:
         raise RequestError(f"view: one of {', '.join(VIEWS)}")
     query = select(Request)
@@ -130,6 +146,8 @@ def listing(session: Session, centre_id: int | None, view: str, now: datetime, z
         query = query.where(not_closed, Request.due_at <= end, Request.due_at > now)
     elif view == "overdue":
         query = query.where(not_closed, Request.due_at <= now)
+    if (topic or risk) and reader is not None and not reader.is_supervisor:
+        query = query.where(Request.created_by_id == reader.id)
     if topic:
         query = query.where((literal(",") + Request.topics + literal(",")).contains(f",{topic},"))
     if risk:

@@ -478,6 +478,27 @@ T.update({
 
 # ---- notes keys and request follow-ups ----
 T.update({
+    "These notes cannot be read with the configured keys; ask the administrator (NOTES_KEY).": (
+        "Бұл жазбаларды бапталған кілттермен оқу мүмкін емес; әкімшіге хабарласыңыз (NOTES_KEY).",
+        "Эти заметки невозможно прочитать с настроенными ключами; обратитесь к администратору "
+        "(NOTES_KEY)."),
+    "Not saved: the stored notes cannot be read with the configured keys, and new notes would "
+    "replace them. Keep your text elsewhere for now and ask the administrator (NOTES_KEY).": (
+        "Сақталмады: сақталған жазбаларды бапталған кілттермен оқу мүмкін емес, ал жаңа жазбалар "
+        "олардың орнын басып кетер еді. Мәтініңізді әзірге басқа жерге сақтап, әкімшіге "
+        "хабарласыңыз (NOTES_KEY).",
+        "Не сохранено: сохранённые заметки невозможно прочитать с настроенными ключами, а новые "
+        "заметки заменили бы их. Пока сохраните свой текст в другом месте и обратитесь к "
+        "администратору (NOTES_KEY)."),
+    "The details of this request are for the psychologist who registered it and the centre's "
+    "supervisors.": (
+        "Бұл өтініштің мәліметтерін тек оны тіркеген психолог пен орталықтың супервайзерлері "
+        "көре алады.",
+        "Подробности этого обращения доступны только психологу, который его зарегистрировал, "
+        "и супервайзерам центра."),
+    "Details: its author and supervisors only": (
+        "Мәліметтер: тек авторына және супервайзерлерге",
+        "Подробности: только автору и супервайзерам"),
 })
 
 # ---- provider purge ----
