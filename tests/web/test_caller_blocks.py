@@ -244,3 +244,20 @@ def test_the_block_check_fails_open(app, dial, supervisor):
     doc, through = dial(hang_up=False)
     assert doc.find("Gather") is not None
     assert through.outcome is None and through.state == "in_menu"
+
+
+def test_the_console_words_follow_kazakh_and_russian_plural_rules(make_user, staff_client):
+    import json
+    import re
+
+    make_user("saule")
+    client, _headers = staff_client("saule")
+    words = {}
+    for lang in ("ru", "kk"):
+        page = client.get(f"/console?lang={lang}").get_data(as_text=True)
+        block = re.search(r'id="i18n-history">(.*?)</script>', page, re.S).group(1)
+        words[lang] = json.loads(block)
+    assert words["ru"]["one"].endswith("звонил {n} раз.")       # 1, 21 раз
+    assert words["ru"]["few"].endswith("звонил {n} раза.")      # 2, 3, 4 раза
+    assert words["ru"]["many"].endswith("звонил {n} раз.")      # 5, 11 раз
+    assert "{n} рет" in words["kk"]["one"] and "{n} рет" in words["kk"]["many"]
