@@ -145,6 +145,7 @@ class CallLifecycle:
             if created:
                 call = self._register(session, req, now, known.call_id)
                 if caller_blocks.is_blocked(session, call, now):   # fails open
+                    logger.info("A blocked caller was told the help numbers (centre %s)", call.centre_id)
                     call.outcome = Outcome.BLOCKED.value
                     register.finish(call, now)
                 return self._start(call, known)

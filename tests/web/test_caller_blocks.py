@@ -157,6 +157,9 @@ def test_a_blocked_caller_hears_the_message_and_help_numbers_and_is_registered_o
     made = supervisor.block(first.id, duration="24h", reason="prank")
     assert made.status_code == 201, made.get_data(as_text=True)
     assert "caller_block.add" in audit_actions(app)
+    with app.app_context():
+        details = " ".join(e.detail for e in db.session.scalars(select(AuditEvent)))
+    assert first.id in details and first.caller_token not in details
 
     clock.advance(hours=2)
     call = phone(ALMATY, CALLER)
