@@ -96,13 +96,13 @@ def init_app(app: Flask) -> None:
 
     from flask import Blueprint
 
-    from agent_console import admin, auth, console, public, register, reports, supervisor
+    from agent_console import admin, auth, blocks, console, public, register, reports, supervisor
     from agent_console.sockets import ConsoleNamespace
 
     app.register_blueprint(Blueprint("agent_console", __name__, static_folder="static",
                                      static_url_path="/console-static"))
 
-    for module in (auth, console, supervisor, admin, register, public, reports):
+    for module in (auth, console, supervisor, blocks, admin, register, public, reports):
         app.register_blueprint(module.bp)
     if not any(h.namespace == "/console" for h in socketio.namespace_handlers):
         socketio.on_namespace(ConsoleNamespace("/console"))

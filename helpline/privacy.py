@@ -12,7 +12,7 @@ import hmac
 import logging
 import re
 import traceback
-from datetime import datetime
+from datetime import UTC, datetime
 
 _SID = re.compile(r"\b(?:CA|CF|QU|AC|PN|RE|CL|RM|MM|SM)[0-9a-fA-F]{32}\b")
 _NUMBER = re.compile(
@@ -62,6 +62,17 @@ def caller_token(secret: str, normalised_number: str | None, now: datetime) -> s
     """
     if not secret or not normalised_number:
         return None
-    period = now.strftime("%Y-%m")
+    period = _period(now)
     key = hmac.new(secret.encode(), period.encode(), hashlib.sha256).digest()
     return hmac.new(key, normalised_number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _period(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m")
+
+
+def caller_token_rotates_at(made_at: datetime) -> datetime:
+    """When the key of a token made at ``made_at`` rotates (the first instant of the next month,
+    UTC): from then on the same caller gets another token, so nothing of the old one can match."""
+    made = made_at.astimezone(UTC)
+    return datetime(made.year + made.month // 12, made.month % 12 + 1, 1, tzinfo=UTC)

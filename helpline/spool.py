@@ -34,6 +34,7 @@ KINDS = ("register", "close")
 #: The register's outcomes (``helpline.models.Outcome``; a test keeps the two equal).
 OUTCOMES = (
     "answered", "abandoned_in_menu", "abandoned_in_queue", "no_one_available", "failed", "interrupted",
+    "blocked",
 )
 #: Centre ids are small; anything longer is more likely a number typed into the wrong field.
 MAX_CENTRE_ID = 999_999

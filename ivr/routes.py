@@ -293,7 +293,8 @@ def render(step: IvrStep, rt: Runtime) -> str:
         prompts = []
         for code in languages:
             speech = Speech(rt, code)
-            prompts += [speech.help_numbers(step.help), speech("goodbye")]
+            prompts += ([speech(step.preface)] if step.preface else []) + [
+                speech.help_numbers(step.help), speech("goodbye")]
         return twiml.say_and_hang_up(prompts, audio_base=say.audio_base)
     if step.next is Next.HANG_UP:
         return twiml.say_and_hang_up([], audio_base="")

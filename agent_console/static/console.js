@@ -153,6 +153,7 @@
     $("offer-centre").textContent = data.centre + (data.is_backup ? " (national backup)" : "");
     $("offer-urgent").hidden = !data.is_urgent;
     $("offer").classList.toggle("is-urgent", !!data.is_urgent);
+    if (window.callerHistory) window.callerHistory.offer(data);
     $("offer").hidden = false;
     ring(true);
     updateReadiness();
@@ -266,6 +267,7 @@
       if (resumed) loadRecord(data.call_id);   // what was saved before the reload
     }
     $("call-facts").textContent = [T[data.language] || "", T[data.caller_type || "unknown"], data.centre].join(" · ");
+    if (window.callerHistory) window.callerHistory.call(data);
     $("voice-note").textContent = carrier === "simulated" ? T.simulated_voice : "";
     $("btn-mute").setAttribute("aria-pressed", "false");
     $("btn-hangup").disabled = false;

@@ -2,6 +2,7 @@
 
 from helpline.models.audit import AuditEvent
 from helpline.models.call import Call, CallerType, CallState, Outcome
+from helpline.models.caller_block import BlockReason, CallerBlock
 from helpline.models.centre import Centre, CentreLine
 from helpline.models.contact import ContactRecord, Topic
 from helpline.models.escalation import Escalation, Notification
@@ -12,7 +13,7 @@ from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
 from helpline.models.user import Role, User
 
 __all__ = [
-    "AuditEvent",
+    "AuditEvent", "BlockReason", "CallerBlock",
     "FollowUp", "Request",
     "ProviderPurgeRun",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",

@@ -34,6 +34,9 @@ class Outcome(enum.StrEnum):
     #: The line lost track of the call (a restart, Redis lost) and could not reach it again;
     #: the caller, if still there, went on as a new, resumed entry.
     INTERRUPTED = "interrupted"
+    #: The caller's token was blocked at this centre: they heard the set message and the help
+    #: numbers, and the call went no further.
+    BLOCKED = "blocked"
 
 
 class CallerType(enum.StrEnum):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from helpline import routing
 from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, OfferState, User
+from helpline.services import caller_blocks
 from helpline.services import calls as register
 
 #: ``(session, user_ids, now) -> the subset who may receive calls now`` (the rota plugs in here).
@@ -412,11 +413,11 @@ def offer_payload(offer: Offer, call: Call, now: datetime) -> dict:
             "caller_type": call.caller_type, "is_urgent": call.is_urgent,
             "waited_seconds": register.waited_seconds(call, now), "is_backup": offer.is_backup,
             "ring_seconds": int((offer.expires_at - offer.offered_at).total_seconds()),
-            "centre": call.centre.name if call.centre else ""}
+            "centre": call.centre.name if call.centre else "", **caller_blocks.console_facts(call)}
 
 
 def call_payload(call: Call, now: datetime) -> dict:
     return {"call_id": call.id, "language": call.language, "caller_type": call.caller_type,
             "is_urgent": call.is_urgent, "answered_at": call.answered_at.isoformat(),
-            "centre": call.centre.name if call.centre else ""}
+            "centre": call.centre.name if call.centre else "", **caller_blocks.console_facts(call)}
 

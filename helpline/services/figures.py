@@ -17,7 +17,7 @@ from helpline.models.request import CHANNELS
 from helpline.suppression import TOTAL, SuppressedTable, suppress
 
 ZONE = ZoneInfo("Asia/Almaty")
-CALL_OUTCOMES = ("answered", "abandoned", "no_one_available", "failed")
+CALL_OUTCOMES = ("answered", "abandoned", "no_one_available", "failed", "blocked")
 
 
 def month_bounds(first_day: date) -> tuple[datetime, datetime]:

@@ -40,6 +40,7 @@ from helpline.live import LiveCallStore, LiveLeg
 from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, OfferState, Outcome, User
 from helpline.phone import try_normalise
 from helpline.privacy import caller_token
+from helpline.services import caller_blocks
 from helpline.services import calls as register
 from helpline.services.centres import centre_for_number, default_centre
 from helpline.services.dispatch import Dispatcher, DispatchError, call_payload
@@ -112,6 +113,8 @@ class IvrStep:
     long_wait: bool = False
     #: Which help prompt (``error``, ``no_one_available``; ``connecting`` while being connected).
     help: str = "error"
+    #: A prompt said before the help numbers (``blocked``: the line cannot take this caller).
+    preface: str | None = None
 
 
 class CallLifecycle:
@@ -140,7 +143,12 @@ class CallLifecycle:
         if known is None:
             known, created = self.live.begin(req.call_sid, register.new_call_id())
             if created:
-                return self._start(self._register(session, req, now, known.call_id), known)
+                call = self._register(session, req, now, known.call_id)
+                if caller_blocks.is_blocked(session, call, now):   # fails open
+                    logger.info("A blocked caller was told the help numbers (centre %s)", call.centre_id)
+                    call.outcome = Outcome.BLOCKED.value
+                    register.finish(call, now)
+                return self._start(call, known)
         call = session.get(Call, known.call_id)
         if call is None:                          # a concurrent retry is registering it
             return self._start_for_centre(session, req, known)
@@ -159,6 +167,9 @@ class CallLifecycle:
 
     def _start(self, call: Call, leg: LiveLeg) -> IvrStep:
         languages = _languages(call)
+        if call.outcome == Outcome.BLOCKED.value:   # the set message and the help numbers, once more
+            return IvrStep(Next.HELP_AND_HANG_UP, leg=leg.leg, languages=languages,
+                           preface="blocked", help="blocked_help")
         if call.language is None and flow.needs_language_menu(languages):
             return IvrStep(Next.LANGUAGE_MENU, leg=leg.leg, languages=languages)
         if call.language is None:

@@ -17,7 +17,8 @@ from helpline.models import Call, Request
 from helpline.services.calls import new_call_id
 from scheduling import jobs
 
-OUTCOMES = ["answered", "abandoned_in_menu", "abandoned_in_queue", "no_one_available", "failed"]
+OUTCOMES = ["answered", "abandoned_in_menu", "abandoned_in_queue", "no_one_available", "failed",
+            "blocked"]
 
 
 @pytest.fixture
@@ -65,13 +66,13 @@ def test_monthly_report_figures_match_the_seeded_data(app, seeded, helpline_cli)
     out = helpline_cli("reports", "monthly", "--month", "2026-03").output
     blocks = _blocks(out)
     header, almaty, astana, total = blocks["calls"]          # centres in name order
-    assert header == ["calls", "answered", "abandoned", "no_one_available", "failed", "total"]
+    assert header == ["calls", "answered", "abandoned", "no_one_available", "failed", "blocked", "total"]
     for row, centre in ((astana, 1), (almaty, 2)):
-        for column, value in zip(header[1:5], row[1:5], strict=True):
+        for column, value in zip(header[1:6], row[1:6], strict=True):
             count = expected_calls[(centre, column)]
             assert value == ("<5" if 1 <= count <= 4 else str(count)) or value == "<5"
-        assert row[5] == str(sum(expected_calls[(centre, k)] for k in header[1:5]))
-    assert total[5] == str(sum(expected_calls.values()))
+        assert row[6] == str(sum(expected_calls[(centre, k)] for k in header[1:6]))
+    assert total[6] == str(sum(expected_calls.values()))
     caller_rows = blocks["requests_by_caller_type"]
     assert caller_rows[2][1] == str(expected_caller[(1, "child")])
     single = helpline_cli("reports", "monthly", "--month", "2026-03", "--centre", "1").output
