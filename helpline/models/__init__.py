@@ -8,10 +8,11 @@ from helpline.models.escalation import Escalation, Notification
 from helpline.models.presence import AgentPresence, AgentState, Offer, OfferState
 from helpline.models.request import FollowUp, Request
 from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
+from helpline.models.sign_in import RecoveryCode, SignInFailure
 from helpline.models.user import Role, User
 
 __all__ = [
-    "AuditEvent",
+    "AuditEvent", "RecoveryCode", "SignInFailure",
     "FollowUp", "Request",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",
     "AgentPresence", "AgentState", "Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome",
