@@ -40,7 +40,7 @@ def test_twelve_parallel_wrong_passwords_are_all_counted(app, make_user):
         statuses.append(client.post("/login", data={"username": "aigerim", "csrf_token": token,
                                                     "password": "wrong password!"}).status_code)
 
-    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens)]
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
