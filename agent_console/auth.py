@@ -228,7 +228,7 @@ def forced_change():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def own_password():
-    return _password_page(current_user, forced=False)
+    return _password_page(current_user._get_current_object(), forced=False)
 
 
 def _password_page(user: User, forced: bool):
