@@ -134,6 +134,12 @@ def _continue(user: User):
     return redirect(target)
 
 
+def _code_refused(form: CodeForm, throttled: bool) -> int:
+    form.code.data = ""
+    flash(_refusal(True) if throttled else _("Wrong code."), "error")
+    return 429 if throttled else 401
+
+
 def _expired():
     flash(_("The sign-in took too long. Please sign in again."), "error")
     return redirect(url_for("auth.login"))
@@ -162,9 +168,7 @@ def code():
         if right:
             session["pending"] = {**session["pending"], "second_factor": True}
             return _continue(user)
-        flash(_("Too many failed attempts. Wait a little and try again.") if attempt.throttled
-              else _("Wrong code."), "error")
-        status = 429 if attempt.throttled else 401
+        status = _code_refused(form, attempt.throttled)
     elif form.is_submitted():
         status = 400
     return render_template("login_code.html", form=form), status
@@ -192,9 +196,7 @@ def enrol():
         if codes:
             session["pending"] = {**session["pending"], "second_factor": True}
             return render_template("login_recovery_codes.html", codes=codes)
-        flash(_("Too many failed attempts. Wait a little and try again.") if attempt.throttled
-              else _("Wrong code."), "error")
-        status = 429 if attempt.throttled else 401
+        status = _code_refused(form, attempt.throttled)
     elif form.is_submitted():
         status = 400
     if user.totp_secret is None:
