@@ -233,6 +233,20 @@ def own_password():
     return _password_page(current_user._get_current_object(), forced=False)
 
 
+@bp.post("/account/two-factor")
+@login_required
+def own_two_factor():
+    """A psychologist (for whom it is optional) switches two-factor sign-in on: enrolment, as
+    at sign-in, then the session goes on."""
+    user = current_user._get_current_object()
+    if not user.totp_enabled:
+        now = current_runtime().clock.now()
+        session["pending"] = {"user": user.id, "next": "", "lang": None, "until": (now + timedelta(
+            minutes=current_runtime().settings.two_factor_pending_minutes)).timestamp()}
+        return redirect(url_for("auth.enrol"))
+    return redirect(url_for("auth.own_password"))
+
+
 def _password_page(user: User, forced: bool):
     form = PasswordChangeForm()
     status = 200

@@ -110,3 +110,17 @@ def test_a_psychologist_signs_in_without_a_code_unless_enrolled(app, make_user):
     assert sign_in(app.test_client(), "dmitry").location.endswith("/console")
     with app.app_context():
         assert db.session.query(User).filter_by(username="dmitry").one().totp_last_step is not None
+
+
+def test_a_psychologist_switches_two_factor_on_for_herself(app, make_user, staff_client, clock):
+    make_user("aigerim")
+    person, _ = staff_client("aigerim")
+    token = csrf_from(person.get("/account/password").get_data(as_text=True))
+    assert person.post("/account/two-factor", data={"csrf_token": token}).location.endswith(
+        "/login/enrol")
+    page = person.get("/login/enrol").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    shown = _post_code(person, "/login/enrol", pyotp.TOTP(secret).at(clock.now()))
+    token = csrf_from(shown.get_data(as_text=True))
+    assert person.post("/login/continue", data={"csrf_token": token}).location.endswith("/console")
+    assert _password_only(app.test_client(), "aigerim").location.endswith("/login/code")
