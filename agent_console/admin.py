@@ -8,19 +8,31 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from agent_console.access import roles_required
-from agent_console.forms import TopicForm, UserForm
+from agent_console.forms import ProfileForm, TopicForm, UserForm
 from helpline.extensions import db
 from helpline.models import Topic, User
 from helpline.runtime import current_runtime
-from helpline.services import audit
-from helpline.services.accounts import AccountError, NewUser, create_user, list_users, set_enabled
+from helpline.services import audit, two_factor
+from helpline.services.accounts import (
+    AccountError,
+    NewUser,
+    Profile,
+    create_user,
+    list_users,
+    reset_password,
+    revoke_calendar,
+    revoke_sessions,
+    set_enabled,
+    update_profile,
+)
 from helpline.services.centres import list_centres
+from helpline.uow import unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _user_form() -> UserForm:
-    form = UserForm()
+def _user_form(form_class=UserForm, **kwargs):
+    form = form_class(**kwargs)
     form.centre_id.choices = [SelectChoice("", "—")] + [
         SelectChoice(str(c.id), c.name) for c in list_centres(db.session)]
     return form
@@ -68,6 +80,77 @@ def toggle(user_id: int, action: str):
                  user.id, detail=user.username)
     db.session.commit()
     return redirect(url_for("admin.users")), 303
+
+
+def _fetch_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("administrator")
+def edit_user(user_id: int):
+    """Role, centre, languages and interface language of one account, and its actions."""
+    user = _fetch_user(user_id)
+    form = _user_form(ProfileForm, data={"role": user.role, "centre_id": str(user.centre_id or ""),
+                                         "languages": user.language_list,
+                                         "ui_language": user.ui_language})
+    status = 200
+    if form.validate_on_submit():
+        now = current_runtime().clock.now()
+        try:
+            with unit_of_work(db.session):
+                update_profile(db.session, user, Profile(
+                    role=form.role.data, languages=form.languages.data or [],
+                    centre_id=int(form.centre_id.data) if form.centre_id.data else None,
+                    ui_language=form.ui_language.data))
+                audit.record(db.session, now, "user.edit", current_user, "user", user.id,
+                             detail=f"{user.role} centre {user.centre_id} {user.languages}")
+        except AccountError as exc:
+            flash(str(exc), "error")
+            status = 400
+        else:
+            flash(_("Changes to %(name)s saved.", name=user.username))
+            return redirect(url_for("admin.edit_user", user_id=user.id)), 303
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin_user.html", form=form, user=user), status
+
+
+@bp.post("/users/<int:user_id>/<any('reset-password', 'reset-two-factor', 'revoke-sessions', "
+         "'revoke-calendar'):action>")
+@roles_required("administrator")
+def account_action(user_id: int, action: str):
+    """An administrator's action on an account; each is audited, and said done only if done."""
+    user = _fetch_user(user_id)
+    now = current_runtime().clock.now()
+    temporary = None
+    try:
+        with unit_of_work(db.session):
+            if action == "reset-password":
+                temporary = reset_password(db.session, user, now)
+            elif action == "reset-two-factor":
+                two_factor.reset(db.session, user)
+            elif action == "revoke-sessions":
+                revoke_sessions(db.session, user.id, now, "revoked by an administrator")
+            else:
+                revoke_calendar(user)
+            audit.record(db.session, now, f"user.{action.replace('-', '_')}", current_user, "user",
+                         user.id)
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id)), 303
+    if temporary:              # shown once, in this answer only (never stored, never redirected)
+        return render_template("admin_user.html", form=_user_form(ProfileForm, obj=None), user=user,
+                               temporary=temporary, hide_form=True)
+    flash({"reset-two-factor": _("Two-factor sign-in reset: %(name)s sets it up at the next "
+                                 "sign-in.", name=user.username),
+           "revoke-sessions": _("%(name)s is signed out everywhere.", name=user.username),
+           "revoke-calendar": _("The calendar feed of %(name)s no longer works.",
+                                name=user.username)}[action])
+    return redirect(url_for("admin.edit_user", user_id=user.id)), 303
 
 
 @bp.route("/topics", methods=["GET", "POST"])

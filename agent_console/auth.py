@@ -1,18 +1,37 @@
-"""Sign in and out."""
+"""Sign in and out: the password, then the two-factor code (or enrolment), then a forced
+password change if an administrator reset it.
+
+Between the steps the person is *not* signed in: only ``session["pending"]`` (the account's id,
+a deadline from the app's clock, where to go next) exists, and nothing but these pages is
+reachable.  Every attempt is claimed against its throttle counters and committed before the
+password or code is checked, so parallel attempts are all counted.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from agent_console.forms import LoginForm
+from agent_console.forms import CodeForm, LoginForm, PasswordChangeForm
 from helpline.extensions import db
+from helpline.models import User
 from helpline.runtime import current_runtime
-from helpline.services import audit
-from helpline.services.accounts import SignInRefused, authenticate, set_ui_language
+from helpline.services import audit, two_factor
+from helpline.services.accounts import (
+    AccountError,
+    SignInPolicy,
+    begin_attempt,
+    change_password,
+    check_sign_in,
+    set_ui_language,
+    start_sign_in,
+    succeeded,
+)
+from helpline.services.contacts import NotesCipher
+from helpline.uow import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -25,6 +44,27 @@ def home_for(user) -> str:
     return url_for("console.page")
 
 
+def complete_sign_in(user) -> None:
+    """The person is signed in (every check has passed)."""
+    session.clear()
+    login_user(user)
+    session["seen"] = datetime.now(UTC).timestamp()
+
+
+def _policy() -> SignInPolicy:
+    return SignInPolicy.from_settings(current_runtime().settings)
+
+
+def _cipher() -> NotesCipher:
+    return NotesCipher(current_runtime().settings.notes_key)
+
+
+def _refusal(throttled: bool) -> str:
+    if throttled:
+        return _("Too many failed attempts. Wait a little and try again.")
+    return _("Wrong username or password.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -33,34 +73,202 @@ def login():
     status = 200
     if form.validate_on_submit():
         rt = current_runtime()
-        try:
-            user = authenticate(db.session, form.username.data, form.password.data, rt.clock.now(),
-                                rt.settings.login_max_failures, rt.settings.login_lock_minutes)
-        except SignInRefused as exc:
-            audit.record(db.session, rt.clock.now(), "sign_in.refused",
-                         detail=f"username {form.username.data.strip().lower()[:64]}")
-            db.session.commit()  # the failure count and the event are kept
-            if exc.locked:
-                flash(_("Too many failed attempts. Try again later."), "error")
-            else:
-                flash(_("Wrong username or password."), "error")
-            status = 401
+        now = rt.clock.now()
+        with unit_of_work(db.session):       # counted first, whatever the password turns out
+            attempt = start_sign_in(db.session, form.username.data, request.remote_addr or "",
+                                    now, _policy())
+        with unit_of_work(db.session):
+            result = check_sign_in(db.session, attempt, form.username.data, form.password.data)
+            if result.user is None:
+                # never the typed text: the account refused if it exists, else "unknown account"
+                audit.record(db.session, now, "sign_in.refused",
+                             obj_type="user" if result.user_id else None, obj_id=result.user_id,
+                             detail=("throttled" if result.throttled else "wrong password")
+                             if result.user_id else "unknown account")
+        if result.user is None:
+            flash(_refusal(result.throttled), "error")
+            status = 429 if result.throttled else 401
         else:
-            chosen = session.get("lang")  # a language picked on the sign-in page is kept
-            if chosen in ("kk", "ru", "en"):
-                set_ui_language(user, chosen)
-            audit.record(db.session, rt.clock.now(), "sign_in", user)
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            session["seen"] = datetime.now(UTC).timestamp()
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
-                target = home_for(user)
-            return redirect(target)
+                target = ""
+            chosen = session.get("lang")  # a language picked on the sign-in page is kept
+            session.clear()
+            session["pending"] = {"user": result.user.id, "next": target, "lang": chosen,
+                                  "until": (now + timedelta(
+                                      minutes=rt.settings.two_factor_pending_minutes)).timestamp()}
+            if chosen:
+                session["lang"] = chosen
+            return _continue(result.user)
     elif request.method == "POST":
         status = 400
     return render_template("login.html", form=form), status
+
+
+def _pending_user() -> User | None:
+    """The person between the password and the end of sign-in, if the step has not expired."""
+    pending = session.get("pending")
+    if not pending or current_runtime().clock.now().timestamp() > pending.get("until", 0):
+        session.pop("pending", None)
+        return None
+    user = db.session.get(User, pending["user"])
+    return user if user is not None and user.is_enabled else None
+
+
+def _continue(user: User):
+    """The next step for a person whose password was right."""
+    pending = session["pending"]
+    if user.totp_enabled and not pending.get("second_factor"):
+        return redirect(url_for("auth.code"))
+    if user.needs_two_factor and not user.totp_enabled:
+        return redirect(url_for("auth.enrol"))
+    if user.must_change_password:
+        return redirect(url_for("auth.forced_change"))
+    now = current_runtime().clock.now()
+    with unit_of_work(db.session):
+        if pending.get("lang") in ("kk", "ru", "en"):
+            set_ui_language(user, pending["lang"])
+        audit.record(db.session, now, "sign_in", user)
+    target = pending.get("next") or home_for(user)
+    complete_sign_in(user)
+    return redirect(target)
+
+
+def _code_refused(form: CodeForm, throttled: bool) -> int:
+    form.code.data = ""
+    flash(_refusal(True) if throttled else _("Wrong code."), "error")
+    return 429 if throttled else 401
+
+
+def _expired():
+    flash(_("The sign-in took too long. Please sign in again."), "error")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def code():
+    user = _pending_user()
+    if user is None or not user.totp_enabled:
+        return _expired()
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        now = current_runtime().clock.now()
+        with unit_of_work(db.session):
+            attempt = begin_attempt(db.session, "code", str(user.id), request.remote_addr or "",
+                                    now, _policy())
+        with unit_of_work(db.session):
+            right = not attempt.throttled and two_factor.check_second_factor(
+                db.session, user, form.code.data, now, _cipher(), current_runtime().settings.secret_key)
+            if right:
+                succeeded(db.session, attempt)
+            else:
+                audit.record(db.session, now, "sign_in.code_refused", obj_type="user", obj_id=user.id,
+                             detail="throttled" if attempt.throttled else "wrong code")
+        if right:
+            session["pending"] = {**session["pending"], "second_factor": True}
+            return _continue(user)
+        status = _code_refused(form, attempt.throttled)
+    elif form.is_submitted():
+        status = 400
+    return render_template("login_code.html", form=form), status
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    user = _pending_user()
+    if user is None or user.totp_enabled:
+        return _expired()
+    form = CodeForm()
+    status = 200
+    cipher = _cipher()
+    now = current_runtime().clock.now()
+    if form.validate_on_submit() and user.totp_secret is not None:
+        with unit_of_work(db.session):
+            attempt = begin_attempt(db.session, "code", str(user.id), request.remote_addr or "",
+                                    now, _policy())
+        with unit_of_work(db.session):
+            codes = None if attempt.throttled else two_factor.confirm_enrolment(
+                db.session, user, form.code.data, now, cipher, current_runtime().settings.secret_key)
+            if codes:
+                succeeded(db.session, attempt)
+                audit.record(db.session, now, "two_factor.enrol", user, "user", user.id)
+        if codes:
+            session["pending"] = {**session["pending"], "second_factor": True}
+            return render_template("login_recovery_codes.html", codes=codes)
+        status = _code_refused(form, attempt.throttled)
+    elif form.is_submitted():
+        status = 400
+    if user.totp_secret is None:
+        with unit_of_work(db.session):
+            two_factor.start_enrolment(user, cipher)
+    secret = two_factor.secret_of(user, cipher)
+    uri = two_factor.provisioning_uri(user, secret)
+    return render_template("login_enrol.html", form=form, secret=secret, uri=uri,
+                           qr=two_factor.qr_svg(uri)), status
+
+
+@bp.post("/login/continue")
+def resume():
+    """After the recovery codes were shown: the rest of the sign-in."""
+    user = _pending_user()
+    if user is None or (user.needs_two_factor and not session["pending"].get("second_factor")):
+        return _expired()
+    return _continue(user)
+
+
+@bp.route("/login/new-password", methods=["GET", "POST"])
+def forced_change():
+    """A password an administrator reset must be replaced before anything else."""
+    user = _pending_user()
+    if user is None or not user.must_change_password or (
+            user.totp_enabled and not session["pending"].get("second_factor")):
+        return _expired()
+    return _password_page(user, forced=True)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def own_password():
+    return _password_page(current_user._get_current_object(), forced=False)
+
+
+@bp.post("/account/two-factor")
+@login_required
+def own_two_factor():
+    """A psychologist (for whom it is optional) switches two-factor sign-in on: enrolment, as
+    at sign-in, then the session goes on."""
+    user = current_user._get_current_object()
+    if not user.totp_enabled:
+        now = current_runtime().clock.now()
+        session["pending"] = {"user": user.id, "next": "", "lang": None, "until": (now + timedelta(
+            minutes=current_runtime().settings.two_factor_pending_minutes)).timestamp()}
+        return redirect(url_for("auth.enrol"))
+    return redirect(url_for("auth.own_password"))
+
+
+def _password_page(user: User, forced: bool):
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        now = current_runtime().clock.now()
+        try:
+            with unit_of_work(db.session):
+                change_password(db.session, user, None if forced else form.current.data or "",
+                                form.new.data, now)
+                audit.record(db.session, now, "password.change", user, "user", user.id)
+        except AccountError as exc:
+            flash(str(exc), "error")
+            status = 400
+        else:
+            flash(_("Your password was changed."))
+            if forced:
+                return _continue(user)
+            complete_sign_in(user)          # this session goes on; the others were ended
+            return redirect(home_for(user))
+    elif form.is_submitted():
+        status = 400
+    return render_template("password_change.html", form=form, forced=forced), status
 
 
 @bp.post("/logout")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice as C
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -14,9 +14,18 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
-class UserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=256)])
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[Optional(), Length(max=256)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))])
+
+
+class ProfileForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[C("psychologist", _l("Psychologist")),
                                             C("supervisor", _l("Supervisor")),
                                             C("administrator", _l("Administrator"))])
@@ -26,6 +35,11 @@ class UserForm(FlaskForm):
                                     default=["kk", "ru"])
     ui_language = SelectField(_l("Interface language"), choices=[C("kk", "Қазақша"),
                                                                  C("ru", "Русский"), C("en", "English")])
+
+
+class UserForm(ProfileForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
 class TopicForm(FlaskForm):

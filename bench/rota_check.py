@@ -43,7 +43,7 @@ def _person(username: str, role: str, centre_id: int, now) -> User:
     """A staff account (one shared password hash: hashing 840 passwords is not what is timed)."""
     user = User(public_id=secrets.token_hex(16), username=username, password_hash=_HASH, role=role,
                 centre_id=centre_id, languages="kk,ru", ui_language="kk", is_enabled=True,
-                failed_logins=0, created_at=now)
+                created_at=now)
     db.session.add(user)
     db.session.flush()
     return user

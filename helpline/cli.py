@@ -129,16 +129,34 @@ def scheduler(state: _State) -> None:
 def demo_data(state: _State) -> None:
     """Add the demo centres and numbers (idempotent)."""
     from helpline.extensions import db as database
-    from helpline.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
+    from helpline.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, load_demo_data
 
     app = state.get_app()
+    rt = app.extensions["helpline"]
     with app.app_context():
-        added = load_demo_data(database.session, app.extensions["helpline"].clock.now())
+        added = load_demo_data(database.session, rt.clock.now(), notes_key=rt.settings.notes_key)
         database.session.commit()
     click.echo("Demo data: " + (f"added {', '.join(added)}." if added else "already present."))
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, centre, languages, _ui in DEMO_USERS:
         click.echo(f"  {username:<18} {role:<13} {centre or 'all centres':<18} {','.join(languages)}")
+    click.echo(f"Supervisors and the administrator also enter a two-factor code: add the key "
+               f"{DEMO_TOTP_SECRET} to an authenticator app, or run `helpline demo-code`.")
+
+
+@cli.command("demo-code")
+@pass_state
+def demo_code(state: _State) -> None:
+    """Print the current two-factor code of the demo accounts (development only)."""
+    import pyotp
+
+    from helpline.services.demo import DEMO_TOTP_SECRET
+
+    app = state.get_app()
+    rt = app.extensions["helpline"]
+    if rt.settings.is_production:
+        raise click.ClickException("demo-code: demo data only, never in production")
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).at(rt.clock.now()))
 
 
 # ------------------------------------------------------------------ centres

@@ -87,11 +87,19 @@ class Settings:
     ivr_db_timeout_ms: int = 700
     #: Idle console sessions expire after this many minutes.
     idle_logout_minutes: int = 30
-    #: Sign-in is refused for LOGIN_LOCK_MINUTES after this many failures in a row.
-    login_max_failures: int = 5
-    login_lock_minutes: int = 15
-    #: Fernet keys encrypting notes and follow-up details, comma separated, newest first: the
-    #: first encrypts, any decrypts (generated in development; ``helpline keys rotate``).
+    #: Sign-in throttling (no lock): after this many failed attempts for one username (known or
+    #: not), each further attempt waits 2, 4, 8 ... seconds, at most SIGN_IN_MAX_DELAY_SECONDS.
+    sign_in_free_failures: int = 5
+    #: The same for one client address, with a larger allowance (a centre shares one address).
+    sign_in_address_free_failures: int = 30
+    sign_in_max_delay_seconds: int = 900
+    #: Failures are forgotten after this many minutes without one.
+    sign_in_window_minutes: int = 60
+    #: Minutes between the password and the two-factor code (or enrolment) before starting over.
+    two_factor_pending_minutes: int = 5
+    #: Fernet keys encrypting notes, follow-up details and two-factor secrets, comma separated,
+    #: newest first: the first encrypts, any decrypts (generated in development;
+    #: ``helpline keys rotate``).
     notes_key: str = ""
     #: Twilio Voice SDK: API key and secret for access tokens, and the TwiML App for agents.
     twilio_api_key: str = ""

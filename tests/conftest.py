@@ -204,10 +204,18 @@ def make_user(app, clock):
     from helpline.services.accounts import NewUser, create_user
 
     def make(username: str, role: str = "psychologist", centre_id: int | None = 2,
-             languages=("kk", "ru", "en"), ui_language: str = "en"):
+             languages=("kk", "ru", "en"), ui_language: str = "en", two_factor: bool | None = None):
+        """Supervisors and administrators come with two-factor sign-in on (``sign_in`` enters
+        the code), unless ``two_factor=False``; psychologists without, unless True."""
+        from helpline.services import two_factor as totp
+        from helpline.services.contacts import NotesCipher
+
         with app.app_context():
             user = create_user(db.session, NewUser(username, PASSWORD, role, centre_id, languages,
                                                    ui_language), clock.now())
+            if two_factor or (two_factor is None and user.needs_two_factor):
+                totp.start_enrolment(user, NotesCipher(app.extensions["helpline"].settings.notes_key))
+                user.totp_enabled = True
             db.session.commit()
             return user.id
 
@@ -223,10 +231,38 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def totp_code(app, username: str) -> str:
+    """The authenticator's code for ``username`` now (the app's clock), for the first time step
+    not used yet; if the three steps around now were all used, the fixed clock moves 30 s on."""
+    import pyotp
+
+    from helpline.models import User
+    from helpline.services import two_factor
+    from helpline.services.contacts import NotesCipher
+
+    with app.app_context():
+        rt = app.extensions["helpline"]
+        user = db.session.scalar(select(User).where(User.username == username))
+        secret = two_factor.secret_of(user, NotesCipher(rt.settings.notes_key))
+        last = user.totp_last_step if user.totp_last_step is not None else -1
+        db.session.remove()
+    step = int(rt.clock.now().timestamp()) // two_factor.STEP_SECONDS
+    if step + 1 <= last:
+        rt.clock.advance(seconds=two_factor.STEP_SECONDS * (last - step))
+        step = last
+    return pyotp.TOTP(secret).generate_otp(max(step - 1, last + 1))
+
+
 def sign_in(client, username: str, password: str = PASSWORD, lang: str = "en"):
+    """Sign in through the pages; the two-factor code step is completed when asked for."""
     token = csrf_from(client.get(f"/login?lang={lang}" if lang else "/login").get_data(as_text=True))
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token})
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    if response.status_code == 302 and response.location.endswith("/login/code"):
+        token = csrf_from(client.get("/login/code").get_data(as_text=True))
+        response = client.post("/login/code", data={"code": totp_code(client.application, username),
+                                                     "csrf_token": token})
+    return response
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ from helpline.models.presence import AgentPresence, AgentState, Offer, OfferStat
 from helpline.models.purge import ProviderPurgeRun
 from helpline.models.request import FollowUp, Request
 from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
+from helpline.models.sign_in import RecoveryCode, SignInFailure
 from helpline.models.user import Role, User
 
 __all__ = [
-    "AuditEvent", "BlockReason", "CallerBlock",
+    "AuditEvent", "BlockReason", "CallerBlock", "RecoveryCode", "SignInFailure",
     "FollowUp", "Request",
     "ProviderPurgeRun",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",

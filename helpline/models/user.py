@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
@@ -26,7 +26,6 @@ class User(UserMixin, db.Model):
         CheckConstraint("role IN ('psychologist', 'supervisor', 'administrator')", name="role_known"),
         CheckConstraint("role = 'administrator' OR centre_id IS NOT NULL", name="staff_have_centre"),
         CheckConstraint("ui_language IN ('kk', 'ru', 'en')", name="ui_language_known"),
-        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
     )
 
     #: Surrogate key.
@@ -47,9 +46,14 @@ class User(UserMixin, db.Model):
     ui_language: Mapped[str] = mapped_column(String(8), default="kk")
     #: False when the account is switched off (it is never deleted: the register refers to it).
     is_enabled: Mapped[bool] = mapped_column(default=True)
-    #: Consecutive failed sign-ins, and the time until which sign-in is refused (UTC).
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: True after an administrator's reset: the next sign-in asks for a new password first.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: Two-factor (TOTP) secret, encrypted with NOTES_KEY; NULL until enrolment starts.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: True once a code confirmed the secret: sign-in then asks for a code.
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    #: Time step (30 s) of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column()
     #: Secret for the person's calendar feed URL (shifts only); NULL until first asked for.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: When the account was made (UTC).
@@ -67,6 +71,11 @@ class User(UserMixin, db.Model):
 
     @property
     def is_supervisor(self) -> bool:
+        return self.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """Supervisors and administrators must sign in with a second factor."""
         return self.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
 
     @property

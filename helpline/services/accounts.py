@@ -1,4 +1,4 @@
-"""Staff accounts: creation, sign-in with throttling, enabling and disabling."""
+"""Staff accounts: creation, sign-in with throttling, administration, password changes."""
 
 from __future__ import annotations
 
@@ -9,26 +9,102 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpline.models import Centre, Role, User
+from helpline.services import passwords, throttle
 from helpline.services.centres import KNOWN_LANGUAGES
-
-MIN_PASSWORD_LENGTH = 10
-#: A hash to check against when the user does not exist, so timing does not tell.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+from helpline.services.throttle import ThrottlePolicy
 
 
 class AccountError(ValueError):
     """Input that cannot make or change an account; the message says what to fix."""
 
 
-class SignInRefused(Exception):
-    """Sign-in failed; the message is safe to show (it never says which part was wrong)."""
+@dataclass(frozen=True)
+class SignInPolicy:
+    """The throttling of sign-in and two-factor attempts (from the settings)."""
 
-    def __init__(self, message: str, locked: bool = False) -> None:
-        super().__init__(message)
-        self.locked = locked
+    #: Key of the HMAC that turns usernames, addresses and account ids into counter keys.
+    secret: str
+    account: ThrottlePolicy
+    address: ThrottlePolicy
+
+    @classmethod
+    def from_settings(cls, settings) -> SignInPolicy:
+        cap = timedelta(seconds=settings.sign_in_max_delay_seconds)
+        window = timedelta(minutes=settings.sign_in_window_minutes)
+        return cls(settings.secret_key, ThrottlePolicy(settings.sign_in_free_failures, cap, window),
+                   ThrottlePolicy(settings.sign_in_address_free_failures, cap, window))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in (or code) attempt, claimed against its counters before anything is checked."""
+
+    account_key: str
+    address_key: str
+    #: Zero if the attempt may be checked, else how long the person must wait.
+    wait: timedelta
+
+    @property
+    def throttled(self) -> bool:
+        return self.wait > timedelta(0)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The user, or why not; ``user_id`` names the account refused (for the audit log) if the
+    username exists."""
+
+    user: User | None
+    user_id: int | None
+    throttled: bool = False
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def begin_attempt(session: Session, kind: str, subject: str, address: str, now: datetime,
+                  policy: SignInPolicy) -> Attempt:
+    """Count an attempt for ``subject`` (a username, or ``code`` + account id) and the client
+    address, first; the caller commits this before checking anything (so it is never lost)."""
+    account_key = throttle.key_for(policy.secret, kind, subject)
+    address_key = throttle.key_for(policy.secret, "address", address or "-")
+    # a refused attempt counts against neither key: look at both before claiming either
+    wait = max(throttle.waiting(session, address_key, policy.address, now),
+               throttle.waiting(session, account_key, policy.account, now))
+    if not wait:
+        wait = throttle.claim(session, address_key, policy.address, now)
+    if not wait:
+        wait = throttle.claim(session, account_key, policy.account, now)
+    return Attempt(account_key, address_key, wait)
+
+
+def succeeded(session: Session, attempt: Attempt) -> None:
+    """The attempt was right: the account's counter starts afresh, the address gets it back."""
+    throttle.forget(session, attempt.account_key)
+    throttle.refund(session, attempt.address_key)
+
+
+def start_sign_in(session: Session, username: str, address: str, now: datetime,
+                  policy: SignInPolicy) -> Attempt:
+    return begin_attempt(session, "account", normalise_username(username), address, now, policy)
+
+
+def check_sign_in(session: Session, attempt: Attempt, username: str, password: str) -> SignInResult:
+    """Check the password of a claimed attempt. Exactly one password hash is checked whatever
+    happens (throttled, unknown username, disabled account), so timing tells nothing."""
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    user_id = user.id if user is not None else None
+    if attempt.throttled:
+        passwords.check(None, password)
+        return SignInResult(None, user_id, throttled=True)
+    right = passwords.check(user.password_hash if user is not None else None, password)
+    if not right or not user.is_enabled:
+        return SignInResult(None, user_id)
+    succeeded(session, attempt)
+    return SignInResult(user, user_id)
 
 
 @dataclass(frozen=True)
@@ -46,51 +122,38 @@ def create_user(session: Session, data: NewUser, now: datetime) -> User:
     if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace(
             "-", "").isalnum():
         raise AccountError("username: letters, digits, '.', '_' or '-' (at most 64)")
-    if len(data.password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
-    if data.role not in {r.value for r in Role}:
-        raise AccountError("role: psychologist, supervisor or administrator")
-    languages = [code.strip() for code in data.languages if code.strip()]
-    if not languages or any(code not in KNOWN_LANGUAGES for code in languages):
-        raise AccountError(f"languages: choose from {', '.join(KNOWN_LANGUAGES)}")
-    if data.ui_language not in KNOWN_LANGUAGES:
-        raise AccountError("interface language: kk, ru or en")
-    if data.role != Role.ADMINISTRATOR and data.centre_id is None:
-        raise AccountError("centre: required for psychologists and supervisors")
-    if data.centre_id is not None and session.get(Centre, data.centre_id) is None:
-        raise AccountError(f"centre: no centre with id {data.centre_id}")
+    refused = passwords.problem(data.password, username)
+    if refused:
+        raise AccountError(refused)
+    languages = _check_profile(session, data.role, data.centre_id, data.languages, data.ui_language)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"username: {username!r} is taken")
     user = User(
         public_id=secrets.token_hex(16), username=username,
-        password_hash=generate_password_hash(data.password), role=data.role,
+        password_hash=passwords.hash_password(data.password), role=data.role,
         centre_id=data.centre_id, languages=",".join(dict.fromkeys(languages)),
-        ui_language=data.ui_language, is_enabled=True, failed_logins=0, created_at=now,
+        ui_language=data.ui_language, is_enabled=True, must_change_password=False,
+        totp_enabled=False, created_at=now,
     )
     session.add(user)
     session.flush()
     return user
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime,
-                 max_failures: int, lock_minutes: int) -> User:
-    """The user if the password is right; after ``max_failures`` in a row, locked for a while."""
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        raise SignInRefused("Wrong username or password.")
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise SignInRefused(f"Too many failed attempts. Try again in {minutes} min.", locked=True)
-    if not check_password_hash(user.password_hash, password) or not user.is_enabled:
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-        raise SignInRefused("Wrong username or password.")
-    user.failed_logins = 0
-    user.locked_until = None
-    return user
+def _check_profile(session: Session, role: str, centre_id: int | None, languages: Sequence[str],
+                   ui_language: str) -> list[str]:
+    if role not in {r.value for r in Role}:
+        raise AccountError("role: psychologist, supervisor or administrator")
+    chosen = [code.strip() for code in languages if code.strip()]
+    if not chosen or any(code not in KNOWN_LANGUAGES for code in chosen):
+        raise AccountError(f"languages: choose from {', '.join(KNOWN_LANGUAGES)}")
+    if ui_language not in KNOWN_LANGUAGES:
+        raise AccountError("interface language: kk, ru or en")
+    if role != Role.ADMINISTRATOR and centre_id is None:
+        raise AccountError("centre: required for psychologists and supervisors")
+    if centre_id is not None and session.get(Centre, centre_id) is None:
+        raise AccountError(f"centre: no centre with id {centre_id}")
+    return chosen
 
 
 def list_users(session: Session, centre_id: int | None = None) -> list[User]:
@@ -108,3 +171,70 @@ def set_ui_language(user: User, language: str) -> None:
     if language not in KNOWN_LANGUAGES:
         raise AccountError("interface language: kk, ru or en")
     user.ui_language = language
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an administrator may change about an account."""
+
+    role: str
+    centre_id: int | None
+    languages: Sequence[str]
+    ui_language: str
+
+
+def update_profile(session: Session, user: User, data: Profile) -> None:
+    languages = _check_profile(session, data.role, data.centre_id, data.languages, data.ui_language)
+    user.role = data.role
+    user.centre_id = data.centre_id
+    user.languages = ",".join(dict.fromkeys(languages))
+    user.ui_language = data.ui_language
+
+
+def revoke_sessions(session: Session, user_id: int, now: datetime, reason: str) -> int:
+    """End every signed-in session of the user (server-side sessions); returns how many.
+
+    Raises ``AccountError`` when this build keeps no server-side sessions, so nothing is ever
+    reported as revoked that was not."""
+    try:
+        from helpline.services import sessions
+    except ImportError as exc:
+        raise AccountError("sessions: this installation keeps no server-side sessions") from exc
+    return sessions.end_all_for_user(session, user_id, now, reason)
+
+
+def reset_password(session: Session, user: User, now: datetime) -> str:
+    """A temporary password (returned to be shown once); the person must choose a new one at
+    the next sign-in. Their sessions are ended where sessions are kept server-side."""
+    temporary = passwords.temporary_password()
+    user.password_hash = passwords.hash_password(temporary)
+    user.must_change_password = True
+    _end_sessions_if_kept(session, user.id, now, "password reset")
+    return temporary
+
+
+def change_password(session: Session, user: User, old: str | None, new: str, now: datetime) -> None:
+    """The person's own change: the old password (None on the forced change right after signing
+    in with it), the policy, and the person's other sessions are ended."""
+    if old is not None and not passwords.check(user.password_hash, old):
+        raise AccountError("current password: wrong")
+    refused = passwords.problem(new, user.username)
+    if refused:
+        raise AccountError(refused)
+    if passwords.check(user.password_hash, new):
+        raise AccountError("password: choose a new one, not the current one")
+    user.password_hash = passwords.hash_password(new)
+    user.must_change_password = False
+    _end_sessions_if_kept(session, user.id, now, "password changed")
+
+
+def _end_sessions_if_kept(session: Session, user_id: int, now: datetime, reason: str) -> None:
+    try:
+        revoke_sessions(session, user_id, now, reason)
+    except AccountError:
+        pass                     # no server-side sessions in this build: nothing else to end
+
+
+def revoke_calendar(user: User) -> None:
+    """The person's calendar feed URL stops working (a new one is made when asked for)."""
+    user.calendar_token = None

@@ -15,6 +15,8 @@ from helpline.schema import upgrade
 from helpline.services.demo import load_demo_data
 
 CHROMIUM = "/usr/bin/chromium"
+#: Apps being served, by base URL (the sign-in helper reads the app's clock for the code).
+SERVED: dict[str, object] = {}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -52,13 +54,16 @@ def _serve(tmp_path, clock=None):
     }, environ={}, clock=clock)
     with app.app_context():
         upgrade(db.engine)
-        load_demo_data(db.session, app.extensions["helpline"].clock.now())  # with demo users
+        load_demo_data(db.session, app.extensions["helpline"].clock.now(),  # with demo users
+                       notes_key=app.extensions["helpline"].settings.notes_key)
         db.session.commit()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.base_url = base
+    SERVED[base] = app
     yield app
+    SERVED.pop(base, None)
     server.shutdown()
     thread.join(5)
     with app.app_context():
