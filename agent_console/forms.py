@@ -32,7 +32,7 @@ class TopicForm(FlaskForm):
     #: an identifier (also what reaches report CSVs): never a formula, a space or punctuation
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), Regexp(
         r"^\s*[A-Za-z0-9_]+\s*$", message=_l("Only Latin letters, digits and _ (for example "
-                                              "school_bullying)."))])
+                                              "online_safety)."))])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=120)])
     name_kk = StringField(_l("Name (Kazakh)"), validators=[DataRequired(), Length(max=120)])
