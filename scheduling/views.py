@@ -39,10 +39,10 @@ def _centre() -> Centre:
     return centre
 
 
-def _local(centre: Centre, day: str, clock: str) -> datetime:
+def _local(centre: Centre, day: str, clock: str, field: str = "day") -> datetime:
     zone = ZoneInfo(centre.timezone)
     try:
-        return datetime.combine(inputs.day(day, "day"), time.fromisoformat(clock), zone)
+        return datetime.combine(inputs.day(day, field), time.fromisoformat(clock), zone)
     except inputs.InputError as exc:
         raise RotaError(str(exc)) from exc
     except ValueError as exc:
@@ -206,8 +206,8 @@ def add_absence():
         user = db.session.get(User, request.form.get("user_id", type=int) or 0)
         if user is None or user.centre_id != centre.id:
             raise RotaError("person: a member of this centre")
-        start = _local(centre, request.form.get("first", ""), "00:00")
-        end = _local(centre, request.form.get("last", ""), "00:00") + timedelta(days=1)
+        start = _local(centre, request.form.get("first", ""), "00:00", "first")
+        end = _local(centre, request.form.get("last", ""), "00:00", "last") + timedelta(days=1)
         service.add_absence(db.session, user, start.astimezone(ZoneInfo("UTC")),
                             end.astimezone(ZoneInfo("UTC")), request.form.get("kind", "leave"),
                             current_user, rt.clock.now())
