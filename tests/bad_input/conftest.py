@@ -14,12 +14,15 @@ def signed_in(make_user, staff_client):
     role, and headers carrying its CSRF token. The one place these tests sign in: when signing
     in gains a step, only this fixture (or ``staff_client``) changes."""
     made: dict[str, tuple] = {}
+    usernames: dict[str, str] = {}
 
-    def make(role: str):
-        if role not in made:
-            username = f"{role}-{len(made)}"
-            make_user(username, role=role, centre_id=ROLES[role])
-            made[role] = staff_client(username)
+    def make(role: str, fresh: bool = False):
+        """``fresh``: sign the same account in again (after a request signed it out)."""
+        if role not in usernames:
+            usernames[role] = f"{role}-{len(usernames)}"
+            make_user(usernames[role], role=role, centre_id=ROLES[role])
+        if fresh or role not in made:
+            made[role] = staff_client(usernames[role])
         return made[role]
 
     return make
