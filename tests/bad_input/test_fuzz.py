@@ -57,11 +57,21 @@ NAMES = field_names()
 texts = st.one_of(st.sampled_from(WEIRD), st.text(max_size=12),
                   st.integers(-2**70, 2**70).map(str))
 keys = st.one_of(st.sampled_from(NAMES), st.text(min_size=1, max_size=8))
-fields = st.dictionaries(keys, st.one_of(texts, st.lists(texts, max_size=3)), max_size=6)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False) | texts,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4),
     max_leaves=8)
+
+
+def route_names(app, rule) -> list[str]:
+    """The names the route's own view mentions (its form and query fields), tried first."""
+    source = inspect.getsource(inspect.unwrap(app.view_functions[rule.endpoint]))
+    return sorted({*re.findall(r'"(\w+)"', source)} & set(NAMES)) or NAMES
+
+
+def route_fields(app, rule) -> st.SearchStrategy:
+    own = st.one_of(st.sampled_from(route_names(app, rule)), keys)
+    return st.dictionaries(own, st.one_of(texts, st.lists(texts, max_size=3)), max_size=6)
 
 
 def path_values(rule) -> st.SearchStrategy:
@@ -116,9 +126,11 @@ def _anonymous(app):
 
 
 def _fuzz_route(app, sessions, signed_in, failures, rule, method, role):
+    own = route_fields(app, rule)
+
     @FUZZ
-    @given(values=path_values(rule), query=fields, body=st.one_of(
-        st.tuples(st.just("form"), fields), st.tuples(st.just("json"), json_values),
+    @given(values=path_values(rule), query=own, body=st.one_of(
+        st.tuples(st.just("form"), own), st.tuples(st.just("json"), json_values),
         st.tuples(st.just("none"), st.none())))
     def check(values, query, body):
         client, headers = sessions[role]
