@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from agent_console import errors
 from helpline.extensions import babel, db, login_manager, socketio
 from helpline.models import User
 from helpline.services.accounts import set_ui_language
@@ -57,12 +58,12 @@ def init_app(app: Flask) -> None:
             return {"error": str(SIGNED_OUT)}, 401
         return redirect(url_for("auth.login", next=request.path))
 
+    errors.init_app(app)
+
     @app.errorhandler(CSRFError)
     def csrf_refused(error):
-        if wants_json():
-            return {"error": _("This was not done: the page's security token is no longer valid. "
-                               "Reload the page and try again.")}, 400
-        return error.get_response()
+        return errors.answer(error, _("This was not done: the page's security token is no longer "
+                                      "valid. Reload the page and try again."))
 
     @app.before_request
     def language_and_idle_expiry():

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from agent_console import inputs
 from agent_console.access import roles_required
 from agent_console.forms import ProfileForm, TopicForm, UserForm
 from helpline.extensions import db
@@ -193,29 +194,25 @@ def toggle_topic(topic_id: int, action: str):
 @roles_required("administrator")
 def audit_log():
     """The audit log, newest first, filtered by action, person and period (days in UTC+5)."""
-    from datetime import date, datetime, time, timedelta
+    from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
     from flask import request
 
     zone = ZoneInfo("Asia/Almaty")
-
-    def day(name: str, end: bool = False):
-        value = request.args.get(name) or ""
-        try:
-            parsed = date.fromisoformat(value) if value else None
-        except ValueError:
-            abort(400, f"{name}: YYYY-MM-DD")
-        if parsed is None:
-            return None
-        return datetime.combine(parsed + timedelta(days=1 if end else 0), time(0), zone)
-
     users = {u.id: u.username for u in db.session.query(User)}
+    try:
+        first = inputs.optional_day(request.args.get("from"), "from")
+        last = inputs.optional_day(request.args.get("to"), "to")
+    except inputs.InputError as exc:     # the filter again, the field named, what was typed kept
+        return render_template("admin_audit.html", rows=[], users=users, zone=zone, error=str(exc)), 400
     actor = request.args.get("actor") or ""
     actor_id = next((uid for uid, name in users.items() if name == actor), -1) if actor else None
-    rows = audit.events(db.session, action=request.args.get("action") or None, actor_id=actor_id,
-                        since=day("from"), until=day("to", end=True))
-    return render_template("admin_audit.html", rows=rows, users=users, zone=zone)
+    rows = audit.events(
+        db.session, action=request.args.get("action") or None, actor_id=actor_id,
+        since=datetime.combine(first, time(0), zone) if first else None,
+        until=datetime.combine(last + timedelta(days=1), time(0), zone) if last else None)
+    return render_template("admin_audit.html", rows=rows, users=users, zone=zone, error=None)
 
 
 @bp.get("/provider-purge")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice as C
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 
 class LoginForm(FlaskForm):
@@ -43,7 +43,10 @@ class UserForm(ProfileForm):
 
 
 class TopicForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    #: an identifier (also what reaches report CSVs): never a formula, a space or punctuation
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), Regexp(
+        r"^\s*[A-Za-z0-9_]+\s*$", message=_l("Only Latin letters, digits and _ (for example "
+                                              "online_safety)."))])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=120)])
     name_kk = StringField(_l("Name (Kazakh)"), validators=[DataRequired(), Length(max=120)])

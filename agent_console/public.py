@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 from flask import Blueprint, render_template, request
 
+from agent_console import inputs
 from helpline.extensions import db
 from helpline.runtime import current_runtime
 from helpline.services.figures import ZONE, monthly_tables
@@ -17,14 +18,13 @@ bp = Blueprint("public", __name__)
 @bp.get("/stats")
 def stats():
     today = current_runtime().clock.now().astimezone(ZONE).date()
-    default = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)  # last month
+    default = (today.replace(day=1) - timedelta(days=1)).replace(day=1)   # last month
     text = request.args.get("month", "")
     try:
-        year, month = (int(part) for part in text.split("-")) if text else (default.year, default.month)
-        first_day = date(year, month, 1)
-    except ValueError:
-        return render_template("stats.html", error="month: YYYY-MM", sections=[], rows=[],
-                               month=text, total=TOTAL), 400
+        first_day = inputs.month(text, "month") if text else default
+    except inputs.InputError as exc:       # the heading never shows what was typed, the field does
+        return render_template("stats.html", error=str(exc), sections=[], rows=[], month=None,
+                               typed=text, total=TOTAL), 400
     rows, sections = monthly_tables(db.session, first_day)
     return render_template("stats.html", sections=sections, rows=rows, month=first_day.strftime("%Y-%m"),
-                           total=TOTAL, error=None)
+                           typed=first_day.strftime("%Y-%m"), total=TOTAL, error=None)

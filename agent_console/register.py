@@ -3,13 +3,13 @@ and follow-ups."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from agent_console import inputs
 from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Request, Topic
@@ -45,7 +45,7 @@ def listing(status: int = 200, error: str | None = None):
                                 risk=request.args.get("risk") or None,
                                 status=request.args.get("status") or None, reader=current_user)
     except register.RequestError as exc:
-        return str(exc), 400
+        abort(400, str(exc))
     readable = {row.id for row in rows if register.may_read(current_user, row)}
     with unit_of_work(db.session):
         audit.record(db.session, rt.clock.now(), "request.list", current_user, "centre", centre_id,
@@ -63,15 +63,15 @@ def listing(status: int = 200, error: str | None = None):
 def create():
     rt = current_runtime()
     form = request.form
-    centre = db.session.get(Centre, int(form.get("centre") or current_user.centre_id or 0))
+    try:
+        centre_id = inputs.optional_id(form.get("centre"), "centre") or current_user.centre_id
+        received = inputs.local_datetime(form.get("received"), "received")
+    except inputs.InputError as exc:      # the form again, the field named, what was typed kept
+        return listing(status=400, error=str(exc))
+    centre = db.session.get(Centre, centre_id) if centre_id else None
     if centre is None or not may_see_centre(current_user, centre.id):
         abort(403)
-    try:
-        received = datetime.fromisoformat(form.get("received", "")).replace(
-            tzinfo=ZoneInfo(centre.timezone))
-    except ValueError:
-        db.session.rollback()
-        return listing(status=400, error=_("received: date and time"))
+    received = received.replace(tzinfo=ZoneInfo(centre.timezone))
     try:
         register.register(db.session, centre, register.RequestInput(
             channel=form.get("channel", ""), received_at=received.astimezone(ZoneInfo("UTC")),

@@ -10,6 +10,7 @@ import logging
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room
 
+from agent_console import payloads
 from helpline.events import ALL_SUPERVISORS, agent_room, supervisors_room
 from helpline.extensions import db
 from helpline.runtime import current_runtime
@@ -82,45 +83,56 @@ class ConsoleNamespace(Namespace):
             rt.dispatcher.heartbeat(db.session, user, now)
         return self._act(action)
 
-    def on_set_state(self, data):
-        state = data.get("state") if isinstance(data, dict) else None
+    def on_set_state(self, data=None):
+        try:
+            state = payloads.payload(data, {"state": str})["state"]
+        except payloads.BadPayload as exc:
+            return payloads.refused(exc)
 
         def action(user, rt, now):
-            row = rt.dispatcher.set_state(db.session, user, str(state), now)
+            row = rt.dispatcher.set_state(db.session, user, state, now)
             return {"state": row.state}
         return self._act(action)
 
-    def on_accept(self, data):
-        offer_id = data.get("offer_id") if isinstance(data, dict) else None
-        device_ready = data.get("device_ready", True) is not False if isinstance(data, dict) else True
+    def on_accept(self, data=None):
+        try:
+            fields = payloads.payload(data, {"offer_id": int}, {"device_ready": (bool, True)})
+        except payloads.BadPayload as exc:
+            return payloads.refused(exc)
 
         def action(user, rt, now):
-            if not isinstance(offer_id, int):
-                raise DispatchError("offer_id: a number")
-            call, join = rt.lifecycle.accept(db.session, user, offer_id, now, device_ready)
+            call, join = rt.lifecycle.accept(db.session, user, fields["offer_id"], now,
+                                             fields["device_ready"])
             return {"call_id": call.id, **({"join": join} if join else {})}
         return self._act(action)
 
-    def on_rejoin(self, data):
-        call_id = data.get("call_id") if isinstance(data, dict) else None
+    def on_rejoin(self, data=None):
+        try:
+            call_id = payloads.payload(data, {"call_id": str})["call_id"]
+        except payloads.BadPayload as exc:
+            return payloads.refused(exc)
 
         def action(user, rt, now):
-            join = rt.lifecycle.rejoin(db.session, user, str(call_id), now)
+            join = rt.lifecycle.rejoin(db.session, user, call_id, now)
             return {"join": join} if join else {}
         return self._act(action)
 
-    def on_decline(self, data):
-        offer_id = data.get("offer_id") if isinstance(data, dict) else None
+    def on_decline(self, data=None):
+        try:
+            offer_id = payloads.payload(data, {"offer_id": int})["offer_id"]
+        except payloads.BadPayload as exc:
+            return payloads.refused(exc)
 
         def action(user, rt, now):
-            if not isinstance(offer_id, int):
-                raise DispatchError("offer_id: a number")
             rt.dispatcher.decline(db.session, user, offer_id, now)
         return self._act(action)
 
-    def on_hang_up(self, data):
-        call_id = data.get("call_id") if isinstance(data, dict) else None
+    def on_hang_up(self, data=None):
+        try:
+            call_id = payloads.payload(data, {"call_id": str})["call_id"]
+        except payloads.BadPayload as exc:
+            return payloads.refused(exc)
 
         def action(user, rt, now):
-            rt.lifecycle.hang_up(db.session, user, str(call_id), now)
+            rt.lifecycle.hang_up(db.session, user, call_id, now)
         return self._act(action)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from helpline import events
 from helpline.clock import Clock, SystemClock
@@ -45,6 +46,7 @@ def create_app(
         template_folder=str(TEMPLATES),
         static_folder="static",
     )
+    app.url_map.converters["int"] = RowId          # before any route is added
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -110,6 +112,15 @@ def create_app(
         return render_template("home.html", settings=settings)
 
     return app
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in a URL is a row's id: a number larger than any database integer is no row
+    (404), never an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def _message_queue(redis_url: str) -> dict:

@@ -434,10 +434,10 @@ def rota_minimum(state: _State, centre: str, days: str, hours: str, people: int)
 def rota_hours(state: _State, centre: str, month: str) -> None:
     """The month's hours sheet per person for payroll (total, night, weekend and holiday,
     overtime), as CSV on stdout."""
-    import csv as _csv
     from datetime import timedelta as _td
     from zoneinfo import ZoneInfo
 
+    from helpline import csvout
     from helpline.extensions import db as database
     from helpline.models import User
     from scheduling import rota as rota_rules
@@ -461,7 +461,7 @@ def rota_hours(state: _State, centre: str, month: str) -> None:
             service.spans(shifts), service.absences(database.session, people, start, end), year,
             number, zone, service.holidays_from(settings), service.rules_from(settings))
         names = {u.id: u.username for u in database.session.query(User).filter(User.id.in_(people))}
-        writer = _csv.writer(sys.stdout)
+        writer = csvout.writer(sys.stdout)
         writer.writerow(["username", "shifts", "hours", "night_hours", "weekend_holiday_hours",
                          "overtime_hours"])
         for user_id, sheet in sorted(sheets.items(), key=lambda item: names[item[0]]):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline import csvout
 from helpline.config import Settings
 from helpline.models import Absence, Centre, Shift, StaffingMinimum, SwapRequest, User
 from scheduling import rota
@@ -281,7 +282,7 @@ CSV_COLUMNS = ("centre", "username", "duty", "start", "end")
 
 def export_csv(session: Session, centre: Centre | None, start: datetime, end: datetime) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvout.writer(out)
     writer.writerow(CSV_COLUMNS)
     for shift in current_shifts(session, centre.id if centre else None, start, end):
         owner = session.get(Centre, shift.centre_id)

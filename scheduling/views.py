@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from agent_console import inputs
 from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Shift, SwapRequest, User
@@ -38,20 +39,20 @@ def _centre() -> Centre:
     return centre
 
 
-def _local(centre: Centre, day: str, clock: str) -> datetime:
+def _local(centre: Centre, day: str, clock: str, field: str = "day") -> datetime:
     zone = ZoneInfo(centre.timezone)
     try:
-        return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), zone)
+        return datetime.combine(inputs.day(day, field), time.fromisoformat(clock), zone)
+    except inputs.InputError as exc:
+        raise RotaError(str(exc)) from exc
     except ValueError as exc:
         raise RotaError("date and time: YYYY-MM-DD and HH:MM") from exc
 
 
 def _period(centre: Centre, view: str, start: str | None, now: datetime) -> tuple[date, date]:
+    """The week or month shown; ``InputError`` for a start day outside the accepted range."""
     today = now.astimezone(ZoneInfo(centre.timezone)).date()
-    try:
-        first = date.fromisoformat(start) if start else today
-    except ValueError:
-        first = today
+    first = inputs.optional_day(start, "start") or today
     if view == "month":
         first = first.replace(day=1)
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -67,7 +68,11 @@ def board(status: int = 200, form_error: RotaError | None = None):
     rt = current_runtime()
     centre = _centre()
     view = request.values.get("view", "week")
-    first, last = _period(centre, view, request.values.get("start"), rt.clock.now())
+    try:
+        first, last = _period(centre, view, request.values.get("start"), rt.clock.now())
+    except inputs.InputError as exc:       # this week, and the field named
+        first, last = _period(centre, view, None, rt.clock.now())
+        status, form_error = 400, form_error or RotaError(str(exc))
     zone = ZoneInfo(centre.timezone)
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(last + timedelta(days=1), time(0), zone)
@@ -179,8 +184,8 @@ def apply_template():
         people = [db.session.get(User, i) for i in ids]
         if any(p is None for p in people):
             raise RotaError("people: unknown person")
-        first = date.fromisoformat(request.form.get("first", ""))
-        last = date.fromisoformat(request.form.get("last", ""))
+        first = inputs.day(request.form.get("first"), "first")
+        last = inputs.day(request.form.get("last"), "last")
         made = service.apply_template(db.session, centre, request.form.get("pattern", ""), people,
                                       first, last, int(request.form.get("start_hour", "8")),
                                       request.form.get("duty", "line"), current_user,
@@ -201,8 +206,8 @@ def add_absence():
         user = db.session.get(User, request.form.get("user_id", type=int) or 0)
         if user is None or user.centre_id != centre.id:
             raise RotaError("person: a member of this centre")
-        start = _local(centre, request.form.get("first", ""), "00:00")
-        end = _local(centre, request.form.get("last", ""), "00:00") + timedelta(days=1)
+        start = _local(centre, request.form.get("first", ""), "00:00", "first")
+        end = _local(centre, request.form.get("last", ""), "00:00", "last") + timedelta(days=1)
         service.add_absence(db.session, user, start.astimezone(ZoneInfo("UTC")),
                             end.astimezone(ZoneInfo("UTC")), request.form.get("kind", "leave"),
                             current_user, rt.clock.now())

@@ -28,6 +28,12 @@ def _call(handle: str):
     return call
 
 
+def _json_object() -> dict:
+    """The request's JSON object; anything else (a list, a number, nothing) counts as empty."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
 @bp.get("")
 def page():
     centres = list_centres(db.session)
@@ -62,7 +68,7 @@ def set_faults():
 
 @bp.post("/calls")
 def dial():
-    data = request.get_json(silent=True) or {}
+    data = _json_object()
     try:
         to_number = normalise(str(data.get("to", "")))
     except InvalidNumber as exc:
@@ -88,7 +94,7 @@ def state(handle: str):
 
 @bp.post("/calls/<handle>/keys")
 def keys(handle: str):
-    data = request.get_json(silent=True) or {}
+    data = _json_object()
     pressed = str(data.get("keys", ""))
     if not pressed or any(k not in "0123456789*#" for k in pressed):
         return jsonify(error="keys: digits, * or # only"), 400

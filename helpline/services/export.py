@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TextIO
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from helpline import csvout
 from helpline.models import Call
 
 COLUMNS = (
@@ -35,7 +35,7 @@ def calls_between(session: Session, since: datetime | None, until: datetime | No
 
 def write_calls_csv(calls: Iterator[Call], out: TextIO, default_zone: str = "Asia/Almaty") -> int:
     """Write one row per call; returns how many rows were written."""
-    writer = csv.writer(out)
+    writer = csvout.writer(out)
     writer.writerow(COLUMNS)
     count = 0
     for call in calls:

@@ -3,7 +3,6 @@ public statistics page. Counts only, suppressed with ``helpline.suppression`` be
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from helpline import csvout
 from helpline.models import Call, Centre, Request, Topic
 from helpline.models.contact import AGE_BANDS, RISK_LEVELS
 from helpline.models.request import CHANNELS
@@ -76,7 +76,7 @@ def monthly_csv(session: Session, first_day: date, centre_name: str | None = Non
     """The monthly report in its fixed layout: one block per section, centres as rows."""
     rows, sections = monthly_tables(session, first_day)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvout.writer(out)
     scope = centre_name or "All centres"
     writer.writerow(["Monthly report to the child-rights authority", first_day.strftime("%Y-%m"),
                      scope, "counts of 1-4 shown as <5; further cells hidden where they could be "

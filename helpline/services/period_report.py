@@ -6,7 +6,6 @@ Inside the centre the figures are exact; ``suppressed=True`` (for anything sent 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline import csvout
 from helpline.models import Call, Centre, Request
 from helpline.suppression import TOTAL, suppress
 
@@ -112,7 +112,7 @@ def _last_day(report: PeriodReport) -> str:
 
 def to_csv(report: PeriodReport, suppressed: bool = False) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvout.writer(out)
     writer.writerow(["report", report.start.astimezone(ZONE).date().isoformat(), _last_day(report),
                      "; ".join(report.centres),
                      "suppressed" if suppressed else "internal: exact counts"])

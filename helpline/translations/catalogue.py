@@ -556,6 +556,39 @@ T.update({
 
 # ---- bad input answered in words ----
 T.update({
+    "Error": ("Қате", "Ошибка"),
+    "Back to the start page": ("Басты бетке оралу", "На главную страницу"),
+    "This request could not be used. Check what you entered and try again.": (
+        "Бұл сұрауды орындау мүмкін болмады. Енгізгеніңізді тексеріп, қайталап көріңіз.",
+        "Этот запрос не удалось выполнить. Проверьте введённые данные и повторите попытку."),
+    "You are not allowed to do this.": ("Сізге мұны істеуге рұқсат жоқ.",
+                                        "У вас нет прав на это действие."),
+    "There is no such page.": ("Мұндай бет жоқ.", "Такой страницы нет."),
+    "This page cannot be used this way.": ("Бұл бетті бұлай пайдалану мүмкін емес.",
+                                           "Эту страницу нельзя использовать таким образом."),
+    "What was sent is too large.": ("Жіберілген дерек тым үлкен.", "Отправленные данные слишком велики."),
+    "Only Latin letters, digits and _ (for example online_safety).": (
+        "Тек латын әріптері, цифрлар және _ (мысалы, online_safety).",
+        "Только латинские буквы, цифры и _ (например, online_safety)."),
+    "This was not done: %(field)s must be %(kind)s. Reload the page and try again.": (
+        "Бұл орындалмады: %(field)s өрісіне %(kind)s керек. Бетті қайта жүктеп, қайталап көріңіз.",
+        "Это не выполнено: в поле %(field)s нужно %(kind)s. Перезагрузите страницу и повторите попытку."),
+    "This was not done: the console sent no %(fields)s. Reload the page and try again.": (
+        "Бұл орындалмады: консоль %(fields)s жібермеді. Бетті қайта жүктеп, қайталап көріңіз.",
+        "Это не выполнено: консоль не отправила %(fields)s. Перезагрузите страницу и повторите "
+        "попытку."),
+    "a number": ("сан", "число"),
+    "text": ("мәтін", "текст"),
+    "true or false": ("true немесе false", "true или false"),
+    "a date as YYYY-MM-DD": ("ЖЖЖЖ-АА-КК түріндегі күн", "дата в виде ГГГГ-ММ-ДД"),
+    "a month as YYYY-MM": ("ЖЖЖЖ-АА түріндегі ай", "месяц в виде ГГГГ-ММ"),
+    "a date and time as YYYY-MM-DD HH:MM": ("ЖЖЖЖ-АА-КК СС:ММ түріндегі күн мен уақыт",
+                                            "дата и время в виде ГГГГ-ММ-ДД ЧЧ:ММ"),
+    "a date between %(first)s and %(last)s": ("%(first)s және %(last)s аралығындағы күн",
+                                              "дата от %(first)s до %(last)s"),
+    "after from, at most a year": ("«from» күнінен кейін, ең көбі бір жыл",
+                                   "после «from», не больше года"),
+    "choose one from the list": ("тізімнен біреуін таңдаңыз", "выберите одно из списка"),
 })
 
 # ---- notes keys and request follow-ups ----

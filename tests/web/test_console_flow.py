@@ -217,7 +217,8 @@ def test_bad_payloads_get_clear_errors(make_user, console):
     make_user("saule")
     agent = console("saule")
     assert agent.emit("set_state", {"state": "dancing"})["ok"] is False
-    assert agent.emit("accept", {"offer_id": "x"}) == {"ok": False, "error": "offer_id: a number"}
+    refused = agent.emit("accept", {"offer_id": "x"})
+    assert refused["ok"] is False and "offer_id must be a number" in refused["error"]
     assert agent.emit("accept", {"offer_id": 999})["error"] == "This call was not offered to you."
     assert agent.emit("hang_up", {"call_id": "nope"})["error"] == "You are not on this call."
 
