@@ -9,6 +9,8 @@ wrapper gives what answers outside Flask (Socket.IO's long-polling) the same fix
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, request
 
 #: Twilio Voice JS SDK 2.x (vendored in ``agent_console/static/vendor/``): signalling over
@@ -34,7 +36,7 @@ def content_security_policy(websocket_origin: str, twilio: bool) -> str:
     """The policy: scripts and styles only from our own files (no inline script, no eval; the
     one inline style source left is the CSSOM, which Chart.js uses to size its canvases and CSP
     does not restrict), data only to ourselves (and Twilio when it carries the calls)."""
-    connect = ["'self'", websocket_origin, *(TWILIO_CONNECT if twilio else ())]
+    connect = ["'self'", *filter(None, [websocket_origin]), *(TWILIO_CONNECT if twilio else ())]
     media = ["'self'", *(TWILIO_MEDIA if twilio else ())]
     directives = {
         "default-src": ["'none'"],
@@ -67,6 +69,8 @@ FIXED_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+#: A host (name or address) and port, as the WebSocket source of ``connect-src``.
+HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 def init_app(app: Flask) -> None:
@@ -76,8 +80,9 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        secure = https or request.is_secure
-        websocket = ("wss://" if secure else "ws://") + request.host
+        websocket = ("wss://" if https or request.is_secure else "ws://") + request.host
+        if not HOST.fullmatch(request.host):      # a forged Host header adds nothing to the policy
+            websocket = ""
         response.headers.update(FIXED_HEADERS)
         response.headers["Content-Security-Policy"] = content_security_policy(websocket, twilio)
         response.headers["Permissions-Policy"] = permissions_policy(

@@ -123,3 +123,9 @@ def test_twilio_voice_hosts_are_allowed_only_with_the_twilio_carrier(settings_ov
     assert "https://sdk.twilio.com" in policy["media-src"]
     assert policy["script-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
     assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'self'"]
+
+
+def test_a_forged_host_header_cannot_widen_the_policy(client):
+    response = client.get("/login", headers={"Host": "evil.example; script-src *"})
+    policy = directives(response.headers["Content-Security-Policy"])
+    assert policy["connect-src"] == ["'self'"] and policy["script-src"] == ["'self'"]
