@@ -11,7 +11,7 @@ from flask import Flask, render_template
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
-from helpline import events
+from helpline import events, security_headers
 from helpline.clock import Clock, SystemClock
 from helpline.config import Settings
 from helpline.extensions import csrf, db, socketio
@@ -111,6 +111,7 @@ def create_app(
     def home():
         return render_template("home.html", settings=settings)
 
+    security_headers.init_app(app)   # last: its WSGI wrapper also covers Socket.IO
     return app
 
 
