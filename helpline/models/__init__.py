@@ -8,10 +8,11 @@ from helpline.models.escalation import Escalation, Notification
 from helpline.models.presence import AgentPresence, AgentState, Offer, OfferState
 from helpline.models.request import FollowUp, Request
 from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
+from helpline.models.staff_session import StaffSession
 from helpline.models.user import Role, User
 
 __all__ = [
-    "AuditEvent",
+    "AuditEvent", "StaffSession",
     "FollowUp", "Request",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",
     "AgentPresence", "AgentState", "Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome",
