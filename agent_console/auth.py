@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from agent_console.forms import LoginForm
+from agent_console.staff_sessions import SESSION_KEY, safe_next
 from helpline.extensions import db
 from helpline.runtime import current_runtime
-from helpline.services import audit
+from helpline.services import audit, sessions
 from helpline.services.accounts import SignInRefused, authenticate, set_ui_language
+from helpline.uow import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -50,22 +50,33 @@ def login():
             if chosen in ("kk", "ru", "en"):
                 set_ui_language(user, chosen)
             audit.record(db.session, rt.clock.now(), "sign_in", user)
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            session["seen"] = datetime.now(UTC).timestamp()
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = home_for(user)
-            return redirect(target)
+            complete_sign_in(user)
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
     elif request.method == "POST":
         status = 400
     return render_template("login.html", form=form), status
 
 
+def complete_sign_in(user) -> None:
+    """A sign-in has succeeded: a new server-side session (committed with what the unit of work
+    holds), a fresh cookie naming it, and Flask-Login's user."""
+    rt = current_runtime()
+    token = sessions.start(db.session, user, rt.clock.now())
+    db.session.commit()
+    session.clear()                      # nothing from before sign-in is carried over
+    session[SESSION_KEY] = token
+    login_user(user)
+
+
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends the server-side session: a copy of the cookie taken before opens nothing after."""
+    rt = current_runtime()
+    now = rt.clock.now()
+    with unit_of_work(db.session):
+        sessions.end(db.session, session.get(SESSION_KEY), now, "sign_out")
+        audit.record(db.session, now, "sign_out", current_user)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -87,6 +87,9 @@ class Settings:
     ivr_db_timeout_ms: int = 700
     #: Idle console sessions expire after this many minutes.
     idle_logout_minutes: int = 30
+    #: A sign-in session ends this many hours after sign-in, however active (a night shift and
+    #: hand-over); never in the middle of a call.
+    session_max_hours: int = 14
     #: Sign-in is refused for LOGIN_LOCK_MINUTES after this many failures in a row.
     login_max_failures: int = 5
     login_lock_minutes: int = 15

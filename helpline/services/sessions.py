@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.events import after_commit
+from helpline.models.presence import AgentPresence, AgentState
 from helpline.models.staff_session import StaffSession
 
 #: last_seen_at is written at most this often (one small UPDATE a minute per active person).
@@ -61,27 +62,32 @@ def find(db_session: Session, token: str | None) -> StaffSession | None:
 
 
 def check(db_session: Session, token: str | None, now: datetime, *, idle_minutes: int = 30,
-          max_hours: float = 14, activity: bool = True, busy: bool = False) -> StaffSession | None:
+          max_hours: float = 14, activity: bool = True) -> StaffSession | None:
     """The live session the cookie names, or None.  A session found idle or too old is ended
-    here (reason ``idle`` or ``expired``).  ``activity``: this request is the person's doing
-    (refreshes the idle time); ``busy``: the person is on a call (counts as activity, and the
-    absolute lifetime waits for the call to end)."""
+    here (reason ``idle`` or ``expired``), unless its person is on a call: the call counts as
+    activity, and the absolute lifetime waits for it to end.  ``activity``: this request is the
+    person's doing (it refreshes the idle time; a console's heartbeat is not)."""
     row = find(db_session, token)
     if row is None or row.ended_at is not None:
         return None
-    if not busy:
-        if now - row.last_seen_at >= timedelta(minutes=idle_minutes):
-            _end_rows(db_session, [row], now, "idle")
-            return None
-        if now - row.created_at >= timedelta(hours=max_hours):
-            _end_rows(db_session, [row], now, "expired")
-            return None
+    idle = now - row.last_seen_at >= timedelta(minutes=idle_minutes)
+    too_old = now - row.created_at >= timedelta(hours=max_hours)
+    busy = (idle or too_old) and _on_call(db_session, row.user_id)
+    if (idle or too_old) and not busy:
+        _end_rows(db_session, [row], now, "idle" if idle else "expired")
+        return None
     if (activity or busy) and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
     return row
 
 
-def end(db_session: Session, token: str | None, now: datetime, reason: str = "sign_out") -> StaffSession | None:
+def _on_call(db_session: Session, user_id: int) -> bool:
+    presence = db_session.get(AgentPresence, user_id)
+    return presence is not None and presence.state == AgentState.ON_CALL.value
+
+
+def end(db_session: Session, token: str | None, now: datetime,
+        reason: str = "sign_out") -> StaffSession | None:
     """Ends the session the cookie names (if live); returns it."""
     row = find(db_session, token)
     if row is None or row.ended_at is not None:
