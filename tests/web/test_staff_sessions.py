@@ -130,3 +130,17 @@ def test_a_session_ends_at_its_absolute_lifetime_however_active(app, make_user, 
     response = http.get("/console")
     assert response.status_code == 302 and "/login" in response.location
     assert "You are signed out" in http.get(response.location).get_data(as_text=True)
+
+
+def test_a_password_change_may_keep_the_session_it_was_made_in(app, make_user, staff_client, clock):
+    user_id = make_user("aigerim")
+    here, _ = staff_client("aigerim")
+    elsewhere, _ = staff_client("aigerim")
+    with here.session_transaction() as cookie:
+        mine = cookie["staff_session"]
+    with app.app_context():
+        assert sessions.end_all_for_user(db.session, user_id, clock.now(), "password_changed", keep=mine) == 1
+        db.session.commit()
+        db.session.remove()
+    assert here.get("/console").status_code == 200
+    assert elsewhere.get("/console").status_code == 302
