@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
-from flask import g, request, session
+from flask import request, session
 
 from helpline.extensions import db, socketio
 from helpline.runtime import current_runtime
@@ -23,6 +23,7 @@ NAMESPACE = "/console"
 #: not, so a console left open with nobody at it idles out like a page does.
 ACTIVITY_EVENTS = frozenset({"set_state", "accept", "decline", "hang_up", "rejoin"})
 
+_CHECKED = "helpline_staff_session"
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 
 
@@ -33,22 +34,22 @@ def _is_activity() -> bool:
     return event.get("message") in ACTIVITY_EVENTS
 
 
-def live_session():
-    """The live server-side session this request's cookie names (checked once per request or
-    socket event), or None; an idle or too old one is ended on the way."""
-    if "staff_session" in g:
-        return g.staff_session
-    row = None
-    token = session.get(SESSION_KEY)
-    if token:
-        rt = current_runtime()
-        with unit_of_work(db.session):
-            row = sessions.check(db.session, token, rt.clock.now(),
-                                 idle_minutes=rt.settings.idle_logout_minutes,
-                                 max_hours=rt.settings.session_max_hours, activity=_is_activity())
-            row_id = None if row is None else (row.id, row.user_id)
-    g.staff_session = None if row is None else row_id
-    return g.staff_session
+def live_session() -> tuple[int, int] | None:
+    """(session id, user id) of the live server-side session this request's cookie names
+    (checked once per request or socket event), or None; an idle or too old one is ended on
+    the way."""
+    if not hasattr(request, _CHECKED):                  # per request, and per socket event
+        setattr(request, _CHECKED, None)
+        token = session.get(SESSION_KEY)
+        if token:
+            rt = current_runtime()
+            with unit_of_work(db.session):
+                row = sessions.check(db.session, token, rt.clock.now(),
+                                     idle_minutes=rt.settings.idle_logout_minutes,
+                                     max_hours=rt.settings.session_max_hours, activity=_is_activity())
+                if row is not None:
+                    setattr(request, _CHECKED, (row.id, row.user_id))
+    return getattr(request, _CHECKED)
 
 
 def live_user_id() -> int | None:
