@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from agent_console import errors
+from agent_console import errors, staff_sessions
 from helpline.extensions import babel, db, login_manager, socketio
 from helpline.models import User
-from helpline.services.accounts import set_ui_language
 
 LANGUAGES = ("kk", "ru", "en")
 
@@ -22,10 +19,10 @@ def select_locale() -> str:
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
         return wanted
+    if session.get("lang") in LANGUAGES:      # chosen with a language link, for this session
+        return session["lang"]
     if current_user.is_authenticated:
         return current_user.ui_language
-    if session.get("lang") in LANGUAGES:
-        return session["lang"]
     return request.accept_languages.best_match(LANGUAGES) or "kk"
 
 
@@ -40,8 +37,25 @@ def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
+def _session_ended_answer():
+    """The answer to a request whose sign-in session has ended (signed out elsewhere, revoked,
+    idle or too old): nothing is done; a script is told in words, a page goes to sign-in."""
+    staff_sessions.keep_language()
+    message = str(SIGNED_OUT)               # in the person's language, before signing out
+    idle = staff_sessions.end_reason() == "idle"
+    logout_user()
+    session.pop(staff_sessions.SESSION_KEY, None)
+    if request.endpoint == "auth.login":
+        return None
+    if wants_json():                        # a script's request: say it was not done, never redirect
+        return {"error": message}, 401
+    flash(_("Your session expired after a period of inactivity. Please sign in again.") if idle
+          else _("You are signed out. Please sign in again."))
+    target = staff_sessions.safe_next(request.full_path.rstrip("?")) if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
+
+
 def init_app(app: Flask) -> None:
-    settings = app.extensions["helpline"].settings
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -49,7 +63,9 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if not user_id.isdigit() or staff_sessions.live_user_id() != int(user_id):
+            return None                 # no live server-side session: the cookie alone opens nothing
+        user = db.session.get(User, int(user_id))
         return user if user is not None and user.is_enabled else None
 
     @login_manager.unauthorized_handler
@@ -66,27 +82,14 @@ def init_app(app: Flask) -> None:
                                       "valid. Reload the page and try again."))
 
     @app.before_request
-    def language_and_idle_expiry():
+    def language_and_live_session():
         if request.path.startswith(("/ivr/", "/static/")):
             return None                  # carrier webhooks and files: no staff session here
         wanted = request.args.get("lang")
-        if wanted in LANGUAGES:
+        if wanted in LANGUAGES:          # this session's language; the saved one changes by POST only
             session["lang"] = wanted
-            if current_user.is_authenticated and current_user.ui_language != wanted:
-                set_ui_language(current_user, wanted)
-                db.session.commit()
-        if current_user.is_authenticated:
-            now = datetime.now(UTC).timestamp()
-            seen = session.get("seen", now)
-            if now - seen > settings.idle_logout_minutes * 60:
-                message = str(SIGNED_OUT)      # in the person's language, before signing out
-                logout_user()
-                session.pop("seen", None)
-                if wants_json():         # a script's request: say it was not done, never redirect
-                    return {"error": message}, 401
-                flash(_("Your session expired after a period of inactivity. Please sign in again."))
-                return redirect(url_for("auth.login"))
-            session["seen"] = now
+        if "_user_id" in session and not current_user.is_authenticated:
+            return _session_ended_answer()
         return None
 
     @app.context_processor
@@ -97,13 +100,14 @@ def init_app(app: Flask) -> None:
 
     from flask import Blueprint
 
-    from agent_console import admin, auth, blocks, console, public, register, reports, supervisor
+    from agent_console import account, admin, auth, blocks, console, public, register, reports, supervisor
     from agent_console.sockets import ConsoleNamespace
 
     app.register_blueprint(Blueprint("agent_console", __name__, static_folder="static",
                                      static_url_path="/console-static"))
 
-    for module in (auth, console, supervisor, blocks, admin, register, public, reports):
+    for module in (auth, account, console, supervisor, blocks, admin, register, public, reports):
         app.register_blueprint(module.bp)
+    staff_sessions.init_app()
     if not any(h.namespace == "/console" for h in socketio.namespace_handlers):
         socketio.on_namespace(ConsoleNamespace("/console"))

@@ -9,17 +9,18 @@ password or code is checked, so parallel attempts are all counted.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from agent_console.forms import CodeForm, LoginForm, PasswordChangeForm
+from agent_console.staff_sessions import SESSION_KEY, safe_next
 from helpline.extensions import db
 from helpline.models import User
 from helpline.runtime import current_runtime
-from helpline.services import audit, two_factor
+from helpline.services import audit, sessions, two_factor
 from helpline.services.accounts import (
     AccountError,
     SignInPolicy,
@@ -42,13 +43,6 @@ def home_for(user) -> str:
     if user.is_supervisor:
         return url_for("supervisor.board")
     return url_for("console.page")
-
-
-def complete_sign_in(user) -> None:
-    """The person is signed in (every check has passed)."""
-    session.clear()
-    login_user(user)
-    session["seen"] = datetime.now(UTC).timestamp()
 
 
 def _policy() -> SignInPolicy:
@@ -89,9 +83,7 @@ def login():
             flash(_refusal(result.throttled), "error")
             status = 429 if result.throttled else 401
         else:
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = ""
+            target = safe_next(request.args.get("next")) or ""
             chosen = session.get("lang")  # a language picked on the sign-in page is kept
             session.clear()
             session["pending"] = {"user": result.user.id, "next": target, "lang": chosen,
@@ -271,9 +263,26 @@ def _password_page(user: User, forced: bool):
     return render_template("password_change.html", form=form, forced=forced), status
 
 
+def complete_sign_in(user) -> None:
+    """A sign-in has succeeded: a new server-side session (committed with what the unit of work
+    holds), a fresh cookie naming it, and Flask-Login's user."""
+    rt = current_runtime()
+    token = sessions.start(db.session, user, rt.clock.now())
+    db.session.commit()
+    session.clear()                      # nothing from before sign-in is carried over
+    session[SESSION_KEY] = token
+    login_user(user)
+
+
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends the server-side session: a copy of the cookie taken before opens nothing after."""
+    rt = current_runtime()
+    now = rt.clock.now()
+    with unit_of_work(db.session):
+        sessions.end(db.session, session.get(SESSION_KEY), now, "sign_out")
+        audit.record(db.session, now, "sign_out", current_user)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -1,18 +1,24 @@
 """Socket.IO namespace ``/console``: presence, offers, answering. Thin: parse, call, emit.
 
-Flask-SocketIO runs no ``before_request`` for events, so each handler checks the user itself.
+Flask-SocketIO runs no ``before_request`` for events, so each handler checks the user itself:
+the connection and every event need a live server-side session (``staff_sessions``).  An event
+from a session that has ended is refused, the console is told (``signed_out``) and the socket
+closed, which takes the person out of routing like a closed console.
 """
 
 from __future__ import annotations
 
 import logging
 
+from flask import session
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import Namespace, disconnect, emit, join_room
 
-from agent_console import payloads
+from agent_console import SIGNED_OUT, payloads
+from agent_console.staff_sessions import keep_language, session_room
 from helpline.events import ALL_SUPERVISORS, agent_room, supervisors_room
 from helpline.extensions import db
+from helpline.models import User
 from helpline.runtime import current_runtime
 from helpline.services.dispatch import DispatchError
 from helpline.uow import unit_of_work
@@ -21,9 +27,19 @@ logger = logging.getLogger(__name__)
 
 
 def _user():
+    """The signed-in person, if their session is live (checked per connection and per event)."""
     if not current_user.is_authenticated or not current_user.is_enabled:
         return None
     return db.session.merge(current_user._get_current_object())
+
+
+def _signed_out() -> dict:
+    """The session has ended: say so to the console and close this socket."""
+    keep_language()
+    message = str(SIGNED_OUT)
+    emit("signed_out", {"message": message})
+    disconnect()
+    return {"ok": False, "signed_out": True, "error": message}
 
 
 class ConsoleNamespace(Namespace):
@@ -32,6 +48,7 @@ class ConsoleNamespace(Namespace):
         if user is None:
             return False
         join_room(agent_room(user.id))
+        join_room(session_room())
         if user.is_supervisor:
             join_room(ALL_SUPERVISORS if user.is_admin else supervisors_room(user.centre_id))
         rt = current_runtime()
@@ -45,7 +62,9 @@ class ConsoleNamespace(Namespace):
         return True
 
     def on_disconnect(self, reason=None):
-        user = _user()
+        # the session may just have ended: the person's presence is updated all the same
+        user_id = session.get("_user_id")
+        user = db.session.get(User, int(user_id)) if isinstance(user_id, str) and user_id.isdigit() else None
         if user is None:
             return
         rt = current_runtime()
@@ -56,7 +75,7 @@ class ConsoleNamespace(Namespace):
         """One console action in one unit of work; a refusal or failure is said in words."""
         user = _user()
         if user is None:
-            return {"ok": False, "error": "Sign in first."}
+            return _signed_out()
         rt = current_runtime()
         refused = None
         try:

@@ -87,6 +87,9 @@ class Settings:
     ivr_db_timeout_ms: int = 700
     #: Idle console sessions expire after this many minutes.
     idle_logout_minutes: int = 30
+    #: A sign-in session ends this many hours after sign-in, however active (a night shift and
+    #: hand-over); never in the middle of a call.
+    session_max_hours: int = 14
     #: Sign-in throttling (no lock): after this many failed attempts for one username (known or
     #: not), each further attempt waits 2, 4, 8 ... seconds, at most SIGN_IN_MAX_DELAY_SECONDS.
     sign_in_free_failures: int = 5

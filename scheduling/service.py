@@ -275,6 +275,13 @@ def calendar_token(user: User) -> str:
     return user.calendar_token
 
 
+def revoke_calendar_token(user: User) -> str:
+    """A new secret for the person's calendar feed: the old URL stops working at once (the
+    person's own "new address" button, or an administrator's). Returns the new secret."""
+    user.calendar_token = secrets.token_urlsafe(24)
+    return user.calendar_token
+
+
 # ---------------------------------------------------------------- CSV
 
 CSV_COLUMNS = ("centre", "username", "duty", "start", "end")

@@ -17,6 +17,7 @@ from helpline.models import Centre, Shift, SwapRequest, User
 from helpline.runtime import current_runtime
 from helpline.services import audit
 from helpline.services.centres import list_centres
+from helpline.uow import unit_of_work
 from scheduling import service
 from scheduling.ical import calendar_feed
 from scheduling.service import RotaError
@@ -291,6 +292,18 @@ def accept_swap(swap_id: int):
                                                   current_runtime().clock.now()),
                       "rota.swap_accept", swap.shift_id,
                       _("Accepted: a supervisor will approve the swap."))
+
+
+@bp.post("/my-shifts/calendar-feed")
+@login_required
+def new_feed_address():
+    """The old calendar address stops working at once (e.g. it was shared by mistake)."""
+    with unit_of_work(db.session):
+        service.revoke_calendar_token(db.session.merge(current_user._get_current_object()))
+        audit.record(db.session, current_runtime().clock.now(), "calendar_feed.revoke", current_user,
+                     "user", current_user.id)
+    flash(_("The calendar feed has a new address; the old one no longer works."))
+    return redirect(url_for("rota.my_shifts"), 303)
 
 
 @bp.get("/calendar/<token>.ics")

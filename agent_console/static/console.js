@@ -3,7 +3,8 @@
 //
 // Server -> console on /console: presence, offer, offer_withdrawn {offer_id, reason},
 // call_connected, caller_joined {call_id}, bridge_failed {call_id, reason},
-// agent_leg_lost {call_id, rejoin_seconds}, call_handed_on {call_id}, call_ended, shift_reminder.
+// agent_leg_lost {call_id, rejoin_seconds}, call_handed_on {call_id}, call_ended, shift_reminder,
+// signed_out / session_ended (the sign-in session ended: the console says so and stops).
 // Console -> server (each with a reply {ok, error?}): set_state, accept {offer_id, device_ready},
 // decline, rejoin {call_id} (-> {ok, join}), hang_up {call_id}, heartbeat.
 //
@@ -68,6 +69,7 @@
     if (!(await connected(CONNECT_WAIT_MS))) { if (!quiet) showError(T.lost); return {ok: false, error: T.lost}; }
     return new Promise((resolve) => socket.timeout(REPLY_TIMEOUT_MS).emit(event, data || {}, (err, reply) => {
       if (err) reply = {ok: false, error: socket.connected ? T.no_reply : T.lost};
+      if (reply && reply.signed_out) stopSignedOut();
       if (!reply || !reply.ok) { if (!quiet) showError(reply ? reply.error || T.no_reply : T.lost); } else showError("");
       resolve(reply || {ok: false, error: T.lost});
     }));
@@ -96,8 +98,27 @@
   function endResync() { clearTimeout(resyncTimer); resync = null; }
   // Call events re-sent although presence says no call (a closed call the server still remembers).
   function staleResend() { return resync !== null && !CALL_STATES.has(resync.state); }
+  // ---- signed out (here or elsewhere, revoked, idle or too old): say so and stop for good; the
+  // server refuses this connection's events anyway, and offers no more calls to it.
+  let signedOut = false;
+  function stopSignedOut() {
+    if (signedOut) return;
+    signedOut = true;
+    socket.io.opts.reconnection = false;
+    socket.disconnect();
+    stateEl.textContent = T.offline;
+    $("btn-available").disabled = true; $("btn-break").disabled = true;
+    showError(T.signed_out);
+    notify(T.signed_out);
+  }
+  socket.on("signed_out", stopSignedOut);
+  socket.on("session_ended", stopSignedOut);
+  // a connection the server refuses (no live session) is not retried by Socket.IO
+  socket.on("connect_error", () => { if (!socket.active) stopSignedOut(); });
+
   socket.on("connect", () => { showError(""); updateReadiness(); });
-  socket.on("disconnect", () => {
+  socket.on("disconnect", (reason) => {
+    if (signedOut || reason === "io server disconnect") { stopSignedOut(); return; }
     showError(T.lost); stateEl.textContent = T.offline; atConnect = true; endResync();
     $("btn-available").disabled = true; $("btn-break").disabled = true;   // until the server answers again
   });

@@ -11,10 +11,11 @@ from helpline.models.purge import ProviderPurgeRun
 from helpline.models.request import FollowUp, Request
 from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
 from helpline.models.sign_in import RecoveryCode, SignInFailure
+from helpline.models.staff_session import StaffSession
 from helpline.models.user import Role, User
 
 __all__ = [
-    "AuditEvent", "BlockReason", "CallerBlock", "RecoveryCode", "SignInFailure",
+    "AuditEvent", "BlockReason", "CallerBlock", "RecoveryCode", "SignInFailure", "StaffSession",
     "FollowUp", "Request",
     "ProviderPurgeRun",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",

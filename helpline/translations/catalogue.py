@@ -462,6 +462,23 @@ T.update({  # the console after a reload: the contact record saved for the call 
 
 # ---- sign-in, sessions and accounts (security) ----
 T.update({
+    "You are signed out. Please sign in again.": (
+        "Сіз жүйеден шықтыңыз. Қайта кіріңіз.",
+        "Вы вышли из системы. Войдите снова."),
+    "You are signed out, so this screen no longer receives calls or updates. Sign in again to "
+    "continue.": (
+        "Сіз жүйеден шықтыңыз, сондықтан бұл экранға енді қоңыраулар да, жаңартулар да келмейді. "
+        "Жалғастыру үшін қайта кіріңіз.",
+        "Вы вышли из системы, поэтому на этот экран больше не поступают ни звонки, ни обновления. "
+        "Чтобы продолжить, войдите снова."),
+    "Keep this language": ("Осы тілді сақтау", "Сохранить этот язык"),
+    "Interface language saved.": ("Интерфейс тілі сақталды.", "Язык интерфейса сохранён."),
+    "Make a new address (the old one stops working)": (
+        "Жаңа мекенжай жасау (ескісі жұмыс істемей қалады)",
+        "Создать новый адрес (старый перестанет работать)"),
+    "The calendar feed has a new address; the old one no longer works.": (
+        "Күнтізбе арнасының мекенжайы жаңартылды; ескісі енді жұмыс істемейді.",
+        "У календаря новый адрес; старый больше не работает."),
 })
 
 # ---- two-factor sign-in and account administration ----

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tests.conftest import csrf_from, sign_in
 
 
@@ -34,18 +32,11 @@ def test_login_form_needs_its_csrf_token(client, make_user):
     assert response.status_code == 400
 
 
-def test_idle_sessions_expire(client, make_user, monkeypatch):
+def test_idle_sessions_expire(client, make_user, clock):
     make_user("aigerim")
     sign_in(client, "aigerim")
     assert client.get("/console").status_code == 200
-    later = datetime.now(UTC).timestamp() + 31 * 60
-
-    class Later(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime.fromtimestamp(later, tz)
-
-    monkeypatch.setattr("agent_console.datetime", Later)
+    clock.advance(minutes=31)
     response = client.get("/console")
     assert response.status_code == 302 and "/login" in response.location
 

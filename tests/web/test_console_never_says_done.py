@@ -32,9 +32,9 @@ def test_an_open_console_still_saves_and_escalates_after_an_hour(app, make_user,
 def test_a_save_after_idle_sign_out_says_so_and_stores_nothing(app, make_user, staff_client, phone,
                                                                clock):
     make_user("saule")
-    http, headers, call_id, _sio = answered_call(app, phone, staff_client, clock)
-    with http.session_transaction() as session:
-        session["seen"] = session["seen"] - 31 * 60          # idle longer than the limit
+    http, headers, call_id, sio = answered_call(app, phone, staff_client, clock)
+    assert sio.emit("hang_up", {"call_id": call_id}, namespace="/console", callback=True)["ok"]
+    clock.advance(minutes=31)                                # idle longer than the limit
     response = http.post(f"/console/calls/{call_id}/record", json=RECORD, headers=headers)
     assert response.status_code == 401 and response.is_json
     assert "signed out" in response.get_json()["error"]

@@ -19,8 +19,8 @@ def test_a_request_from_another_channel_gets_a_two_working_day_deadline(app, mak
     from datetime import UTC, datetime
 
     make_user("saule")
-    http, _ = staff_client("saule")
     clock.set(datetime(2026, 3, 5, 8, tzinfo=UTC))
+    http, _ = staff_client("saule")
     # Thursday 5 March, 10:00 in Almaty; 7-9 March are days off (weekend, Women's Day moved)
     response = _post(http, {"channel": "email", "received": "2026-03-05T10:00",
                             "caller_type": "parent", "risk_level": "low", "topics": ["bullying"]})
@@ -44,6 +44,7 @@ def test_immediate_threat_is_due_today_and_lists_show_it(app, make_user, staff_c
     page = http.get("/requests?view=due_today").get_data(as_text=True)
     assert "<td>messenger</td>" in page
     clock.advance(hours=10)                                  # 01:00 on 3 March in Almaty
+    http, _ = staff_client("saule")                          # the night shift signs in
     assert "<td>messenger</td>" in http.get("/requests?view=overdue").get_data(as_text=True)
 
 

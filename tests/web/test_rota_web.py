@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpline.extensions import db, socketio
-from helpline.models import Shift, User
+from helpline.models import AuditEvent, Shift, User
 from tests.conftest import ALMATY, csrf_from
 
 NS = "/console"
@@ -190,3 +190,23 @@ def test_editing_a_shift_in_the_page_keeps_the_earlier_version(app, almaty, staf
                                                               (almaty["timur"], True)]
         db.session.remove()
     assert "09:00–21:00" in sup.get("/rota?centre=2&start=2026-03-02").get_data(as_text=True)
+
+
+def test_a_new_calendar_address_stops_the_old_one_at_once(app, almaty, staff_client):
+    http, _ = staff_client("saule")
+    page = http.get("/my-shifts").get_data(as_text=True)
+    old = page.split('<code id="feed">')[1].split("</code>")[0].replace("http://localhost", "")
+    assert app.test_client().get(old).status_code == 200
+    assert http.post("/my-shifts/calendar-feed").status_code == 400          # no CSRF token: refused
+    assert app.test_client().get(old).status_code == 200
+    response = http.post("/my-shifts/calendar-feed", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 303
+    page = http.get(response.location).get_data(as_text=True)
+    assert "the old one no longer works" in page
+    new = page.split('<code id="feed">')[1].split("</code>")[0].replace("http://localhost", "")
+    assert new != old
+    assert app.test_client().get(old).status_code == 404
+    assert app.test_client().get(new).status_code == 200
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="calendar_feed.revoke").count() == 1
+        db.session.remove()
