@@ -185,6 +185,41 @@ class _Group:
                     best = (cost, terms)
         return best
 
+    def best_hexagon(self, e: Entry):
+        """Moves around six figures of one table (three rows, three columns), tried when no
+        rectangle will do: they reach cells whose neighbours are zeros or at a label's edge."""
+        t, a, c = self.position(e)
+        shared_total = len(self.columns) > 1          # then the total column belongs to every table
+        if self.single or (c == TOTAL and shared_total):
+            return None
+        rows = [*self.rows, TOTAL]
+        columns = self.columns[t] + ([] if shared_total else [TOTAL])
+        best = None
+        for window in _WINDOWS:
+            start = [self.term(t, a, c, 1)]
+            if self.fits(start, window) is None:
+                continue
+            for d in columns:
+                one = [self.term(t, a, d, -1)]
+                if d == c or self.fits(one, window) is None:
+                    continue
+                for b in rows:
+                    two = [self.term(t, b, d, 1)]
+                    if b == a or self.fits(two, window) is None:
+                        continue
+                    for f in columns:
+                        three = [self.term(t, b, f, -1)]
+                        if f in (c, d) or self.fits(three, window) is None:
+                            continue
+                        for g in rows:
+                            if g in (a, b):
+                                continue
+                            terms = start + one + two + three + [self.term(t, g, f, 1), self.term(t, g, c, -1)]
+                            cost = self.fits(terms, window)
+                            if cost is not None and (best is None or cost < best[0]):
+                                best = (cost, terms)
+        return best
+
     def two_moves(self, e: Entry):
         """Two moves giving ``e`` two values each, sharing nothing else: together three values
         for ``e`` (the other figures they hide are protected on their own turn)."""
@@ -215,7 +250,7 @@ class _Group:
             e = pending.pop(0)
             if e in protected:
                 continue
-            best = self.best_move(e, _WINDOWS)
+            best = self.best_move(e, _WINDOWS) or self.best_hexagon(e)
             if best is not None:
                 self.hidden.update(entry for entry, _s in best[1])
                 protected.update(entry for entry, _s in best[1])

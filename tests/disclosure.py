@@ -116,14 +116,17 @@ class _Batch:
         self.high = np.array([RANGES[x][1] for p in problems for x in p.labels], dtype=float)
 
     def solve(self, objective, low=None, high=None):
+        """An optimal integer point: the linear relaxation first (exact whenever its answer is
+        integral, as it is for a single table's sums), the integer program otherwise."""
         constraints = [LinearConstraint(self.matrix, self.rhs, self.rhs)] if len(self.rhs) else []
-        result = milp(objective, constraints=constraints, integrality=np.ones(self.size),
-                      bounds=Bounds(self.low if low is None else low, self.high if high is None else high))
-        return result.x if result.status == 0 else None
-
-    def chosen(self, j: int) -> list[tuple[int, int]]:
-        """(problem, variable) for the j-th unknown of every problem that has one."""
-        return [(k, self.offset[k] + j) for k, p in enumerate(self.problems) if j < len(p.keys)]
+        bounds = Bounds(self.low if low is None else low, self.high if high is None else high)
+        for integrality in (np.zeros(self.size), np.ones(self.size)):
+            result = milp(objective, constraints=constraints, integrality=integrality, bounds=bounds)
+            if result.status != 0:
+                return None
+            if np.abs(result.x - np.round(result.x)).max() < 1e-6:
+                return np.round(result.x)
+        raise AssertionError("the integer program returned a fractional point")
 
     def feasible(self, fixes: dict[int, int]) -> bool:
         low, high = self.low.copy(), self.high.copy()
@@ -134,31 +137,40 @@ class _Batch:
     def findings(self) -> list[list[Finding]]:
         out: list[list[Finding]] = [[] for _ in self.problems]
         for j in range(max((len(p.keys) for p in self.problems), default=0)):
-            chosen = self.chosen(j)
-            objective = np.zeros(self.size)
-            for _k, i in chosen:
-                objective[i] = 1
-            smallest, largest = self.solve(objective), self.solve(-objective)
-            assert smallest is not None, "the published figures admit no table at all"
-            spans = {}
-            for k, i in chosen:
-                low, high = round(smallest[i]), round(largest[i])
-                spans[k] = (i, low, math.inf if high >= BIG - 10**4 else high)
-            # both ends are possible; a third value needs one middle value to be possible too
-            missing = {k for k, (i, low, high) in spans.items() if 2 <= high - low < BIG}
-            step = 1
-            while missing:
-                tries = {k: (spans[k][0], spans[k][1] + step) for k in missing
-                         if spans[k][1] + step < spans[k][2]}
-                if not tries:
-                    break
-                missing = self.infeasible(tries) | (missing - set(tries))
-                step += 1
-            for k, (i, low, high) in spans.items():
-                possible = math.inf if high == math.inf else min(3, high - low + 1) - (k in missing)
-                p = self.problems[k]
-                out[k].append(Finding(repr(p.keys[j]), p.labels[j], low, high, possible))
+            # the j-th unknown of every problem that has one, solved side by side
+            members = [k for k, p in enumerate(self.problems) if j < len(p.keys)]
+            batch = _Batch([self.problems[k] for k in members])
+            for k, finding in zip(members, batch.round(j), strict=True):
+                out[k].append(finding)
         return out
+
+    def round(self, j: int) -> list[Finding]:
+        chosen = list(enumerate(self.offset[k] + j for k in range(len(self.problems))))
+        objective = np.zeros(self.size)
+        for _k, i in chosen:
+            objective[i] = 1
+        smallest, largest = self.solve(objective), self.solve(-objective)
+        assert smallest is not None, "the published figures admit no table at all"
+        spans = {}
+        for k, i in chosen:
+            low, high = round(smallest[i]), round(largest[i])
+            spans[k] = (i, low, math.inf if high >= BIG - 10**4 else high)
+        # both ends are possible; a third value needs one middle value to be possible too
+        missing = {k for k, (i, low, high) in spans.items() if 2 <= high - low < BIG}
+        step = 1
+        while missing:
+            tries = {k: (spans[k][0], spans[k][1] + step) for k in missing
+                     if spans[k][1] + step < spans[k][2]}
+            if not tries:
+                break
+            missing = self.infeasible(tries) | (missing - set(tries))
+            step += 1
+        findings = []
+        for k, (i, low, high) in spans.items():
+            possible = math.inf if high == math.inf else min(3, high - low + 1) - (k in missing)
+            p = self.problems[k]
+            findings.append(Finding(repr(p.keys[j]), p.labels[j], low, high, possible))
+        return findings
 
     def infeasible(self, fixes: dict[int, tuple[int, int]]) -> set[int]:
         """Problems whose fixed value is impossible, found by halving the set of fixes."""
