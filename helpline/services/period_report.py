@@ -170,7 +170,8 @@ def to_pdf(report: PeriodReport, suppressed: bool = False) -> bytes:
     pdf.multi_cell(0, 6, f"{period} · {', '.join(report.centres) or 'no centre'}"
                          f" · {'suppressed for outside use' if suppressed else 'internal, exact counts'}")
     if suppressed:
-        pdf.multi_cell(0, 5, LEGEND)
+        pdf.set_x(pdf.l_margin)
+        pdf.multi_cell(0, 5, LEGEND, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 8, "Indicators", new_x="LMARGIN", new_y="NEXT")
