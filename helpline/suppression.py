@@ -5,7 +5,9 @@ Labels, each with its own meaning (the legend says the same):
 
 - ``<5``: a count from 1 to 4 (primary suppression);
 - ``x``: a count of 5 or more, hidden only so that a ``<5`` cannot be worked out (secondary);
-- ``…``: a whole group of tables withheld, because it could not be protected.
+- ``…``: not published, and no range stated: a small count that no labelling could protect
+  (three counts of 1 to 4 under a total of 1 to 4 are each 1 or 2), or, as a last resort,
+  a whole group of tables.
 
 Zeros are always shown (a zero is not a person). A table is cells (row, column) -> count with
 row totals, column totals and a grand total. Tables published together that count the same
@@ -19,7 +21,8 @@ rectangle in the table, or across all tables of a group through the shared total
 consecutive values of δ, while each stays within what its label states (1..4 for ``<5``, 5 or
 more for ``x``). Whoever combines every published figure therefore still has at least three
 possible values for each hidden one. Moves are chosen greedily, hiding as few and as small
-figures as possible; if some small count has no such move the group is withheld.
+figures as possible. A figure with no such move is withheld instead (its range, 0 or more,
+then gives the moves room); if even that cannot protect it, the whole group is withheld.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ HIDDEN = "x"
 WITHHELD = "…"
 TOTAL = "__total__"
 LEGEND = ('<5: a count from 1 to 4. x: a count of 5 or more, hidden so that no "<5" can be '
-          "worked out from the totals. …: not published, too few to publish safely.")
+          "worked out from the totals. …: not published, so that no small count can be worked out.")
 
 # δ ranges giving three values: the hidden figure itself, then the ones each side of it.
 _WINDOWS = ((-1, 1), (0, 2), (-2, 0))
@@ -87,6 +90,8 @@ class _Group:
             self.value[("grand",)] = sum(self.value[("row", r)] for r in self.rows)
         self.hidden = {e for e, v in self.value.items() if is_small(v)}
         self.withheld = False
+        #: figures published as WITHHELD: their stated range is 0 or more
+        self.withheld_figures: set[Entry] = set()
 
     def entry(self, t: int, r: Hashable, c: Hashable) -> Entry:
         if c == TOTAL:
@@ -123,10 +128,15 @@ class _Group:
                 if v == 0:
                     return None
                 new, totals, amount = new + 1, totals + (e[0] != "cell"), amount + v
-            low, high = (1, 4) if is_small(v) else (5, math.inf)
+            low, high = self.label_range(e)
             if not all(low <= v + s * d <= high for d in window):
                 return None
         return new, totals, amount
+
+    def label_range(self, e: Entry) -> tuple[float, float]:
+        if e in self.withheld_figures:
+            return 0, math.inf
+        return (1, 4) if is_small(self.value[e]) else (5, math.inf)
 
     def cheapest(self, options, window):
         best = None
@@ -145,7 +155,8 @@ class _Group:
         for t, columns in enumerate(self.columns):
             options = []
             for c in ([fixed[t]] if t in fixed else columns):
-                options.append([self.term(t, a, c, ext)] + ([self.term(t, b, c, -ext)] if b is not None else []))
+                pair = [self.term(t, b, c, -ext)] if b is not None else []
+                options.append([self.term(t, a, c, ext), *pair])
             best = self.cheapest(options, window)
             if best is None:
                 return None
@@ -214,7 +225,8 @@ class _Group:
                         for g in rows:
                             if g in (a, b):
                                 continue
-                            terms = start + one + two + three + [self.term(t, g, f, 1), self.term(t, g, c, -1)]
+                            terms = [*start, *one, *two, *three, self.term(t, g, f, 1),
+                                     self.term(t, g, c, -1)]
                             cost = self.fits(terms, window)
                             if cost is not None and (best is None or cost < best[0]):
                                 best = (cost, terms)
@@ -229,7 +241,7 @@ class _Group:
                 sign = dict(terms)[e]
                 options.append((cost, terms, {sign * window[0], sign * window[1]}))
         options.sort(key=lambda option: option[0])
-        v, (low, high) = self.value[e], ((1, 4) if is_small(self.value[e]) else (5, math.inf))
+        v, (low, high) = self.value[e], self.label_range(e)
         best = None
         for i, (cost1, terms1, steps1) in enumerate(options):
             others = {entry for entry, _s in terms1} - {e}
@@ -256,6 +268,10 @@ class _Group:
                 protected.update(entry for entry, _s in best[1])
                 continue
             best = self.two_moves(e)
+            if best is None and e not in self.withheld_figures:
+                self.withheld_figures.add(e)        # wider range: moves may now reach it
+                pending.append(e)
+                continue
             if best is None:
                 self.withheld = True
                 return
@@ -266,7 +282,7 @@ class _Group:
             protected.add(e)
 
     def label(self, e: Entry) -> str:
-        if self.withheld:
+        if self.withheld or e in self.withheld_figures:
             return WITHHELD
         if e in self.hidden:
             return SMALL if is_small(self.value[e]) else HIDDEN

@@ -166,7 +166,7 @@ class _Batch:
             missing = self.infeasible(tries) | (missing - set(tries))
             step += 1
         findings = []
-        for k, (i, low, high) in spans.items():
+        for k, (_i, low, high) in spans.items():
             possible = math.inf if high == math.inf else min(3, high - low + 1) - (k in missing)
             p = self.problems[k]
             findings.append(Finding(repr(p.keys[j]), p.labels[j], low, high, possible))

@@ -70,13 +70,14 @@ def test_a_figure_hidden_only_to_protect_another_is_labelled_x_never_small():
     assert not narrowed(audit([Published("t", ["A"], table.columns, table.shown)]))
 
 
-def test_three_small_counts_under_a_small_total_are_withheld_as_no_labelling_can_save_them():
+def test_three_small_counts_under_a_small_total_need_one_of_them_withheld():
     cells = {("all", "bullying"): 2, ("all", "self_harm"): 1, ("all", "divorce"): 1}
     columns = ["bullying", "self_harm", "divorce"]
     as_small = {("all", c): SMALL for c in [*columns, TOTAL]}
     assert narrowed(audit([Published("topics", ["all"], columns, as_small)]))    # each is 1 or 2
     table = suppress(cells, ["all"], columns)
-    assert set(table.row("all")) == {WITHHELD}
+    assert table.row("all").count(WITHHELD) == 1 and table.row("all").count(SMALL) == 3
+    assert not narrowed(audit([Published("topics", ["all"], columns, table.shown)]))
 
 
 def test_thousands_of_random_tables_leave_every_hidden_figure_three_values():
