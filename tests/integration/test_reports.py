@@ -137,8 +137,8 @@ def small_month(app):
 
 
 def test_the_public_page_lets_no_one_narrow_a_hidden_count(client, small_month):
-    page = client.get("/stats").get_data(as_text=True)
-    assert "2026-02" in page and "a count of 5 or more, hidden so that" in page        # the legend
+    page = client.get("/stats?lang=ru").get_data(as_text=True)
+    assert "2026-02" in page and "<dt>x</dt>" in page and "число 5 или больше, скрытое" in page   # legend
     tables = _from_html(page)
     assert len(tables) == 6
     calls = tables[0]
@@ -165,8 +165,8 @@ def test_the_monthly_report_lets_no_one_narrow_a_hidden_count(client, small_mont
 
 def test_a_month_is_published_once_it_has_ended(client):
     assert client.get("/stats?month=March").status_code == 400
-    running = client.get("/stats?month=2026-03")                      # the test clock is 2 March
-    assert running.status_code == 400 and "once it has ended" in running.get_data(as_text=True)
+    running = client.get("/stats?month=2026-03&lang=ru")              # the test clock is 2 March
+    assert running.status_code == 400 and "после его окончания" in running.get_data(as_text=True)
 
 
 def test_the_monthly_job_writes_last_months_report(app, settings_overrides, clock):
