@@ -58,15 +58,18 @@ class _Problem:
     labels: list[str]
     rows: list[np.ndarray]
     rhs: list[int]
+    #: per row: the lower side (rhs for an equation, -inf for "at most")
+    lhs: list[float]
 
 
-def _problem(tables: Sequence[Published], links: Sequence[Sequence[int]]) -> _Problem:
+def _problem(tables: Sequence[Published], links: Sequence[Sequence[int]],
+             at_most: Sequence[tuple[int, int]] = ()) -> _Problem:
     group_of = {t: t for t in range(len(tables))}
     for group in links:
         for t in group:
             group_of[t] = group[0]
     labels: dict[tuple, str] = {}
-    lines: list[tuple[list[tuple], tuple]] = []
+    lines: list[tuple[list[tuple], tuple, bool]] = []      # members, total, members may fall short
     for t, table in enumerate(tables):
         single = len(table.rows) == 1
         for r in table.rows if single else [*table.rows, TOTAL]:
@@ -74,15 +77,20 @@ def _problem(tables: Sequence[Published], links: Sequence[Sequence[int]]) -> _Pr
                 key, text = _key(tables, group_of, t, r, c), table.shown[(r, c)]
                 assert labels.setdefault(key, text) == text, f"{table.name}: {key} shown two ways"
             lines.append(([_key(tables, group_of, t, r, c) for c in table.columns],
-                          _key(tables, group_of, t, r, TOTAL)))
+                          _key(tables, group_of, t, r, TOTAL), False))
         if not single:
             for c in [*table.columns, TOTAL]:
                 lines.append(([_key(tables, group_of, t, r, c) for r in table.rows],
-                              _key(tables, group_of, t, TOTAL, c)))
+                              _key(tables, group_of, t, TOTAL, c), False))
+    for a, b in at_most:      # each figure of table a counts some of the things counted by b
+        assert tables[a].rows == tables[b].rows
+        for r in tables[a].rows if len(tables[a].rows) == 1 else [*tables[a].rows, TOTAL]:
+            for c in tables[a].columns:
+                lines.append(([_key(tables, group_of, a, r, c)], _key(tables, group_of, b, r, TOTAL), True))
     keys = sorted((k for k, v in labels.items() if not v.isdigit()), key=repr)
     index = {k: i for i, k in enumerate(keys)}
-    rows, rhs = [], []
-    for members, total in lines:
+    rows, rhs, lhs = [], [], []
+    for members, total, short in lines:
         coefficients, constant = np.zeros(len(keys)), 0
         for key, sign in [*((m, 1) for m in members), (total, -1)]:
             if key in index:
@@ -92,9 +100,10 @@ def _problem(tables: Sequence[Published], links: Sequence[Sequence[int]]) -> _Pr
         if coefficients.any():
             rows.append(coefficients)
             rhs.append(-constant)
+            lhs.append(-math.inf if short else -constant)
         else:
-            assert constant == 0, f"published figures do not add up: {members} -> {total}"
-    return _Problem(keys, [labels[k] for k in keys], rows, rhs)
+            assert constant <= 0 if short else constant == 0, f"figures do not add up: {members} -> {total}"
+    return _Problem(keys, [labels[k] for k in keys], rows, rhs, lhs)
 
 
 class _Batch:
@@ -112,13 +121,14 @@ class _Batch:
                   for p in problems]
         self.matrix = sparse.block_diag(blocks, format="csr") if blocks else None
         self.rhs = np.array([v for p in problems for v in p.rhs], dtype=float)
+        self.lhs = np.array([v for p in problems for v in p.lhs], dtype=float)
         self.low = np.array([RANGES[x][0] for p in problems for x in p.labels], dtype=float)
         self.high = np.array([RANGES[x][1] for p in problems for x in p.labels], dtype=float)
 
     def solve(self, objective, low=None, high=None):
         """An optimal integer point: the linear relaxation first (exact whenever its answer is
         integral, as it is for a single table's sums), the integer program otherwise."""
-        constraints = [LinearConstraint(self.matrix, self.rhs, self.rhs)] if len(self.rhs) else []
+        constraints = [LinearConstraint(self.matrix, self.lhs, self.rhs)] if len(self.rhs) else []
         bounds = Bounds(self.low if low is None else low, self.high if high is None else high)
         for integrality in (np.zeros(self.size), np.ones(self.size)):
             result = milp(objective, constraints=constraints, integrality=integrality, bounds=bounds)
@@ -183,15 +193,18 @@ class _Batch:
         return self.infeasible(dict(items[:half])) | self.infeasible(dict(items[half:]))
 
 
-def audit_many(cases: Sequence[tuple[Sequence[Published], Sequence[Sequence[int]]]]) -> list[list[Finding]]:
-    """:func:`audit` for many independent publications at once."""
-    return _Batch([_problem(tables, links) for tables, links in cases]).findings()
+def audit_many(cases: Sequence[tuple]) -> list[list[Finding]]:
+    """:func:`audit` for many independent publications at once: ``[(tables, links), ...]``."""
+    return _Batch([_problem(*case) for case in cases]).findings()
 
 
-def audit(tables: Sequence[Published], links: Sequence[Sequence[int]] = ()) -> list[Finding]:
-    """Every hidden figure of ``tables`` with the values it can take (counted up to 3); ``links``
-    lists groups of table indices sharing row totals and grand total."""
-    return audit_many([(tables, links)])[0]
+def audit(tables: Sequence[Published], links: Sequence[Sequence[int]] = (),
+          at_most: Sequence[tuple[int, int]] = ()) -> list[Finding]:
+    """Every hidden figure of ``tables`` with the values it can take (counted up to 3). ``links``
+    lists groups of table indices sharing row totals and grand total; ``at_most`` pairs (a, b)
+    where every figure of table a is at most the matching total of b (requests with a topic are
+    some of the requests)."""
+    return audit_many([(tables, links, at_most)])[0]
 
 
 def narrowed(findings: list[Finding], at_least: int = 3) -> list[Finding]:

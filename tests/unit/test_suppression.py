@@ -123,3 +123,11 @@ def test_linked_tables_sharing_their_totals_leave_every_hidden_figure_three_valu
 def test_linked_tables_must_count_the_same_things():
     with pytest.raises(ValueError, match="disagree"):
         suppress_linked([({("A", "x"): 3}, ["x"]), ({("A", "y"): 4}, ["y"])], ["A"])
+
+
+def test_the_auditor_knows_a_topic_counts_some_of_the_requests():
+    requests = Published("requests", ["all"], ["phone", "email"],
+                         {("all", "phone"): HIDDEN, ("all", "email"): SMALL, ("all", TOTAL): HIDDEN})
+    topics = Published("topics", ["all"], ["bullying"], {("all", "bullying"): "9", ("all", TOTAL): "9"})
+    total = [f for f in audit([requests, topics], (), [(1, 0)]) if f.where == "('grand', 0)"]
+    assert [(f.low, f.high) for f in total] == [(9, float("inf"))]        # at least the 9 with a topic
