@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from agent_console import inputs
 from helpline.extensions import db
@@ -25,6 +26,10 @@ def stats():
     except inputs.InputError as exc:       # the heading never shows what was typed, the field does
         return render_template("stats.html", error=str(exc), sections=[], rows=[], month=None,
                                typed=text, total=TOTAL), 400
+    if first_day > default:
+        # a month's figures change while it runs: two looks a day apart would tell one call apart
+        return render_template("stats.html", error=_("Figures for a month are published once it has ended."),
+                               sections=[], rows=[], month=None, typed=text, total=TOTAL), 400
     rows, sections = monthly_tables(db.session, first_day)
     return render_template("stats.html", sections=sections, rows=rows, month=first_day.strftime("%Y-%m"),
                            typed=first_day.strftime("%Y-%m"), total=TOTAL, error=None)

@@ -14,10 +14,13 @@ from helpline import csvout
 from helpline.models import Call, Centre, Request, Topic
 from helpline.models.contact import AGE_BANDS, RISK_LEVELS
 from helpline.models.request import CHANNELS
-from helpline.suppression import TOTAL, SuppressedTable, suppress
+from helpline.suppression import LEGEND, TOTAL, SuppressedTable, suppress_linked
 
 ZONE = ZoneInfo("Asia/Almaty")
 CALL_OUTCOMES = ("answered", "abandoned", "no_one_available", "failed", "blocked")
+#: Sections counting every request once each: published together, suppressed together.
+REQUEST_SECTIONS = ("requests_by_channel", "requests_by_caller_type", "requests_by_age_band",
+                    "requests_by_risk_level")
 
 
 def month_bounds(first_day: date) -> tuple[datetime, datetime]:
@@ -39,36 +42,41 @@ def monthly_tables(session: Session, first_day: date) -> tuple[list[str], list[t
     names = {c.id: c.name for c in centres}
     rows = [c.name for c in centres]
 
-    def table(raw: dict, columns: list[str], remap=lambda key: key) -> SuppressedTable:
-        cells: dict[tuple[str, str], int] = {}
+    def cells(raw: dict, columns: list[str], remap=lambda key: key) -> tuple[dict, list[str]]:
+        out: dict[tuple[str, str], int] = {}
         for (centre_id, key), count in raw.items():
             if centre_id in names:
                 column = remap(key)
                 if column in columns:
-                    cells[(names[centre_id], column)] = cells.get((names[centre_id], column), 0) + count
-        return suppress(cells, rows, columns)
+                    out[(names[centre_id], column)] = out.get((names[centre_id], column), 0) + count
+        return out, columns
 
     def outcome(key):
         return "abandoned" if key in ("abandoned_in_menu", "abandoned_in_queue") else key
 
-    sections = [
-        ("calls", table(_grouped(session, Call.outcome, start, end, Call), list(CALL_OUTCOMES), outcome)),
-        ("requests_by_channel", table(_grouped(session, Request.channel, start, end), list(CHANNELS))),
-        ("requests_by_caller_type", table(_grouped(session, Request.caller_type, start, end),
-                                          ["child", "parent", "specialist", "not_said"],
-                                          lambda key: key or "not_said")),
-        ("requests_by_age_band", table(_grouped(session, Request.age_band, start, end),
-                                       [*AGE_BANDS, "not_said"], lambda key: key or "not_said")),
-        ("requests_by_risk_level", table(_grouped(session, Request.risk_level, start, end),
-                                         [*RISK_LEVELS, "not_said"], lambda key: key or "not_said")),
-    ]
+    def said(known):
+        # every request counted once in each table, so their centre totals are the same figures
+        return lambda key: key if key in known else "not_said"
+
+    calls = cells(_grouped(session, Call.outcome, start, end, Call), list(CALL_OUTCOMES), outcome)
+    by_channel = cells(_grouped(session, Request.channel, start, end), list(CHANNELS))
+    caller_types = ["child", "parent", "specialist"]
+    by_caller = cells(_grouped(session, Request.caller_type, start, end), [*caller_types, "not_said"],
+                      said(caller_types))
+    by_age = cells(_grouped(session, Request.age_band, start, end), [*AGE_BANDS, "not_said"],
+                   said(AGE_BANDS))
+    by_risk = cells(_grouped(session, Request.risk_level, start, end), [*RISK_LEVELS, "not_said"],
+                    said(RISK_LEVELS))
     topic_codes = list(session.scalars(select(Topic.code).order_by(Topic.id)))
     topic_counts: dict[tuple[int, str], int] = {}
     for centre_id, topics in session.execute(select(Request.centre_id, Request.topics).where(
             Request.received_at >= start, Request.received_at < end)):
         for code in filter(None, topics.split(",")):
             topic_counts[(centre_id, code)] = topic_counts.get((centre_id, code), 0) + 1
-    sections.append(("request_topics", table(topic_counts, topic_codes)))
+    requests = suppress_linked([by_channel, by_caller, by_age, by_risk], rows)
+    sections = [("calls", suppress_linked([calls], rows)[0]),
+                *zip(REQUEST_SECTIONS, requests, strict=True),
+                ("request_topics", suppress_linked([cells(topic_counts, topic_codes)], rows)[0])]
     return rows, sections
 
 
@@ -79,8 +87,7 @@ def monthly_csv(session: Session, first_day: date, centre_name: str | None = Non
     writer = csvout.writer(out)
     scope = centre_name or "All centres"
     writer.writerow(["Monthly report to the child-rights authority", first_day.strftime("%Y-%m"),
-                     scope, "counts of 1-4 shown as <5; further cells hidden where they could be "
-                     "recomputed"])
+                     scope, LEGEND])
     for title, table in sections:
         writer.writerow([])
         writer.writerow([title, *table.columns, "total"])

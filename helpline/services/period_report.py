@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpline import csvout
 from helpline.models import Call, Centre, Request
-from helpline.suppression import TOTAL, suppress
+from helpline.suppression import LEGEND, TOTAL, suppress_linked
 
 ZONE = ZoneInfo("Asia/Almaty")
 SERVICE_LEVEL_SECONDS = 20
@@ -97,13 +97,36 @@ def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, e
     return report
 
 
-def shown(section: dict[str, int], suppressed: bool) -> list[tuple[str, str]]:
-    labels = list(section)
+#: Sections counting the same calls (or the same requests) once each: their totals are one
+#: figure, so they are suppressed together. Topics count mentions: a section on its own.
+LINKED_SECTIONS = (("calls_by_day", "calls_by_hour", "calls_by_outcome", "calls_by_language",
+                    "calls_by_caller_type"),
+                   ("requests_by_age_band", "requests_by_risk_level", "requests_by_channel"),
+                   ("requests_by_topic",))
+#: Counts, and rates of counts (which give counts away next to them), left out of outside reports.
+COUNT_KPIS = ("calls", "offered", "answered", "answer_rate", "abandonment", "service_level")
+
+
+def shown_sections(report: PeriodReport, suppressed: bool) -> dict[str, list[tuple[str, str]]]:
+    """Each section as (label, shown text) rows ending with its total."""
+    out: dict[str, list[tuple[str, str]]] = {}
     if not suppressed:
-        return [(label, str(section[label])) for label in labels] + [("total", str(sum(section.values())))]
-    table = suppress({("all", label): count for label, count in section.items()}, ["all"], labels)
-    return ([(label, table.shown[("all", label)]) for label in labels]
-            + [("total", table.shown[("all", TOTAL)])])
+        for name, section in report.sections.items():
+            out[name] = ([(label, str(count)) for label, count in section.items()]
+                         + [("total", str(sum(section.values())))])
+        return out
+    for group in LINKED_SECTIONS:
+        names = [name for name in group if name in report.sections]
+        tables = suppress_linked([({("all", label): count for label, count in report.sections[name].items()},
+                                   list(report.sections[name])) for name in names], ["all"])
+        for name, table in zip(names, tables, strict=True):
+            out[name] = ([(label, table.shown[("all", label)]) for label in table.columns]
+                         + [("total", table.shown[("all", TOTAL)])])
+    return {name: out[name] for name in report.sections}
+
+
+def _kpis(report: PeriodReport, suppressed: bool) -> dict[str, float | int | None]:
+    return {k: v for k, v in report.kpis.items() if not (suppressed and k in COUNT_KPIS)}
 
 
 def _last_day(report: PeriodReport) -> str:
@@ -116,16 +139,16 @@ def to_csv(report: PeriodReport, suppressed: bool = False) -> str:
     writer.writerow(["report", report.start.astimezone(ZONE).date().isoformat(), _last_day(report),
                      "; ".join(report.centres),
                      "suppressed" if suppressed else "internal: exact counts"])
+    if suppressed:
+        writer.writerow(["legend", LEGEND])
     writer.writerow([])
     writer.writerow(["indicator", "value"])
-    kpis = report.kpis if not suppressed else {
-        k: v for k, v in report.kpis.items() if k not in ("calls", "offered", "answered")}
-    for key, value in kpis.items():
+    for key, value in _kpis(report, suppressed).items():
         writer.writerow([key, "" if value is None else value])
-    for name, section in report.sections.items():
+    for name, rows in shown_sections(report, suppressed).items():
         writer.writerow([])
         writer.writerow([name, "count"])
-        for label, value in shown(section, suppressed):
+        for label, value in rows:
             writer.writerow([label, value])
     return out.getvalue()
 
@@ -146,23 +169,24 @@ def to_pdf(report: PeriodReport, suppressed: bool = False) -> bytes:
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 6, f"{period} · {', '.join(report.centres) or 'no centre'}"
                          f" · {'suppressed for outside use' if suppressed else 'internal, exact counts'}")
+    if suppressed:
+        pdf.set_x(pdf.l_margin)
+        pdf.multi_cell(0, 5, LEGEND, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 8, "Indicators", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    for key, value in report.kpis.items():
-        if suppressed and key in ("calls", "offered", "answered"):
-            continue
+    for key, value in _kpis(report, suppressed).items():
         pdf.cell(90, 6, key.replace("_", " "))
         pdf.cell(0, 6, "—" if value is None else str(value), new_x="LMARGIN", new_y="NEXT")
-    for name, section in report.sections.items():
+    for name, rows in shown_sections(report, suppressed).items():
         pdf.ln(2)
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 8, name.replace("_", " "), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 9)
-        counts = [int(v) for v in section.values()] or [0]
-        top = max(counts) or 1
-        for label, value in shown(section, suppressed):
+        # bars scaled to the largest figure shown, so a bar's length never measures a hidden one
+        top = max([int(v) for label, v in rows if v.isdigit() and label != "total"] or [0]) or 1
+        for label, value in rows:
             pdf.cell(55, 5, label)
             pdf.cell(20, 5, value, align="R")
             if value.isdigit() and label != "total":

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from helpline.extensions import db
 from helpline.models import Call, Request
 from helpline.services.calls import new_call_id
+from helpline.suppression import TOTAL
+from tests.disclosure import Published, audit, narrowed
 
 T0 = datetime(2026, 3, 2, 4, tzinfo=UTC)      # 09:00 in Almaty
 
@@ -50,7 +52,11 @@ def test_csv_holds_the_independently_computed_figures(app, helpline_cli):
     assert "bullying,2" in as_text and "self_harm,1" in as_text
     outside = helpline_cli("reports", "period", "--centre", "2", "--from", "2026-03-01", "--to",
                            "2026-03-31", "--outside").output
-    assert "bullying,<5" in outside and "self_harm,<5" in outside
+    # three topics of 1 to 4 under a total of 1 to 4 would each be 1 or 2: one is not published
+    topics = [line for line in outside.splitlines()[-14:] if line.split(",")[0] in ("bullying", "self_harm",
+                                                                                    "divorce")]
+    assert sorted(line.split(",")[1] for line in topics) == ["<5", "<5", "…"]
+    assert "low,<5" in outside and "answer_rate" not in outside and "legend," in outside
 
 
 def test_pdf_opens_and_holds_the_figures(app, helpline_cli, tmp_path):
@@ -82,3 +88,48 @@ def test_the_reports_page_draws_charts_and_exports(app, make_user, staff_client)
     pdf = http.get("/reports?from=2026-03-01&to=2026-03-31&format=pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert http.get("/reports?from=2026-04-01&to=2026-03-01").status_code == 400
+
+
+def _sections(text: str) -> dict[str, list[tuple[str, str]]]:
+    sections, current = {}, None
+    for row in csv.reader(io.StringIO(text)):
+        if not row:
+            current = None
+        elif current is None and len(row) == 2 and row[1] == "count":
+            current = row[0]
+            sections[current] = []
+        elif current is not None:
+            sections[current].append((row[0], row[1]))
+    return sections
+
+
+#: What anyone knows: the calls sections each count every call once (one total), the request
+#: sections every request once; topics count mentions.
+LINKED = (("calls_by_day", "calls_by_hour", "calls_by_outcome", "calls_by_language", "calls_by_caller_type"),
+          ("requests_by_age_band", "requests_by_risk_level", "requests_by_channel"), ("requests_by_topic",))
+
+
+def test_the_outside_report_lets_no_one_narrow_a_hidden_count(app, helpline_cli, tmp_path):
+    seed(app)
+    args = ("reports", "period", "--centre", "2", "--from", "2026-03-01", "--to", "2026-03-31", "--outside")
+    sections = _sections(helpline_cli(*args).output)
+    tables, links = [], []
+    for group in LINKED:
+        links.append(list(range(len(tables), len(tables) + len(group))))
+        for name in group:
+            *cells, (_total, total) = sections[name]
+            shown = {("all", label): value for label, value in cells} | {("all", TOTAL): total}
+            tables.append(Published(name, ["all"], [label for label, _ in cells], shown))
+    assert sections["calls_by_outcome"] == [("answered", "<5"), ("abandoned", "<5"),
+                                            ("no_one_available", "<5"), ("total", "x")]
+    findings = audit(tables, links, [(8, 5)])               # requests with a topic are some requests
+    assert len(findings) > 10 and narrowed(findings) == []
+    helpline_cli(*args, "--format", "pdf", "--output", str(tmp_path / "outside.pdf"))
+    from pypdf import PdfReader
+
+    pages = PdfReader(str(tmp_path / "outside.pdf")).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "x: a count of 5 or more" in text and "answer rate" not in text
+    for rows in sections.values():                          # the PDF prints the same figures
+        for label, value in rows:
+            assert f"{label} {value}" in text, (label, value)
