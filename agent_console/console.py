@@ -44,7 +44,23 @@ def page():
     language = str(get_locale())
     topics = [{"code": t.code, "name": t.name(language)} for t in active_topics(db.session)]
     return render_template("console.html", topics=topics, carrier=rt.settings.carrier,
-                           wrap_up_seconds=rt.settings.wrap_up_seconds)
+                           wrap_up_seconds=rt.settings.wrap_up_seconds,
+                           supervisors=_supervisors_to_tell(rt.clock.now()))
+
+
+@bp.get("/supervisors-on-call")
+@roles_required(*STAFF)
+def supervisors_on_call():
+    """Whom "Immediate danger" alerts: the console keeps the names, so that when an alert cannot
+    be sent it can tell the psychologist whom to reach herself."""
+    return jsonify(supervisors=_supervisors_to_tell(current_runtime().clock.now()))
+
+
+def _supervisors_to_tell(now) -> list[str]:
+    centre_id = current_user.centre_id
+    policy = current_app.extensions.get("rota_policy")
+    on_call = policy.supervisors_on_call(db.session, centre_id, now) if policy and centre_id else set()
+    return escalations.who_to_tell(db.session, centre_id, on_call)
 
 
 @bp.get("/calls/<call_id>/record")

@@ -24,6 +24,20 @@ def same_day_deadline(now: datetime, zone: str) -> datetime:
     return end.astimezone(now.tzinfo)
 
 
+def who_to_tell(session: Session, centre_id: int | None, on_call: set[int]) -> list[str]:
+    """The supervisors an escalation goes to, by name: those on call by the rota, else every
+    supervisor of the centre (what a psychologist is told to reach herself when the alert
+    cannot be sent)."""
+    if centre_id is None:
+        return []
+    query = select(User.username).where(User.is_enabled.is_(True)).order_by(User.username)
+    if on_call:
+        query = query.where(User.id.in_(on_call))
+    else:
+        query = query.where(User.centre_id == centre_id, User.role == "supervisor")
+    return list(session.scalars(query))
+
+
 def raise_escalation(session: Session, call: Call, by: User, now: datetime,
                      publisher: Publisher, on_call: set[int] | None = None) -> Escalation:
     """Open (once per call) an escalation and alert at once the supervisors on call by the rota

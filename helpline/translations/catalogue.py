@@ -569,6 +569,17 @@ T.update({
 
 # ---- security headers and pages without inline script ----
 T.update({
+    "NOT SENT: the supervisors have not been alerted. {error} Trying again every 5 seconds. "
+    "Meanwhile, reach the supervisor on call yourself: {names}.": (
+        "ЖІБЕРІЛМЕДІ: супервайзерлерге хабар берілмеді. {error} Әр 5 секунд сайын қайта жіберіледі. "
+        "Осы уақытта кезекші супервайзерге өзіңіз хабарласыңыз: {names}.",
+        "НЕ ОТПРАВЛЕНО: супервайзеры не оповещены. {error} Повторная попытка каждые 5 секунд. "
+        "Тем временем свяжитесь с дежурным супервайзером сами: {names}."),
+    "any supervisor of your centre": ("орталығыңыздың кез келген супервайзері",
+                                      "любой супервайзер вашего центра"),
+    "Supervisors alerted (after {tries} tries).": (
+        "Супервайзерлерге хабар берілді ({tries}-әрекеттен кейін).",
+        "Супервайзеры оповещены (с {tries}-й попытки)."),
 })
 
 # ---- bad input answered in words ----

@@ -1,0 +1,46 @@
+""""Immediate danger" is never lost quietly: while the alert cannot reach the server the console
+says so, keeps trying and names the supervisor to reach meanwhile; once through, it says so."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from helpline.extensions import db
+from helpline.models import Escalation
+from tests.browser.conftest import ARTIFACTS, SERVED, call_almaty_as_a_child
+from tests.browser.test_console import sign_in
+
+
+def test_an_alert_that_fails_is_retried_and_names_the_supervisor(live_app, page, browser_context_factory):
+    base = live_app.base_url
+    sign_in(page, base, "saule")
+    page.get_by_role("button", name="Available").click()
+    expect(page.locator("#my-state")).to_have_text("Available")
+    call_almaty_as_a_child(browser_context_factory().new_page(), base, "1")
+    page.get_by_role("button", name="Accept").click()
+    expect(page.locator("#record")).to_be_visible()
+
+    failures = {"left": 2}
+
+    def flaky(route):                    # the network drops the first two alerts
+        if failures["left"]:
+            failures["left"] -= 1
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/escalate$"), flaky)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Immediate danger").click()
+
+    status = page.locator("#danger-status")
+    expect(status).to_contain_text("NOT SENT")
+    expect(status).to_contain_text("supervisor.almaty")      # whom to reach meanwhile
+    page.screenshot(path=str(ARTIFACTS / "console-danger-not-sent-en.png"), full_page=True)
+    expect(status).to_contain_text("Supervisors alerted (after 3 tries)", timeout=30000)
+    app = SERVED[base]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Escalation)) == 1
