@@ -76,10 +76,11 @@ def toggle(user_id: int, action: str):
     if user.id == current_user.id:
         flash(_("You cannot switch off your own account."), "error")
         return redirect(url_for("admin.users")), 303
-    set_enabled(user, action == "enable")
-    audit.record(db.session, current_runtime().clock.now(), f"user.{action}", current_user, "user",
-                 user.id, detail=user.username)
-    db.session.commit()
+    now = current_runtime().clock.now()
+    with unit_of_work(db.session):
+        set_enabled(db.session, user, action == "enable", now)
+        audit.record(db.session, now, f"user.{action}", current_user, "user", user.id,
+                     detail=user.username)
     return redirect(url_for("admin.users")), 303
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.models import Centre, Role, User
-from helpline.services import passwords, throttle
+from helpline.services import passwords, sessions, throttle
 from helpline.services.centres import KNOWN_LANGUAGES
 from helpline.services.throttle import ThrottlePolicy
 
@@ -163,8 +163,11 @@ def list_users(session: Session, centre_id: int | None = None) -> list[User]:
     return list(session.scalars(query))
 
 
-def set_enabled(user: User, enabled: bool) -> None:
+def set_enabled(session: Session, user: User, enabled: bool, now: datetime) -> None:
+    """Switch an account on or off; switched off, its sessions end and its consoles close now."""
     user.is_enabled = enabled
+    if not enabled:
+        revoke_sessions(session, user.id, now, "account switched off")
 
 
 def set_ui_language(user: User, language: str) -> None:
@@ -192,14 +195,7 @@ def update_profile(session: Session, user: User, data: Profile) -> None:
 
 
 def revoke_sessions(session: Session, user_id: int, now: datetime, reason: str) -> int:
-    """End every signed-in session of the user (server-side sessions); returns how many.
-
-    Raises ``AccountError`` when this build keeps no server-side sessions, so nothing is ever
-    reported as revoked that was not."""
-    try:
-        from helpline.services import sessions
-    except ImportError as exc:
-        raise AccountError("sessions: this installation keeps no server-side sessions") from exc
+    """End every signed-in session of the user (their open consoles are closed); returns how many."""
     return sessions.end_all_for_user(session, user_id, now, reason)
 
 
@@ -209,7 +205,7 @@ def reset_password(session: Session, user: User, now: datetime) -> str:
     temporary = passwords.temporary_password()
     user.password_hash = passwords.hash_password(temporary)
     user.must_change_password = True
-    _end_sessions_if_kept(session, user.id, now, "password reset")
+    revoke_sessions(session, user.id, now, "password reset")
     return temporary
 
 
@@ -225,14 +221,7 @@ def change_password(session: Session, user: User, old: str | None, new: str, now
         raise AccountError("password: choose a new one, not the current one")
     user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
-    _end_sessions_if_kept(session, user.id, now, "password changed")
-
-
-def _end_sessions_if_kept(session: Session, user_id: int, now: datetime, reason: str) -> None:
-    try:
-        revoke_sessions(session, user_id, now, reason)
-    except AccountError:
-        pass                     # no server-side sessions in this build: nothing else to end
+    revoke_sessions(session, user.id, now, "password changed")
 
 
 def revoke_calendar(user: User) -> None:

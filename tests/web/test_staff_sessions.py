@@ -144,3 +144,37 @@ def test_a_password_change_may_keep_the_session_it_was_made_in(app, make_user, s
         db.session.remove()
     assert here.get("/console").status_code == 200
     assert elsewhere.get("/console").status_code == 302
+
+
+def _admin_acts(app, make_user, staff_client, path: str, user_id: int):
+    make_user("root", role="administrator", centre_id=None)
+    admin, _ = staff_client("root")
+    token = csrf_from(admin.get(f"/admin/users/{user_id}").get_data(as_text=True))
+    return admin.post(path.format(user_id=user_id), data={"csrf_token": token})
+
+
+def test_an_administrator_signs_a_person_out_everywhere(app, make_user, staff_client):
+    user_id = make_user("aigerim")
+    http, headers = staff_client("aigerim")
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
+    assert sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)["ok"]
+    done = _admin_acts(app, make_user, staff_client, "/admin/users/{user_id}/revoke-sessions", user_id)
+    assert done.status_code in (200, 303)
+    assert wait_until(lambda: not sio.is_connected(NS))       # her open console is closed
+    assert wait_until(lambda: _presence(app, user_id) == "offline")
+    assert http.get("/console").status_code == 302            # and her cookie opens nothing
+    assert http.post("/console/calls/any/record", json=RECORD, headers=headers).status_code == 401
+
+
+def test_switching_an_account_off_closes_its_console_at_once(app, make_user, staff_client):
+    user_id = make_user("aigerim")
+    http, _headers = staff_client("aigerim")
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
+    assert sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)["ok"]
+    done = _admin_acts(app, make_user, staff_client, "/admin/users/{user_id}/disable", user_id)
+    assert done.status_code == 303
+    assert wait_until(lambda: not sio.is_connected(NS))
+    assert wait_until(lambda: _presence(app, user_id) == "offline")
+    with app.app_context():
+        assert db.session.query(StaffSession).filter_by(user_id=user_id, ended_at=None).count() == 0
+        db.session.remove()
