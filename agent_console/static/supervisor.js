@@ -22,10 +22,25 @@
     } catch (e) { /* the banner remains */ }
   }
 
+  // A tick or a close is shown as done only when the server says so; otherwise the supervisor is
+  // told in words, and the board is redrawn from the server (an unsaved tick comes back unticked).
+  function actionFailed(message) { $("action-error").textContent = message; return false; }
   async function post(url, body) {
-    const r = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(body || {})});
+    let r;
+    try {
+      r = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json",
+                                                      "X-CSRFToken": csrf}, body: JSON.stringify(body || {})});
+    } catch (e) {
+      refresh();
+      return actionFailed(T.not_done_offline);
+    }
+    const isJson = (r.headers.get("Content-Type") || "").includes("application/json");
+    const data = isJson ? await r.json().catch(() => ({})) : {};
     refresh();
-    return r.ok;
+    if (r.redirected || !isJson) return actionFailed(data.error || T.not_done_signed_out);
+    if (!r.ok) return actionFailed(data.error || T.not_done_server);
+    $("action-error").textContent = "";
+    return true;
   }
 
   function render(board) {

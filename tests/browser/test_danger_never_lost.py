@@ -44,3 +44,29 @@ def test_an_alert_that_fails_is_retried_and_names_the_supervisor(live_app, page,
     app = SERVED[base]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Escalation)) == 1
+
+
+def test_a_checklist_tick_that_did_not_reach_the_server_is_not_shown_as_done(
+        live_app, page, browser_context_factory):
+    base = live_app.base_url
+    supervisor = browser_context_factory().new_page()
+    sign_in(supervisor, base, "supervisor.almaty")
+    sign_in(page, base, "saule")
+    page.get_by_role("button", name="Available").click()
+    expect(page.locator("#my-state")).to_have_text("Available")
+    call_almaty_as_a_child(browser_context_factory().new_page(), base, "1")
+    page.get_by_role("button", name="Accept").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Immediate danger").click()
+    expect(supervisor.locator(".escalation")).to_be_visible()
+
+    supervisor.route(re.compile(r".*/notified$"), lambda route: route.abort("connectionreset"))
+    supervisor.get_by_label("Police").check()
+    expect(supervisor.locator("#action-error")).to_contain_text("This was not done")
+    expect(supervisor.get_by_label("Police")).not_to_be_checked()     # the board is the server's
+    supervisor.screenshot(path=str(ARTIFACTS / "supervisor-tick-not-done-en.png"), full_page=True)
+
+    supervisor.unroute(re.compile(r".*/notified$"))
+    supervisor.get_by_label("Police").check()
+    expect(supervisor.locator(".checklist")).to_contain_text("notified")
+    expect(supervisor.locator("#action-error")).to_be_empty()
