@@ -112,6 +112,11 @@ def create_app(
         return render_template("home.html", settings=settings)
 
     security_headers.init_app(app)   # last: its WSGI wrapper also covers Socket.IO
+    if settings.trusted_proxy_count:  # outermost: everything inside sees the client's address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 

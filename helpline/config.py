@@ -143,6 +143,9 @@ class Settings:
     shift_start_grace_minutes: int = 5
     #: Days after which contact-record notes and follow-up details are deleted (counts stay).
     notes_retention_days: int = 365
+    #: Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are
+    #: believed; 0 believes none. Sign-in throttling per address needs the real client address.
+    trusted_proxy_count: int = 0
     #: Log level of the application.
     log_level: str = "INFO"
     #: True in the test suite only.
@@ -223,6 +226,8 @@ class Settings:
             raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
         if settings.menu_attempts < 1 or settings.menu_timeout_seconds < 1:
             raise ConfigError("MENU_ATTEMPTS and MENU_TIMEOUT_SECONDS must be at least 1")
+        if not 0 <= settings.trusted_proxy_count <= 5:
+            raise ConfigError("TRUSTED_PROXY_COUNT must be between 0 and 5")
         if settings.twilio_purge_interval_seconds < 1 or settings.twilio_purge_grace_seconds < 0:
             raise ConfigError("TWILIO_PURGE_INTERVAL_SECONDS must be at least 1 and "
                               "TWILIO_PURGE_GRACE_SECONDS at least 0")

@@ -124,3 +124,31 @@ def test_the_audit_log_never_keeps_what_was_typed(app, client, make_user):
         db.engine.dispose()
     stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
     assert typed.encode() not in stored and typed.lower().encode() not in stored
+
+
+def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(clock, tmp_path):
+    """Behind nginx every request comes from the proxy's address: with TRUSTED_PROXY_COUNT=1 the
+    address the proxy forwards is the one throttled, so one sprayer never slows the whole centre."""
+    from helpline import create_app
+    from helpline.schema import upgrade
+    from helpline.services.demo import load_demo_data
+    from tests.conftest import AUTH_TOKEN, BASE_URL
+
+    app = create_app({"helpline_instance_path": str(tmp_path / "proxied"), "testing": True,
+                      "public_base_url": BASE_URL, "twilio_auth_token": AUTH_TOKEN,
+                      "trusted_proxy_count": 1}, environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+        load_demo_data(db.session, clock.now(), with_users=False)
+        create_user(db.session, NewUser("aigerim", PASSWORD, "psychologist", 2), clock.now())
+        db.session.commit()
+    sprayer = app.test_client()
+    sprayer.environ_base.update(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for n in range(30):
+        assert sign_in(sprayer, f"user{n}", "wrong password!").status_code == 401
+    assert sign_in(sprayer, "aigerim").status_code == 429           # the sprayer's own address
+    colleague = app.test_client()                                    # same proxy, another client
+    colleague.environ_base.update(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert sign_in(colleague, "aigerim").status_code == 302
+    with app.app_context():
+        db.engine.dispose()
