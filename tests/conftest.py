@@ -18,7 +18,7 @@ from helpline.models import Call
 from helpline.schema import upgrade
 from helpline.services.demo import load_demo_data
 
-pytest_plugins = ["tests.fixtures_redis"]
+pytest_plugins = ["tests.fixtures_redis", "tests.twilio_mock"]
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 BASE_URL = "http://localhost"

@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from tests.fake_twilio import _basic, _error
 from tests.twilio_openapi import Match, TwilioSpec, parse_date_time
 
@@ -341,3 +343,13 @@ def sweep(app) -> str:
             return provider_purge(db.session, runtime.clock.now(), runtime)
         finally:
             db.session.remove()
+
+
+@pytest.fixture
+def spec_twilio(clock):
+    """A stand-in Twilio driven by the OpenAPI description, on its own port for the test
+    (``tests/conftest.py`` loads this module as a plugin)."""
+    from tests.conftest import AUTH_TOKEN
+
+    with SpecTwilio(auth_token=AUTH_TOKEN, clock=clock.now) as mock:
+        yield mock

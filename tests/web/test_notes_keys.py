@@ -11,9 +11,9 @@ from helpline import create_app
 from helpline.cli import _State, cli
 from helpline.config import ConfigError
 from helpline.extensions import db
-from helpline.models import ContactRecord, FollowUp, Request
+from helpline.models import ContactRecord, FollowUp
 from tests.conftest import csrf_from, sign_in
-from tests.web.test_record_and_escalation import RECORD, answered_call
+from tests.web.test_record_and_escalation import RECORD, request_with_follow_up
 
 OLD, NEW, LOST = (Fernet.generate_key().decode() for _ in range(3))
 DETAIL = "Arranged a call with the school psychologist"
@@ -53,15 +53,8 @@ def stored(app) -> tuple[bytes, bytes]:
 @pytest.fixture
 def written(app, make_user, staff_client, phone, clock):
     """A saved record with notes and a follow-up with details, under the key OLD."""
-    make_user("saule")
-    http, headers, call_id, _sio = answered_call(app, phone, staff_client, clock)
-    assert http.post(f"/console/calls/{call_id}/record", json=RECORD, headers=headers).status_code == 200
-    with app.app_context():
-        request_id = db.session.query(Request).one().id
-        db.session.remove()
-    token = csrf_from(http.get(f"/requests/{request_id}").get_data(as_text=True))
-    http.post(f"/requests/{request_id}", data={"csrf_token": token, "action": "call_back",
-                                               "detail": DETAIL})
+    _http, _headers, call_id, request_id = request_with_follow_up(
+        app, make_user, staff_client, phone, clock, DETAIL, action="call_back")
     return call_id, request_id
 
 

@@ -25,6 +25,25 @@ def answered_call(app, phone, staff_client, clock, username="saule"):
     return http, headers, reply["call_id"], sio
 
 
+def request_with_follow_up(app, make_user, staff_client, phone, clock, detail: str,
+                          action: str = "meeting"):
+    """saule (Almaty) answers a call, saves its record (which opens a request) and adds a
+    follow-up with ``detail``: returns (her client, csrf headers, call id, request id)."""
+    from helpline.models import Request
+    from tests.conftest import csrf_from
+
+    make_user("saule")
+    http, headers, call_id, _sio = answered_call(app, phone, staff_client, clock)
+    assert http.post(f"/console/calls/{call_id}/record", json=RECORD, headers=headers).status_code == 200
+    with app.app_context():
+        request_id = db.session.query(Request).one().id
+        db.session.remove()
+    token = csrf_from(http.get(f"/requests/{request_id}").get_data(as_text=True))
+    assert http.post(f"/requests/{request_id}", data={
+        "csrf_token": token, "action": action, "detail": detail}).status_code == 303
+    return http, headers, call_id, request_id
+
+
 RECORD = {
     "caller_type": "child", "age_band": "14_15", "gender": "not_said",
     "topics": ["bullying", "cyberbullying"], "risk_level": "medium", "consent": "not_required",

@@ -7,23 +7,14 @@ import re
 
 from helpline.extensions import db
 from helpline.models import Request
-from tests.conftest import csrf_from
-from tests.web.test_record_and_escalation import RECORD, answered_call
+from tests.web.test_record_and_escalation import request_with_follow_up
 
 DETAIL = "Mother agreed to a meeting on Friday"
 
 
 def _request_with_follow_up(app, make_user, staff_client, phone, clock):
-    """saule (Almaty) answers a call, saves its record and adds a follow-up to its request."""
-    make_user("saule")
-    http, headers, call_id, _sio = answered_call(app, phone, staff_client, clock)
-    assert http.post(f"/console/calls/{call_id}/record", json=RECORD, headers=headers).status_code == 200
-    with app.app_context():
-        request_id = db.session.query(Request).one().id
-        db.session.remove()
-    token = csrf_from(http.get(f"/requests/{request_id}").get_data(as_text=True))
-    assert http.post(f"/requests/{request_id}", data={
-        "csrf_token": token, "action": "meeting", "detail": DETAIL}).status_code == 303
+    http, _headers, _call_id, request_id = request_with_follow_up(
+        app, make_user, staff_client, phone, clock, DETAIL)
     return http, request_id
 
 
