@@ -27,3 +27,11 @@ def save_language():
     session["lang"] = wanted
     flash(_("Interface language saved."))
     return redirect(safe_next(request.form.get("next")) or url_for("auth.login"))
+
+
+@bp.post("/account/still-here")
+@login_required
+def still_here():
+    """The person is at the console (they pressed "I am here", or have been typing or clicking on
+    it): like any action of theirs, it keeps their sign-in session from idling out."""
+    return {"ok": True}

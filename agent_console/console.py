@@ -45,7 +45,8 @@ def page():
     topics = [{"code": t.code, "name": t.name(language)} for t in active_topics(db.session)]
     return render_template("console.html", topics=topics, carrier=rt.settings.carrier,
                            wrap_up_seconds=rt.settings.wrap_up_seconds,
-                           supervisors=_supervisors_to_tell(rt.clock.now()))
+                           supervisors=_supervisors_to_tell(rt.clock.now()),
+                           idle_minutes=rt.settings.idle_logout_minutes)
 
 
 @bp.get("/supervisors-on-call")

@@ -27,10 +27,15 @@ _CHECKED = "helpline_staff_session"
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 
 
+#: Header a page's script sets on requests it makes by itself (refreshing a token or a list):
+#: they are not the person's doing, so they never keep an unattended console signed in.
+BACKGROUND_HEADER = "X-Helpline-Background"
+
+
 def _is_activity() -> bool:
     event = getattr(request, "event", None)
-    if event is None:
-        return True                       # an HTTP request: a page, a form, a console script's save
+    if event is None:                     # an HTTP request: a page, a form, a console script's save
+        return request.headers.get(BACKGROUND_HEADER) != "1"
     return event.get("message") in ACTIVITY_EVENTS
 
 

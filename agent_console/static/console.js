@@ -70,7 +70,10 @@
     return new Promise((resolve) => socket.timeout(REPLY_TIMEOUT_MS).emit(event, data || {}, (err, reply) => {
       if (err) reply = {ok: false, error: socket.connected ? T.no_reply : T.lost};
       if (reply && reply.signed_out) stopSignedOut();
-      if (!reply || !reply.ok) { if (!quiet) showError(reply ? reply.error || T.no_reply : T.lost); } else showError("");
+      if (!reply || !reply.ok) { if (!quiet) showError(reply ? reply.error || T.no_reply : T.lost); } else {
+        showError("");
+        if (event !== "heartbeat") actedNow();        // the person's action reached the server
+      }
       resolve(reply || {ok: false, error: T.lost});
     }));
   }
@@ -90,6 +93,42 @@
     $("btn-notice-dismiss").hidden = !message;
   }
   $("btn-notice-dismiss").addEventListener("click", () => notify(""));
+
+  // ---- idle sign-out: the console's own heartbeats and refreshes do not count as the person's
+  // activity, so a console left alone signs out and gets no calls. Typing or clicking on it does:
+  // it is told to the server at most every few minutes. Five minutes before the end the
+  // console asks "Still there?" (sound, title, a focused button) so nobody is signed out unawares.
+  const IDLE_MS = (Number(root.dataset.idleMinutes) || 30) * 60000;
+  const WARN_MS = Math.min(5 * 60000, IDLE_MS / 2), PING_MS = Math.min(4 * 60000, IDLE_MS / 3);
+  let lastToldServer = Date.now(), lastTouched = 0, askingStillHere = false;
+  const pageTitle = document.title;
+  function actedNow() { lastToldServer = Date.now(); hideStillHere(); }
+  function hideStillHere() {
+    if (!askingStillHere) return;
+    askingStillHere = false; $("still-here").hidden = true; document.title = pageTitle;
+  }
+  async function tellStillHere() {
+    const {ok} = await post("/account/still-here");
+    if (ok) actedNow();
+  }
+  ["keydown", "pointerdown", "input"].forEach((type) => document.addEventListener(type, () => {
+    lastTouched = Date.now();
+  }, {capture: true, passive: true}));
+  setInterval(() => {
+    if (signedOut) return;
+    const now = Date.now();
+    if (lastTouched > lastToldServer && now - lastToldServer >= PING_MS) { tellStillHere(); return; }
+    if (!askingStillHere && now - lastToldServer >= IDLE_MS - WARN_MS) {
+      askingStillHere = true;
+      const minutes = Math.max(1, Math.round((IDLE_MS - (now - lastToldServer)) / 60000));
+      $("still-here-text").textContent = T.still_here.replace("{minutes}", minutes);
+      $("still-here").hidden = false;
+      document.title = T.still_here_title + " · " + pageTitle;
+      $("btn-still-here").focus();
+      ring(true); setTimeout(() => { if (!offer) ring(false); }, 2500);
+    }
+  }, 15000);
+  $("btn-still-here").addEventListener("click", tellStillHere);
 
   // ---- presence
   // The first presence after (re)connecting is the server's word on where this person stands; the
@@ -524,6 +563,7 @@
     const data = isJson ? await response.json().catch(() => ({})) : {};
     if (response.redirected || !isJson) return {ok: false, data: {error: data.error || T.not_done_signed_out}};
     if (!response.ok && !data.error) data.error = T.not_done_server;
+    if (response.ok) actedNow();
     return {ok: response.ok, data};
   }
   function recordStatus(text, kind) {
@@ -621,7 +661,8 @@
   let dangerTimer = null;
   async function refreshSupervisors() {
     try {
-      const r = await fetch("/console/supervisors-on-call", {headers: {"Accept": "application/json"}});
+      const r = await fetch("/console/supervisors-on-call", {headers: {"Accept": "application/json",
+                                                                      "X-Helpline-Background": "1"}});
       if (r.ok && (r.headers.get("Content-Type") || "").includes("application/json")) {
         supervisorsOnCall = (await r.json()).supervisors || supervisorsOnCall;
       }
@@ -695,7 +736,8 @@
     let response;
     try {
       response = await fetch("/console/voice-token", {credentials: "same-origin", cache: "no-store",
-                                                     headers: {"Accept": "application/json"}});
+                                                     headers: {"Accept": "application/json",
+                                                               "X-Helpline-Background": "1"}});
     } catch (e) { throw new Error(e.message || "network"); }
     const data = await response.json().catch(() => ({}));
     if (!response.ok || typeof data.token !== "string") throw new Error(data.error || "HTTP " + response.status);

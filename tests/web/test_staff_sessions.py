@@ -178,3 +178,27 @@ def test_switching_an_account_off_closes_its_console_at_once(app, make_user, sta
     with app.app_context():
         assert db.session.query(StaffSession).filter_by(user_id=user_id, ended_at=None).count() == 0
         db.session.remove()
+
+
+def test_the_consoles_own_refreshes_never_keep_an_empty_chair_signed_in(app, make_user, staff_client,
+                                                                         clock):
+    """The console refreshes the supervisors' names and its voice token by itself: those requests
+    are not the person's doing. Typing or clicking on it is, and it says so ("I am here")."""
+    user_id = make_user("aigerim")
+    http, headers = staff_client("aigerim")
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
+    assert sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)["ok"]
+    background = {**headers, "Accept": "application/json", "X-Helpline-Background": "1"}
+    for _ in range(5):                           # 25 minutes of the console refreshing itself
+        clock.advance(minutes=5)
+        assert http.get("/console/supervisors-on-call", headers=background).status_code == 200
+        assert sio.emit("heartbeat", {}, namespace=NS, callback=True)["ok"]
+    clock.advance(minutes=6)
+    assert sio.emit("heartbeat", {}, namespace=NS, callback=True)["signed_out"]
+    assert wait_until(lambda: _presence(app, user_id) == "offline")
+
+    present, headers = staff_client("aigerim")   # someone at the console says so now and then
+    for _ in range(3):
+        clock.advance(minutes=20)
+        assert present.post("/account/still-here", headers=headers).get_json() == {"ok": True}
+    assert present.get("/console").status_code == 200
