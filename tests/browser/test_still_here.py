@@ -16,8 +16,7 @@ def test_an_idle_console_asks_before_signing_out_and_i_am_here_keeps_it(live_app
     page.clock.install()
     sign_in(page, base, "saule")
     expect(page).to_have_url(re.compile(r"/console$"))
-    page.get_by_role("button", name="Available").click()
-    expect(page.locator("#my-state")).to_have_text("Available")
+    expect(page.locator("#my-state")).to_have_text("Break")    # connected; nobody touches it
     expect(page.locator("#still-here")).to_be_hidden()
 
     page.clock.fast_forward("20:00")             # 20 minutes untouched: nothing asked yet

@@ -4,6 +4,7 @@ for every person; the console cannot be framed and no page runs inline script.""
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from helpline import create_app
 from tests.conftest import ALMATY, TwilioDouble
@@ -27,8 +28,8 @@ def get_urls(app) -> dict[str, str]:
                 continue
             values = {}
             for name in rule.arguments:
-                converter = rule._converters[name].__class__.__name__
-                values[name] = 1 if converter == "IntegerConverter" else SAMPLE_VALUES[name]
+                numeric = isinstance(rule._converters[name], IntegerConverter)
+                values[name] = 1 if numeric else SAMPLE_VALUES[name]
             if rule.endpoint in SAMPLE_FILES:
                 values["filename"] = SAMPLE_FILES[rule.endpoint]
             urls[rule.endpoint] = url_for(rule.endpoint, **values)
