@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from helpline.extensions import db, socketio
 from helpline.models import Absence, AuditEvent, Request, Shift, SwapRequest, User
+from tests.web.test_record_and_escalation import answered_call
 
 HUGE = str(10**30)
 NS = "/console"
@@ -90,19 +91,20 @@ def test_a_swap_with_a_huge_colleague_id_is_refused_in_words(app, signed_in):
     assert _count(app, SwapRequest) == 0
 
 
-@pytest.mark.parametrize("body", [[1], "x", 7, None, True])
-def test_blocking_a_caller_with_a_body_that_is_not_an_object_is_refused(app, signed_in, body):
-    client, headers = signed_in("supervisor")
-    response = client.post("/supervisor/calls/nosuchcall/block", headers=headers, json=body)
-    assert response.status_code in (400, 404)
-    assert response.is_json and response.get_json()["error"]
-
-
-@pytest.mark.parametrize("body", [[1], "x", 7])
-def test_ticking_an_escalation_with_a_body_that_is_not_an_object_is_refused(signed_in, body):
-    client, headers = signed_in("supervisor")
-    response = client.post("/supervisor/escalations/1/notified", headers=headers, json=body)
-    assert response.status_code in (400, 404)
+def test_ticking_an_escalation_with_a_body_that_is_not_an_object_is_refused(
+        app, make_user, staff_client, phone, clock):
+    make_user("saule")
+    make_user("sup.almaty", role="supervisor", centre_id=2)
+    http, headers, call_id, _sio = answered_call(app, phone, staff_client, clock)
+    escalation_id = http.post(f"/console/calls/{call_id}/escalate",
+                              headers=headers).get_json()["escalation_id"]
+    sup, sup_headers = staff_client("sup.almaty")
+    for body in ([1], "police", 7):
+        response = sup.post(f"/supervisor/escalations/{escalation_id}/notified", json=body,
+                            headers=sup_headers)
+        assert response.status_code == 400 and response.get_json()["error"], body
+    board = sup.get("/supervisor/board.json").get_json()
+    assert not [i for i in board["escalations"][0]["checklist"] if i.get("notified_at")]
 
 
 @pytest.mark.parametrize("event", ["accept", "decline"])
