@@ -632,6 +632,9 @@ T.update({
     "Make my calendar address": ("Күнтізбе мекенжайымды жасау", "Создать адрес моего календаря"),
     "Your calendar feed has an address now.": ("Күнтізбеңіздің енді мекенжайы бар.",
                                                "У вашего календаря теперь есть адрес."),
+    "This was not done: send the fields as a JSON object (names and values).": (
+        "Бұл орындалмады: өрістерді JSON объектісі ретінде жіберіңіз (атаулары мен мәндері).",
+        "Это не выполнено: отправьте поля как объект JSON (имена и значения)."),
 })
 
 # ---- notes keys and request follow-ups ----

@@ -245,7 +245,7 @@ def test_a_block_sent_as_a_list_a_string_or_a_number_is_refused_in_words(app, di
     for body in ([1], "24h", 7):
         refused = supervisor.send(row.id, body)
         assert refused.status_code == 400, body
-        assert "how long the block lasts" in refused.get_json()["error"]
+        assert "send the fields as a JSON object" in refused.get_json()["error"]
     with app.app_context():
         assert not db.session.scalars(select(CallerBlock)).all()
 
