@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from agent_console import inputs
 from agent_console.access import may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Call, CallerBlock
@@ -61,7 +62,7 @@ def overview():
 def block(call_id: str):
     """Block the caller of ``call_id`` at the call's centre for a chosen time, with a reason."""
     rt = current_runtime()
-    body = request.get_json(silent=True) or request.form
+    body = inputs.json_object() or request.form
     call = db.session.get(Call, call_id[:32])
     if call is None:
         return _refuse("not_found", 404)

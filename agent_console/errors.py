@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -52,9 +52,21 @@ def answer(error: HTTPException, message: str | None = None):
         return text, code, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
 
+#: Said to a script whose JSON body is a list, a string or a number.
+NOT_AN_OBJECT = _l("This was not done: send the fields as a JSON object (names and values).")
+
+
 def init_app(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, answer)
+
+    @app.before_request
+    def json_is_an_object():
+        """Every view (and every form, which reads a JSON body as its fields) takes a JSON body
+        as an object of named fields: anything else is refused here, before a view could fail
+        on it. A body that is not JSON at all is the view's to refuse."""
+        if request.is_json and not isinstance(request.get_json(silent=True), dict | None):
+            abort(400, str(NOT_AN_OBJECT))
 
     @app.errorhandler(InternalServerError)
     def server_failed(error: InternalServerError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from flask import request
 from flask_babel import gettext as _
 
 #: The dates a page accepts: wide enough for any register or rota, narrow enough that adding a
@@ -41,6 +42,13 @@ def day(text: str | None, field: str) -> date:
     return value
 
 
+def json_object() -> dict:
+    """The request's JSON body when it is an object; anything else (a list, a string, a number,
+    no JSON at all) counts as empty, so a missing field is refused like any other."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
 def optional_day(text: str | None, field: str) -> date | None:
     return day(text, field) if (text or "").strip() else None
 
@@ -68,11 +76,24 @@ def local_datetime(text: str | None, field: str) -> datetime:
     return value.replace(tzinfo=None)
 
 
+#: The largest row id anywhere (a 32-bit column on PostgreSQL): a larger number is no row's id, and
+#: sent to the database it fails (an overflow on SQLite, a data error on PostgreSQL) instead of
+#: finding nothing.
+MAX_ID = 2**31 - 1
+
+
 def optional_id(text: str | None, field: str) -> int | None:
-    """A row's id chosen in a list (empty: none chosen)."""
+    """A row's id chosen in a list (empty: none chosen); 1 to ``MAX_ID``."""
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isascii() or not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))
+            and 1 <= int(text) <= MAX_ID):
         raise InputError(field, _("choose one from the list"))
     return int(text)
+
+
+def ids(texts: list[str], field: str) -> list[int]:
+    """Rows chosen in a multiple choice (``getlist``): each one an id, empty ones left out."""
+    chosen = [optional_id(text, field) for text in texts]
+    return [value for value in chosen if value is not None]

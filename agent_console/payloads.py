@@ -1,6 +1,7 @@
 """The payload of a console's Socket.IO event, checked before anything runs: a script that sends
-nothing, a list or a field of the wrong type gets an answer in words (``{"ok": False, "error":
-...}``, as for any refused action), never an exception and never silence."""
+nothing, a list, a field of the wrong type or a number no row could have gets an answer in words
+(``{"ok": False, "error": ...}``, as for any refused action), never an exception and never
+silence."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from agent_console.inputs import MAX_ID
 
 #: What a field of each type must be, said to the person (a bool is never taken for a number).
 _KINDS = {int: _l("a number"), str: _l("text"), bool: _l("true or false")}
@@ -20,6 +23,11 @@ class BadPayload(ValueError):
 def _wrong(name: str, kind: type) -> BadPayload:
     return BadPayload(_("This was not done: %(field)s must be %(kind)s. Reload the page and try "
                         "again.", field=name, kind=str(_KINDS.get(kind, kind.__name__))))
+
+
+def _out_of_range(name: str) -> BadPayload:
+    return BadPayload(_("This was not done: %(field)s is not one this console was given. Reload "
+                        "the page and try again.", field=name))
 
 
 def _fits(value: Any, kind: type) -> bool:
@@ -42,15 +50,22 @@ def payload(data: Any, required: dict[str, type] | None = None,
         data = {}
     fields: dict[str, Any] = {}
     for name, kind in required.items():
-        if name not in data or not _fits(data[name], kind):
+        if name not in data:
             raise _wrong(name, kind)
-        fields[name] = data[name]
+        fields[name] = _checked(name, data[name], kind)
     for name, (kind, default) in optional.items():
-        value = data.get(name, default)
-        if not _fits(value, kind):
-            raise _wrong(name, kind)
-        fields[name] = value
+        fields[name] = _checked(name, data.get(name, default), kind)
     return fields
+
+
+def _checked(name: str, value: Any, kind: type) -> Any:
+    """``value`` when it is of ``kind``; a number must also be an id some row could have (1 to
+    ``MAX_ID``: a larger one would fail in the database instead of finding nothing)."""
+    if not _fits(value, kind):
+        raise _wrong(name, kind)
+    if kind is int and not 1 <= value <= MAX_ID:
+        raise _out_of_range(name)
+    return value
 
 
 def refused(error: BadPayload) -> dict[str, Any]:

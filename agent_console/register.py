@@ -27,8 +27,10 @@ STAFF = ("psychologist", "supervisor", "administrator")
 
 
 def _centre_id() -> int | None:
+    """The centre whose register is listed: an administrator's choice (``InputError`` for one
+    that is no centre's id), anyone else's own."""
     if current_user.is_admin:
-        return request.values.get("centre", type=int)
+        return inputs.optional_id(request.values.get("centre"), "centre")
     return current_user.centre_id
 
 
@@ -37,7 +39,10 @@ def _centre_id() -> int | None:
 def listing(status: int = 200, error: str | None = None):
     rt = current_runtime()
     view = request.args.get("view", "open")
-    centre_id = _centre_id()
+    try:
+        centre_id = _centre_id()
+    except inputs.InputError as exc:      # the form again (as typed), the field named, no rows
+        return _page([], set(), view, error or str(exc), 400)
     zone = "Asia/Almaty"
     try:
         rows = register.listing(db.session, centre_id, view, rt.clock.now(), zone,
@@ -51,9 +56,13 @@ def listing(status: int = 200, error: str | None = None):
         audit.record(db.session, rt.clock.now(), "request.list", current_user, "centre", centre_id,
                      detail=f"view={view}; {len(readable)} with details, "
                             f"{len(rows) - len(readable)} without")
+    return _page(rows, readable, view, error, status)
+
+
+def _page(rows: list[Request], readable: set[int], view: str, error: str | None, status: int):
     return render_template("requests.html", rows=rows, readable=readable, view=view,
-                           now=rt.clock.now(),
-                           zone=ZoneInfo(zone), topics=db.session.query(Topic).order_by(Topic.id).all(),
+                           now=current_runtime().clock.now(), zone=ZoneInfo("Asia/Almaty"),
+                           topics=db.session.query(Topic).order_by(Topic.id).all(),
                            channels=CHANNELS, statuses=STATUSES, centres=list_centres(db.session),
                            error=error, form=request.form), status
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
+from agent_console import inputs
 from agent_console.access import fetch, may_handle, roles_required
 from helpline.extensions import db
 from helpline.models import Escalation
@@ -42,7 +43,7 @@ def _escalation(escalation_id: int) -> Escalation:
 def notified(escalation_id: int):
     """Tick one body on the checklist (time and person are recorded)."""
     escalation = _escalation(escalation_id)
-    body = (request.get_json(silent=True) or {}).get("body", "")
+    body = inputs.json_object().get("body", "")
     rt = current_runtime()
     try:
         item = escalations.tick(db.session, escalation, str(body), current_user, rt.clock.now(),

@@ -269,15 +269,10 @@ def add_absence(session: Session, user: User, start: datetime, end: datetime, ki
     return absence
 
 
-def calendar_token(user: User) -> str:
-    if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(24)
-    return user.calendar_token
-
-
 def revoke_calendar_token(user: User) -> str:
-    """A new secret for the person's calendar feed: the old URL stops working at once (the
-    person's own "new address" button, or an administrator's). Returns the new secret."""
+    """A new secret for the person's calendar feed (their first, when they ask for one): the old
+    URL stops working at once (the person's own "new address" button, or an administrator's).
+    Returns the new secret."""
     user.calendar_token = secrets.token_urlsafe(24)
     return user.calendar_token
 

@@ -27,17 +27,32 @@ bp = Blueprint("rota", __name__)
 SUPERVISORS = ("supervisor", "administrator")
 
 
-def _centre() -> Centre:
-    wanted = request.values.get("centre", type=int)
-    if not current_user.is_admin:
-        wanted = current_user.centre_id
+def _chosen(field: str) -> int | None:
+    """The id chosen in a form's list (empty: none); ``RotaError`` naming the field for a value
+    that is no row's id."""
+    try:
+        return inputs.optional_id(request.values.get(field), field)
+    except inputs.InputError as exc:
+        raise RotaError(str(exc)) from exc
+
+
+def _centre() -> tuple[Centre, RotaError | None]:
+    """The centre asked for (an administrator's choice, anyone else's own) or else the first one,
+    and the refusal of a centre id that is no centre's."""
+    refusal = None
+    wanted = current_user.centre_id
+    if current_user.is_admin:
+        try:
+            wanted = _chosen("centre")
+        except RotaError as exc:
+            wanted, refusal = None, exc
     centre = db.session.get(Centre, wanted) if wanted else None
     if centre is None:
         centres = list_centres(db.session)
         if not centres:
             abort(404)
         centre = centres[0]
-    return centre
+    return centre, refusal
 
 
 def _local(centre: Centre, day: str, clock: str, field: str = "day") -> datetime:
@@ -67,7 +82,9 @@ def _period(centre: Centre, view: str, start: str | None, now: datetime) -> tupl
 @roles_required(*SUPERVISORS)
 def board(status: int = 200, form_error: RotaError | None = None):
     rt = current_runtime()
-    centre = _centre()
+    centre, refusal = _centre()
+    if refusal is not None:                # the first centre, and the field named
+        status, form_error = 400, form_error or refusal
     view = request.values.get("view", "week")
     try:
         first, last = _period(centre, view, request.values.get("start"), rt.clock.now())
@@ -128,13 +145,15 @@ def _failed(error: RotaError):
 @roles_required(*SUPERVISORS)
 def add_shift():
     rt = current_runtime()
-    centre = _centre()
+    centre, refusal = _centre()
     try:
+        if refusal is not None:
+            raise refusal
         start = _local(centre, request.form.get("day", ""), request.form.get("from", ""))
         end = _local(centre, request.form.get("day", ""), request.form.get("to", ""))
         if end <= start:
             end += timedelta(days=1)            # a night shift ends the next morning
-        user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+        user = db.session.get(User, _chosen("user_id") or 0)
         service.add_shift(db.session, centre, user, request.form.get("duty", "line"),
                           start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")),
                           current_user, rt.clock.now(), rt.settings, request.form.get("reason"))
@@ -166,7 +185,7 @@ def edit_shift(shift_id: int):
         end = _local(centre, request.form.get("day", ""), request.form.get("to", ""))
         if end <= start:
             end += timedelta(days=1)
-        user = db.session.get(User, request.form.get("user_id", type=int) or shift.user_id)
+        user = db.session.get(User, _chosen("user_id") or shift.user_id)
         service.change_shift(db.session, shift, user, start.astimezone(ZoneInfo("UTC")),
                              end.astimezone(ZoneInfo("UTC")), current_user, rt.clock.now(),
                              rt.settings, request.form.get("reason"))
@@ -179,10 +198,12 @@ def edit_shift(shift_id: int):
 @roles_required(*SUPERVISORS)
 def apply_template():
     rt = current_runtime()
-    centre = _centre()
+    centre, refusal = _centre()
     try:
-        ids = [int(v) for v in request.form.getlist("people")]
-        people = [db.session.get(User, i) for i in ids]
+        if refusal is not None:
+            raise refusal
+        people = [db.session.get(User, i) for i in inputs.ids(request.form.getlist("people"),
+                                                              "people")]
         if any(p is None for p in people):
             raise RotaError("people: unknown person")
         first = inputs.day(request.form.get("first"), "first")
@@ -191,10 +212,12 @@ def apply_template():
                                       first, last, int(request.form.get("start_hour", "8")),
                                       request.form.get("duty", "line"), current_user,
                                       rt.clock.now(), rt.settings, request.form.get("reason"))
+    except RotaError as error:              # (a ValueError too: caught first, kept as it is)
+        return _failed(error)
+    except inputs.InputError as exc:
+        return _failed(RotaError(str(exc)))
     except (ValueError, TypeError) as exc:
         return _failed(RotaError(f"template: {exc}" if str(exc) else "template: check the dates"))
-    except RotaError as error:
-        return _failed(error)
     return _done(centre, _("%(count)s shifts added from the template.", count=len(made)))
 
 
@@ -202,9 +225,11 @@ def apply_template():
 @roles_required(*SUPERVISORS)
 def add_absence():
     rt = current_runtime()
-    centre = _centre()
+    centre, refusal = _centre()
     try:
-        user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+        if refusal is not None:
+            raise refusal
+        user = db.session.get(User, _chosen("user_id") or 0)
         if user is None or user.centre_id != centre.id:
             raise RotaError("person: a member of this centre")
         start = _local(centre, request.form.get("first", ""), "00:00", "first")
@@ -251,12 +276,11 @@ def my_shifts():
     mine = list(db.session.scalars(select(SwapRequest).where(
         SwapRequest.requester_id == current_user.id).order_by(SwapRequest.asked_at.desc()).limit(20)))
     user = db.session.merge(current_user._get_current_object())
-    token = service.calendar_token(user)
-    db.session.commit()
     zone = ZoneInfo(user.centre.timezone if user.centre else "Asia/Almaty")
+    feed = (rt.settings.public_base_url + url_for("rota.feed", token=user.calendar_token)
+            if user.calendar_token else None)      # made only when the person asks (a POST)
     return render_template("my_shifts.html", shifts=shifts, colleagues=colleagues,
-                           incoming=incoming, mine=mine, zone=zone,
-                           feed=rt.settings.public_base_url + url_for("rota.feed", token=token))
+                           incoming=incoming, mine=mine, zone=zone, feed=feed)
 
 
 @bp.post("/my-shifts/<int:shift_id>/swap")
@@ -264,10 +288,11 @@ def my_shifts():
 def ask_swap(shift_id: int):
     rt = current_runtime()
     shift = fetch(Shift, shift_id, lambda s: s.user_id == current_user.id)
-    colleague = db.session.get(User, request.form.get("colleague_id", type=int) or 0)
-    return _swap_step(lambda: service.ask_swap(db.session, shift, current_user, colleague,
-                                               rt.clock.now()),
-                      "rota.swap_ask", shift.id, _("Swap requested."))
+
+    def step():
+        colleague = db.session.get(User, _chosen("colleague_id") or 0)
+        service.ask_swap(db.session, shift, current_user, colleague, rt.clock.now())
+    return _swap_step(step, "rota.swap_ask", shift.id, _("Swap requested."))
 
 
 def _swap_step(step, action: str, obj_id: int, message: str):
@@ -297,12 +322,17 @@ def accept_swap(swap_id: int):
 @bp.post("/my-shifts/calendar-feed")
 @login_required
 def new_feed_address():
-    """The old calendar address stops working at once (e.g. it was shared by mistake)."""
+    """The person's first calendar address, or a new one: the old address stops working at once
+    (e.g. it was shared by mistake)."""
     with unit_of_work(db.session):
-        service.revoke_calendar_token(db.session.merge(current_user._get_current_object()))
-        audit.record(db.session, current_runtime().clock.now(), "calendar_feed.revoke", current_user,
+        user = db.session.merge(current_user._get_current_object())
+        first = not user.calendar_token
+        service.revoke_calendar_token(user)
+        audit.record(db.session, current_runtime().clock.now(),
+                     "calendar_feed.create" if first else "calendar_feed.revoke", current_user,
                      "user", current_user.id)
-    flash(_("The calendar feed has a new address; the old one no longer works."))
+    flash(_("Your calendar feed has an address now.") if first else
+          _("The calendar feed has a new address; the old one no longer works."))
     return redirect(url_for("rota.my_shifts"), 303)
 
 

@@ -58,8 +58,11 @@ def supervisor(make_user, staff_client):
             self.client, self.headers = staff_client("sup")
 
         def block(self, call_id, duration="24h", reason="prank"):
+            return self.send(call_id, {"duration": duration, "reason": reason})
+
+        def send(self, call_id, body):
             return self.client.post(f"/supervisor/calls/{call_id}/block", headers=self.headers,
-                                    json={"duration": duration, "reason": reason})
+                                    json=body)
 
         def lift(self, block_id):
             return self.client.post(f"/supervisor/caller-blocks/{block_id}/lift", headers=self.headers,
@@ -245,6 +248,16 @@ def test_blocking_is_authorised_and_bad_choices_are_refused_in_words(
     assert twice.status_code == 409 and "already blocked" in twice.get_json()["error"]
     with app.app_context():
         assert len(db.session.scalars(select(CallerBlock)).all()) == 1
+
+
+def test_a_block_sent_as_a_list_a_string_or_a_number_is_refused_in_words(app, dial, supervisor):
+    _doc, row = dial()
+    for body in ([1], "24h", 7):
+        refused = supervisor.send(row.id, body)
+        assert refused.status_code == 400, body
+        assert "send the fields as a JSON object" in refused.get_json()["error"]
+    with app.app_context():
+        assert not db.session.scalars(select(CallerBlock)).all()
 
 
 def test_the_block_check_fails_open(app, dial, supervisor):

@@ -21,6 +21,14 @@ def form_token(http, path="/rota?centre=2&start=2026-03-02"):
     return csrf_from(http.get(path).get_data(as_text=True))
 
 
+def feed_address(http) -> str:
+    """Ask for the person's calendar address on "My shifts" and read it off the page."""
+    page = http.get("/my-shifts").get_data(as_text=True)
+    response = http.post("/my-shifts/calendar-feed", data={"csrf_token": csrf_from(page)})
+    page = http.get(response.location).get_data(as_text=True)
+    return page.split('<code id="feed">')[1].split("</code>")[0].replace("http://localhost", "")
+
+
 def add(http, token, user_id, day, start, end, duty="line", reason=""):
     return http.post("/rota/shifts", data={"csrf_token": token, "centre": "2", "user_id": user_id,
                                            "duty": duty, "day": day, "from": start, "to": end,
@@ -74,8 +82,7 @@ def test_psychologists_cannot_edit_the_rota_but_see_their_shifts_and_feed(app, a
     assert http.get("/rota").status_code == 403
     page = http.get("/my-shifts").get_data(as_text=True)
     assert "08:00" in page and "20:00" in page
-    feed_url = page.split('<code id="feed">')[1].split("</code>")[0]
-    ics = app.test_client().get(feed_url.replace("http://localhost", ""))
+    ics = app.test_client().get(feed_address(http))
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     body = ics.get_data(as_text=True)
     assert "DTSTART:20260303T030000Z" in body and "DTEND:20260303T150000Z" in body
@@ -194,8 +201,8 @@ def test_editing_a_shift_in_the_page_keeps_the_earlier_version(app, almaty, staf
 
 def test_a_new_calendar_address_stops_the_old_one_at_once(app, almaty, staff_client):
     http, _ = staff_client("saule")
+    old = feed_address(http)
     page = http.get("/my-shifts").get_data(as_text=True)
-    old = page.split('<code id="feed">')[1].split("</code>")[0].replace("http://localhost", "")
     assert app.test_client().get(old).status_code == 200
     assert http.post("/my-shifts/calendar-feed").status_code == 400          # no CSRF token: refused
     assert app.test_client().get(old).status_code == 200
