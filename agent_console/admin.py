@@ -13,7 +13,7 @@ from agent_console.forms import ProfileForm, TopicForm, UserForm
 from helpline.extensions import db
 from helpline.models import Topic, User
 from helpline.runtime import current_runtime
-from helpline.services import audit, two_factor
+from helpline.services import audit
 from helpline.services.accounts import (
     AccountError,
     NewUser,
@@ -21,6 +21,7 @@ from helpline.services.accounts import (
     create_user,
     list_users,
     reset_password,
+    reset_two_factor,
     revoke_calendar,
     revoke_sessions,
     set_enabled,
@@ -104,17 +105,19 @@ def edit_user(user_id: int):
         now = current_runtime().clock.now()
         try:
             with unit_of_work(db.session):
-                update_profile(db.session, user, Profile(
+                moved = update_profile(db.session, user, Profile(
                     role=form.role.data, languages=form.languages.data or [],
                     centre_id=int(form.centre_id.data) if form.centre_id.data else None,
-                    ui_language=form.ui_language.data))
+                    ui_language=form.ui_language.data), now)
                 audit.record(db.session, now, "user.edit", current_user, "user", user.id,
                              detail=f"{user.role} centre {user.centre_id} {user.languages}")
         except AccountError as exc:
             flash(str(exc), "error")
             status = 400
         else:
-            flash(_("Changes to %(name)s saved.", name=user.username))
+            flash(_("Changes to %(name)s saved. The role or centre changed, so %(name)s is signed "
+                    "out everywhere and signs in again.", name=user.username) if moved
+                  else _("Changes to %(name)s saved.", name=user.username))
             return redirect(url_for("admin.edit_user", user_id=user.id)), 303
     elif form.is_submitted():
         status = 400
@@ -134,7 +137,7 @@ def account_action(user_id: int, action: str):
             if action == "reset-password":
                 temporary = reset_password(db.session, user, now)
             elif action == "reset-two-factor":
-                two_factor.reset(db.session, user)
+                reset_two_factor(db.session, user)
             elif action == "revoke-sessions":
                 revoke_sessions(db.session, user.id, now, "revoked by an administrator")
             else:

@@ -2,8 +2,13 @@
 password change if an administrator reset it.
 
 Between the steps the person is *not* signed in: only ``session["pending"]`` (the account's id,
-a deadline from the app's clock, where to go next) exists, and nothing but these pages is
-reachable.  Every attempt is claimed against its throttle counters and committed before the
+its security stamp, a deadline from the app's clock, where to go next, a two-factor secret being
+enrolled, encrypted) exists, and nothing but these pages is reachable.  The pending state works
+only while the account's security stamp is the one it names: revoking sessions, a password change
+or reset, a two-factor reset or switching the account off moves the stamp on, and so does
+completing the sign-in (atomically), so a copy of the cookie cannot be replayed.
+
+Every attempt is claimed against its throttle counters and committed before the
 password or code is checked, so parallel attempts are all counted.
 """
 
@@ -15,6 +20,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from agent_console import known_devices
 from agent_console.forms import CodeForm, LoginForm, PasswordChangeForm
 from agent_console.staff_sessions import SESSION_KEY, safe_next
 from helpline.extensions import db
@@ -27,6 +33,7 @@ from helpline.services.accounts import (
     begin_attempt,
     change_password,
     check_sign_in,
+    consume_stamp,
     set_ui_language,
     start_sign_in,
     succeeded,
@@ -70,7 +77,7 @@ def login():
         now = rt.clock.now()
         with unit_of_work(db.session):       # counted first, whatever the password turns out
             attempt = start_sign_in(db.session, form.username.data, request.remote_addr or "",
-                                    now, _policy())
+                                    now, _policy(), known_devices.presented())
         with unit_of_work(db.session):
             result = check_sign_in(db.session, attempt, form.username.data, form.password.data)
             if result.user is None:
@@ -86,9 +93,7 @@ def login():
             target = safe_next(request.args.get("next")) or ""
             chosen = session.get("lang")  # a language picked on the sign-in page is kept
             session.clear()
-            session["pending"] = {"user": result.user.id, "next": target, "lang": chosen,
-                                  "until": (now + timedelta(
-                                      minutes=rt.settings.two_factor_pending_minutes)).timestamp()}
+            _start_pending(result.user, target, chosen)
             if chosen:
                 session["lang"] = chosen
             return _continue(result.user)
@@ -97,14 +102,25 @@ def login():
     return render_template("login.html", form=form), status
 
 
+def _start_pending(user: User, target: str, lang: str | None) -> None:
+    now = current_runtime().clock.now()
+    session["pending"] = {"user": user.id, "stamp": user.security_stamp, "next": target,
+                          "lang": lang, "until": (now + timedelta(
+                              minutes=current_runtime().settings.two_factor_pending_minutes)).timestamp()}
+
+
 def _pending_user() -> User | None:
-    """The person between the password and the end of sign-in, if the step has not expired."""
+    """The person between the password and the end of sign-in, if the step has not expired and
+    nothing since (revocation, a password change, this sign-in completed) moved the stamp on."""
     pending = session.get("pending")
     if not pending or current_runtime().clock.now().timestamp() > pending.get("until", 0):
         session.pop("pending", None)
         return None
-    user = db.session.get(User, pending["user"])
-    return user if user is not None and user.is_enabled else None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.is_enabled or user.security_stamp != pending.get("stamp"):
+        session.pop("pending", None)
+        return None
+    return user
 
 
 def _continue(user: User):
@@ -118,6 +134,9 @@ def _continue(user: User):
         return redirect(url_for("auth.forced_change"))
     now = current_runtime().clock.now()
     with unit_of_work(db.session):
+        if not consume_stamp(db.session, user.id, pending.get("stamp")):
+            session.pop("pending", None)            # used already, or revoked meanwhile
+            return _expired()
         if pending.get("lang") in ("kk", "ru", "en"):
             set_ui_language(user, pending["lang"])
         audit.record(db.session, now, "sign_in", user)
@@ -142,6 +161,8 @@ def code():
     user = _pending_user()
     if user is None or not user.totp_enabled:
         return _expired()
+    if not _cipher().is_readable(user.totp_secret):
+        return _unreadable_key(user)
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
@@ -166,6 +187,29 @@ def code():
     return render_template("login_code.html", form=form), status
 
 
+def _unreadable_key(user: User):
+    """The stored two-factor secret opens with none of this server's keys (``NOTES_KEY`` lost
+    one): said in words, audited; the sign-in goes no further."""
+    with unit_of_work(db.session):
+        audit.record(db.session, current_runtime().clock.now(), "sign_in.key_unreadable",
+                     obj_type="user", obj_id=user.id)
+    session.pop("pending", None)
+    return render_template("error.html", code=409, message=_(
+        "Your two-factor key cannot be read on this server; ask an administrator to reset your "
+        "two-factor sign-in.")), 409
+
+
+def _enrolment_secret(cipher: NotesCipher) -> str:
+    """The secret of this pending enrolment: made fresh for it and kept, encrypted, only in the
+    pending state until a right code confirms it (nothing is written to the account before)."""
+    pending = session["pending"]
+    secret = cipher.read(pending.get("enrol")) if pending.get("enrol") else None
+    if not secret:
+        secret = two_factor.new_secret()
+        session["pending"] = {**pending, "enrol": cipher.encrypt(secret)}
+    return secret
+
+
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def enrol():
     user = _pending_user()
@@ -174,27 +218,27 @@ def enrol():
     form = CodeForm()
     status = 200
     cipher = _cipher()
-    now = current_runtime().clock.now()
-    if form.validate_on_submit() and user.totp_secret is not None:
+    secret = _enrolment_secret(cipher)
+    if form.validate_on_submit():
+        now = current_runtime().clock.now()
         with unit_of_work(db.session):
             attempt = begin_attempt(db.session, "code", str(user.id), request.remote_addr or "",
                                     now, _policy())
         with unit_of_work(db.session):
             codes = None if attempt.throttled else two_factor.confirm_enrolment(
-                db.session, user, form.code.data, now, cipher, current_runtime().settings.secret_key)
+                db.session, user, secret, form.code.data, now, cipher,
+                current_runtime().settings.secret_key)
             if codes:
                 succeeded(db.session, attempt)
                 audit.record(db.session, now, "two_factor.enrol", user, "user", user.id)
         if codes:
-            session["pending"] = {**session["pending"], "second_factor": True}
+            pending = {**session["pending"], "second_factor": True}
+            pending.pop("enrol", None)
+            session["pending"] = pending
             return render_template("login_recovery_codes.html", codes=codes)
         status = _code_refused(form, attempt.throttled)
     elif form.is_submitted():
         status = 400
-    if user.totp_secret is None:
-        with unit_of_work(db.session):
-            two_factor.start_enrolment(user, cipher)
-    secret = two_factor.secret_of(user, cipher)
     uri = two_factor.provisioning_uri(user, secret)
     return render_template("login_enrol.html", form=form, secret=secret, uri=uri,
                            qr=two_factor.qr_svg(uri)), status
@@ -232,9 +276,7 @@ def own_two_factor():
     at sign-in, then the session goes on."""
     user = current_user._get_current_object()
     if not user.totp_enabled:
-        now = current_runtime().clock.now()
-        session["pending"] = {"user": user.id, "next": "", "lang": None, "until": (now + timedelta(
-            minutes=current_runtime().settings.two_factor_pending_minutes)).timestamp()}
+        _start_pending(user, "", None)
         return redirect(url_for("auth.enrol"))
     return redirect(url_for("auth.own_password"))
 
@@ -254,7 +296,8 @@ def _password_page(user: User, forced: bool):
             status = 400
         else:
             flash(_("Your password was changed."))
-            if forced:
+            if forced:      # the change moved the stamp on; this browser's sign-in goes on
+                session["pending"] = {**session["pending"], "stamp": user.security_stamp}
                 return _continue(user)
             complete_sign_in(user)          # this session goes on; the others were ended
             return redirect(home_for(user))
@@ -264,14 +307,18 @@ def _password_page(user: User, forced: bool):
 
 
 def complete_sign_in(user) -> None:
-    """A sign-in has succeeded: a new server-side session (committed with what the unit of work
-    holds), a fresh cookie naming it, and Flask-Login's user."""
+    """A sign-in has succeeded: the browser's current session (if any) ends, a new server-side
+    session (committed with what the unit of work holds), a fresh cookie naming it, Flask-Login's
+    user, and the browser becomes a known device for the person."""
     rt = current_runtime()
-    token = sessions.start(db.session, user, rt.clock.now())
+    now = rt.clock.now()
+    sessions.end(db.session, session.get(SESSION_KEY), now, "signed in again")
+    token = sessions.start(db.session, user, now)
     db.session.commit()
     session.clear()                      # nothing from before sign-in is carried over
     session[SESSION_KEY] = token
     login_user(user)
+    known_devices.remember(user.id)
 
 
 @bp.post("/logout")

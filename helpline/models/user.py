@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     #: Time step (30 s) of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column()
+    #: Raised by every change that must end a half-finished sign-in (sessions revoked, password
+    #: changed or reset, two-factor reset, account switched off, a sign-in completed).
+    security_stamp: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Secret for the person's calendar feed URL (shifts only); NULL until first asked for.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: When the account was made (UTC).

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from helpline.models import Centre, Role, User
-from helpline.services import passwords, sessions, throttle
+from helpline.services import passwords, sessions, throttle, two_factor
 from helpline.services.centres import KNOWN_LANGUAGES
 from helpline.services.throttle import ThrottlePolicy
 
@@ -88,8 +88,17 @@ def succeeded(session: Session, attempt: Attempt) -> None:
 
 
 def start_sign_in(session: Session, username: str, address: str, now: datetime,
-                  policy: SignInPolicy) -> Attempt:
-    return begin_attempt(session, "account", normalise_username(username), address, now, policy)
+                  policy: SignInPolicy, devices: Mapping[int, str] | None = None) -> Attempt:
+    """Count a password attempt.  ``devices``: the known-device nonces the browser presented, by
+    account id.  From a browser known to this account the attempt is counted against that
+    device's own counter instead of the account's, so failures from elsewhere (an attacker
+    keeping the account's delay up) never keep its owner out; the address is counted as ever."""
+    name = normalise_username(username)
+    user_id = session.scalar(select(User.id).where(User.username == name))
+    nonce = (devices or {}).get(user_id) if user_id is not None else None
+    if nonce:
+        return begin_attempt(session, "device", f"{user_id}:{nonce}", address, now, policy)
+    return begin_attempt(session, "account", name, address, now, policy)
 
 
 def check_sign_in(session: Session, attempt: Attempt, username: str, password: str) -> SignInResult:
@@ -186,17 +195,55 @@ class Profile:
     ui_language: str
 
 
-def update_profile(session: Session, user: User, data: Profile) -> None:
+def update_profile(session: Session, user: User, data: Profile, now: datetime) -> bool:
+    """Save the profile.  A new role or centre ends all the person's sessions (their consoles
+    close and leave the old centre's rooms): rights change only through a new sign-in, which asks
+    for two-factor enrolment if the new role needs it.  Returns whether sessions were ended."""
     languages = _check_profile(session, data.role, data.centre_id, data.languages, data.ui_language)
+    moved = (data.role, data.centre_id) != (user.role, user.centre_id)
+    if moved:
+        revoke_sessions(session, user.id, now, "role or centre changed")
     user.role = data.role
     user.centre_id = data.centre_id
     user.languages = ",".join(dict.fromkeys(languages))
     user.ui_language = data.ui_language
+    return moved
 
 
 def revoke_sessions(session: Session, user_id: int, now: datetime, reason: str) -> int:
-    """End every signed-in session of the user (their open consoles are closed); returns how many."""
+    """End every signed-in session of the user (their open consoles are closed) and every
+    half-finished sign-in (the security stamp moves on); returns how many sessions ended."""
+    raise_stamp(session, user_id)
     return sessions.end_all_for_user(session, user_id, now, reason)
+
+
+def _move_stamp(session: Session, user_id: int, expected: int | None) -> bool:
+    query = update(User).where(User.id == user_id)
+    if expected is not None:
+        query = query.where(User.security_stamp == expected)
+    changed = session.execute(query.values(security_stamp=User.security_stamp + 1)
+                              .execution_options(synchronize_session=False)).rowcount
+    user = session.get(User, user_id)          # from the identity map: read the new value afresh
+    if user is not None:
+        session.expire(user, ["security_stamp"])
+    return changed == 1
+
+
+def raise_stamp(session: Session, user_id: int) -> None:
+    """Every half-finished sign-in of the person (pending state in some browser) stops working."""
+    _move_stamp(session, user_id, None)
+
+
+def consume_stamp(session: Session, user_id: int, stamp: object) -> bool:
+    """A pending sign-in completes: True once for its ``stamp`` (atomic), False if the stamp moved
+    meanwhile (revoked, password changed, completed already: a replayed copy)."""
+    return isinstance(stamp, int) and _move_stamp(session, user_id, stamp)
+
+
+def reset_two_factor(session: Session, user: User) -> None:
+    """An administrator's reset: enrolment starts again at sign-in; half-finished sign-ins end."""
+    two_factor.reset(session, user)
+    raise_stamp(session, user.id)
 
 
 def reset_password(session: Session, user: User, now: datetime) -> str:

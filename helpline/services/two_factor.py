@@ -35,9 +35,14 @@ def secret_of(user: User, cipher: NotesCipher) -> str:
     return cipher.decrypt(user.totp_secret)
 
 
+def new_secret() -> str:
+    """A fresh random secret for one enrolment (kept with the pending sign-in until confirmed)."""
+    return pyotp.random_base32()
+
+
 def start_enrolment(user: User, cipher: NotesCipher, secret: str | None = None) -> str:
-    """A new secret for ``user`` (not switched on until a code confirms it); returns it."""
-    secret = secret or pyotp.random_base32()
+    """Give ``user`` a secret directly (switched on by the caller; used to set up accounts)."""
+    secret = secret or new_secret()
     user.totp_secret = cipher.encrypt(secret)
     user.totp_enabled = False
     user.totp_last_step = None
@@ -64,35 +69,52 @@ def _step(now: datetime) -> int:
     return int(now.timestamp()) // STEP_SECONDS
 
 
-def check_code(session: Session, user: User, code: str, now: datetime, cipher: NotesCipher) -> bool:
-    """True if ``code`` is the authenticator's code within one step of ``now`` and later than
-    the last one accepted; the step is remembered so it cannot be used again."""
+def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step (within one of ``now``) whose code ``code`` is, or None.  Only ASCII digits
+    count: other scripts' digits pass ``isdigit()`` but are simply a wrong code."""
     code = "".join(code.split())
-    secret = secret_of(user, cipher)
-    if not secret or len(code) != 6 or not code.isdigit():
-        return False
+    if not secret or len(code) != 6 or not (code.isascii() and code.isdigit()):
+        return None
     totp = _totp(secret)
     current = _step(now)
     for step in (current - 1, current, current + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
-            changed = session.execute(
-                update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
-                                                           User.totp_last_step < step))
-                .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
-            if changed == 1:
-                user.totp_last_step = step
-                return True
-            return False
+            return step
+    return None
+
+
+def check_code(session: Session, user: User, code: str, now: datetime, cipher: NotesCipher) -> bool:
+    """True if ``code`` is the authenticator's code within one step of ``now`` and later than
+    the last one accepted; the step is remembered so it cannot be used again.
+    ``UnreadableNotes`` if no configured key opens the stored secret."""
+    step = _matching_step(secret_of(user, cipher), code, now)
+    if step is None:
+        return False
+    changed = session.execute(
+        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
+                                                   User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+    if changed == 1:
+        user.totp_last_step = step
+        return True
     return False
 
 
-def confirm_enrolment(session: Session, user: User, code: str, now: datetime, cipher: NotesCipher,
-                      key: str) -> list[str] | None:
-    """Switch two-factor on if ``code`` matches the new secret; returns the recovery codes to
-    show once (None if the code was wrong)."""
-    if user.totp_secret is None or not check_code(session, user, code, now, cipher):
+def confirm_enrolment(session: Session, user: User, secret: str, code: str, now: datetime,
+                      cipher: NotesCipher, key: str) -> list[str] | None:
+    """Switch two-factor on with ``secret`` (the pending enrolment's, never stored before) if
+    ``code`` matches it; returns the recovery codes to show once (None if the code was wrong or
+    two-factor was switched on meanwhile)."""
+    step = _matching_step(secret, code, now)
+    if step is None:
         return None
-    user.totp_enabled = True
+    changed = session.execute(
+        update(User).where(User.id == user.id, User.totp_enabled.is_(False))
+        .values(totp_secret=cipher.encrypt(secret), totp_enabled=True, totp_last_step=step)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        return None
+    session.expire(user, ["totp_secret", "totp_enabled", "totp_last_step"])
     return new_recovery_codes(session, user, key)
 
 

@@ -483,6 +483,18 @@ T.update({
 
 # ---- two-factor sign-in and account administration ----
 T.update({
+    "Changes to %(name)s saved. The role or centre changed, so %(name)s is signed out everywhere "
+    "and signs in again.": (
+        "%(name)s өзгерістері сақталды. Рөлі немесе орталығы өзгергендіктен, %(name)s барлық "
+        "құрылғыдан шығарылды және қайта кіреді.",
+        "Изменения для %(name)s сохранены. Роль или центр изменились, поэтому %(name)s выведен(а) "
+        "из системы на всех устройствах и войдёт заново."),
+    "Your two-factor key cannot be read on this server; ask an administrator to reset your "
+    "two-factor sign-in.": (
+        "Екі факторлы кіру кілтіңізді бұл серверде оқу мүмкін емес; әкімшіден екі факторлы "
+        "кіруіңізді қалпына келтіруді сұраңыз.",
+        "Ключ вашего двухфакторного входа не удаётся прочитать на этом сервере; попросите "
+        "администратора сбросить ваш двухфакторный вход."),
     "%(name)s is signed out everywhere.": ("%(name)s барлық құрылғыдан шығарылды.",
                                            "%(name)s вышел(а) из системы на всех устройствах."),
     "Actions": ("Әрекеттер", "Действия"),
