@@ -166,10 +166,7 @@ def code():
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        now = current_runtime().clock.now()
-        with unit_of_work(db.session):
-            attempt = begin_attempt(db.session, "code", str(user.id), request.remote_addr or "",
-                                    now, _policy())
+        now, attempt = _count_code_attempt(user)
         with unit_of_work(db.session):
             right = not attempt.throttled and two_factor.check_second_factor(
                 db.session, user, form.code.data, now, _cipher(), current_runtime().settings.secret_key)
@@ -185,6 +182,15 @@ def code():
     elif form.is_submitted():
         status = 400
     return render_template("login_code.html", form=form), status
+
+
+def _count_code_attempt(user: User):
+    """(now, the attempt): a code attempt is counted, and committed, before the code is checked."""
+    now = current_runtime().clock.now()
+    with unit_of_work(db.session):
+        attempt = begin_attempt(db.session, "code", str(user.id), request.remote_addr or "", now,
+                                _policy())
+    return now, attempt
 
 
 def _unreadable_key(user: User):
@@ -220,10 +226,7 @@ def enrol():
     cipher = _cipher()
     secret = _enrolment_secret(cipher)
     if form.validate_on_submit():
-        now = current_runtime().clock.now()
-        with unit_of_work(db.session):
-            attempt = begin_attempt(db.session, "code", str(user.id), request.remote_addr or "",
-                                    now, _policy())
+        now, attempt = _count_code_attempt(user)
         with unit_of_work(db.session):
             codes = None if attempt.throttled else two_factor.confirm_enrolment(
                 db.session, user, secret, form.code.data, now, cipher,
