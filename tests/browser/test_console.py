@@ -24,6 +24,19 @@ def sign_in(page, base, username, lang="en"):
         page.get_by_role("button", name="Continue").click()
 
 
+def answer_a_child(page, base, browser_context_factory, username="saule"):
+    """``username`` signs in, goes Available and accepts a child's call to Almaty (a simulated
+    phone in another browser context); returns that phone's page."""
+    sign_in(page, base, username)
+    page.get_by_role("button", name="Available").click()
+    expect(page.locator("#my-state")).to_have_text("Available")
+    phone = browser_context_factory().new_page()
+    call_almaty_as_a_child(phone, base)
+    page.get_by_role("button", name="Accept").click()
+    expect(page.locator("#my-state")).to_have_text("On a call")
+    return phone
+
+
 def test_an_agent_answers_records_and_hangs_up(live_app, page, browser_context_factory):
     base = live_app.base_url
     sign_in(page, base, "saule")

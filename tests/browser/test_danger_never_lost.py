@@ -10,18 +10,13 @@ from sqlalchemy import func, select
 
 from helpline.extensions import db
 from helpline.models import Escalation
-from tests.browser.conftest import ARTIFACTS, SERVED, call_almaty_as_a_child
-from tests.browser.test_console import sign_in
+from tests.browser.conftest import ARTIFACTS, SERVED
+from tests.browser.test_console import answer_a_child, sign_in
 
 
 def test_an_alert_that_fails_is_retried_and_names_the_supervisor(live_app, page, browser_context_factory):
     base = live_app.base_url
-    sign_in(page, base, "saule")
-    page.get_by_role("button", name="Available").click()
-    expect(page.locator("#my-state")).to_have_text("Available")
-    call_almaty_as_a_child(browser_context_factory().new_page(), base, "1")
-    page.get_by_role("button", name="Accept").click()
-    expect(page.locator("#record")).to_be_visible()
+    answer_a_child(page, base, browser_context_factory)
 
     failures = {"left": 2}
 
@@ -51,11 +46,7 @@ def test_a_checklist_tick_that_did_not_reach_the_server_is_not_shown_as_done(
     base = live_app.base_url
     supervisor = browser_context_factory().new_page()
     sign_in(supervisor, base, "supervisor.almaty")
-    sign_in(page, base, "saule")
-    page.get_by_role("button", name="Available").click()
-    expect(page.locator("#my-state")).to_have_text("Available")
-    call_almaty_as_a_child(browser_context_factory().new_page(), base, "1")
-    page.get_by_role("button", name="Accept").click()
+    answer_a_child(page, base, browser_context_factory)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Immediate danger").click()
     expect(supervisor.locator(".escalation")).to_be_visible()

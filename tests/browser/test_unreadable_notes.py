@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from helpline.extensions import db
 from helpline.models import ContactRecord
-from tests.browser.conftest import ARTIFACTS, call_almaty_as_a_child
-from tests.browser.test_console import sign_in
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_console import answer_a_child
 
 UNREADABLE = "These notes cannot be read with the configured keys; ask the administrator (NOTES_KEY)."
 
@@ -16,13 +16,7 @@ UNREADABLE = "These notes cannot be read with the configured keys; ask the admin
 def test_notes_under_a_lost_key_are_said_to_be_unreadable_and_kept_by_a_save(
         live_app, page, browser_context_factory):
     base = live_app.base_url
-    sign_in(page, base, "saule")
-    page.get_by_role("button", name="Available").click()
-    expect(page.locator("#my-state")).to_have_text("Available")
-    phone = browser_context_factory().new_page()
-    call_almaty_as_a_child(phone, base)
-    page.get_by_role("button", name="Accept").click()
-    expect(page.locator("#my-state")).to_have_text("On a call")
+    answer_a_child(page, base, browser_context_factory)
     page.get_by_label("Age band").select_option("16_17")
     page.get_by_label("Risk level").select_option("medium")
     page.get_by_label("Notes").fill("Talked through what happened at school.")

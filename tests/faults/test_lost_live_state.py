@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from helpline.extensions import db
 from helpline.models import AgentPresence, Call, Offer
-from tests.conftest import ALMATY, PhoneCall, TwilioDouble, all_calls, spoken, verbs
+from tests.conftest import ALMATY, PhoneCall, TwilioDouble, all_calls, spoken, verbs, wait_until
 from tests.faults.conftest import HttpTwilio, reconcile
 
 
@@ -53,9 +52,7 @@ def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process,
     assert "technical problem" in said and "keep your place" in said and "number 1 in line" in said
     assert verbs(hold)[-1] == "Play"    # still waiting, not <Leave/>
     db_path = tmp_path / "instance" / "helpline.sqlite3"
-    deadline = time.monotonic() + 20
-    while _rows(db_path)[0][0] != "ended" and time.monotonic() < deadline:
-        time.sleep(0.2)
+    assert wait_until(lambda: _rows(db_path)[0][0] == "ended", timeout=20)   # the reconciler ran
     first, resumed = _rows(db_path)
     assert first[:3] == ("ended", "interrupted", 0)           # closed by the reconciler
     assert resumed[:5] == ("queued", None, 1, "en", "child")   # the caller goes on, same choices
