@@ -10,6 +10,7 @@ wrapper gives what answers outside Flask (Socket.IO's long-polling) the same fix
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask import Flask, Response, request
 
@@ -32,6 +33,7 @@ DENIED_FEATURES = ("accelerometer", "camera", "display-capture", "geolocation", 
                    "magnetometer", "payment", "usb")
 
 
+@lru_cache(maxsize=32)   # a handful of hosts and two carriers: built once, not per request
 def content_security_policy(websocket_origin: str, twilio: bool) -> str:
     """The policy: scripts and styles only from our own files (no inline script, no eval; the
     one inline style source left is the CSSOM, which Chart.js uses to size its canvases and CSP
@@ -55,6 +57,7 @@ def content_security_policy(websocket_origin: str, twilio: bool) -> str:
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
+@lru_cache(maxsize=2)
 def permissions_policy(microphone: bool) -> str:
     features = [f"{name}=()" for name in DENIED_FEATURES]
     features.append("microphone=(self)" if microphone else "microphone=()")
