@@ -812,3 +812,31 @@ T.update({
         "Бұл қоңырау немесе бұғаттау басқа орталыққа тиесілі.",
         "Этот звонок или блокировка относится к другому центру."),
 })
+
+# ---- offers that cannot be missed (console) ----
+T.update({
+})
+
+# ---- duty made visible and escalation cards (supervisor) ----
+T.update({
+})
+
+# ---- contact record drafts and my calls ----
+T.update({
+})
+
+# ---- every word in the person's language ----
+T.update({
+})
+
+# ---- phones and accessibility ----
+T.update({
+})
+
+# ---- voices, prompts and the simulator's sound; rota import ----
+T.update({
+})
+
+# ---- production: serve, health, metrics, scheduler failover ----
+T.update({
+})
