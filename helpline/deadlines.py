@@ -34,3 +34,21 @@ def due_at(received_at: datetime, immediate_threat: bool, zone: str,
     last_day = received_day if immediate_threat else add_working_days(
         received_day, WORKING_DAYS_TO_DEAL, holidays)
     return datetime.combine(last_day + timedelta(days=1), time(0), tz).astimezone(received_at.tzinfo)
+
+
+def due_by(due_at: datetime, now: datetime, zone: str) -> dict:
+    """How a deadline at a day's end reads: "by 23:59 today", "tomorrow" or on a date, in the
+    centre's zone (a deadline of 00:00 is the last minute of the day before, never "00:00");
+    ``day`` is ``overdue`` once it has passed."""
+    tz = ZoneInfo(zone)
+    last = (due_at - timedelta(minutes=1)).astimezone(tz)
+    today = now.astimezone(tz).date()
+    if due_at <= now:
+        day = "overdue"
+    elif last.date() == today:
+        day = "today"
+    elif last.date() == today + timedelta(days=1):
+        day = "tomorrow"
+    else:
+        day = "date"
+    return {"day": day, "time": last.strftime("%H:%M"), "date": last.date().isoformat()}

@@ -93,3 +93,51 @@ def can_anyone_take(call: WaitingCall, candidates: Sequence[Candidate], now: dat
         if may_take(candidate, call, now)[0]:
             return True
     return False
+
+
+# ---------------------------------------------------------------- why a call is not offered
+
+#: Reason codes, in the order they are checked (the first that applies is given).
+REASONS = ("on_call", "wrap_up", "break", "offline", "console_away", "not_on_duty",
+           "ringing_other", "language", "other_centre", "ringing_elsewhere", "tried")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What routing knows of one person at an instant, besides her skills."""
+
+    candidate: Candidate
+    #: Presence state: available, on_call, wrap_up, break or offline.
+    state: str
+    #: Her console is connected and was heard from recently.
+    is_present: bool
+    #: The rota lets her receive calls now.
+    is_on_duty: bool
+    #: The call ringing for her now, if any.
+    ringing_call_id: str | None = None
+
+
+def why_not_offered(person: Standing, call: WaitingCall, now: datetime,
+                    ringing_elsewhere: bool = False) -> str:
+    """Why ``call`` is not ringing for ``person`` now, as a code from ``REASONS``; empty when it
+    is ringing for her, or she is who ``assign`` would choose for it (``tried`` is said even when
+    she would be tried again because nobody else can take it)."""
+    if person.state != "available":
+        return person.state if person.state in REASONS else "offline"
+    if not person.is_present:
+        return "console_away"
+    if not person.is_on_duty:
+        return "not_on_duty"
+    if person.ringing_call_id == call.call_id:
+        return ""
+    if person.ringing_call_id is not None:
+        return "ringing_other"
+    if not speaks(person.candidate, call):
+        return "language"
+    if not may_take(person.candidate, call, now)[0]:
+        return "other_centre"
+    if ringing_elsewhere:
+        return "ringing_elsewhere"
+    if person.candidate.user_id in call.tried:
+        return "tried"
+    return ""

@@ -275,3 +275,19 @@ def monthly_sheet(spans: Sequence[Span], absences: Sequence[Absence], year: int,
         sheet.total, sheet.night = round(sheet.total, 2), round(sheet.night, 2)
         sheet.weekend_holiday, sheet.overtime = round(sheet.weekend_holiday, 2), round(sheet.overtime, 2)
     return sheets
+
+
+def period_end(spans: Iterable[Span], absences: Sequence[Absence], instant: datetime, zone: ZoneInfo,
+               first_hour: int = 8, slot_hours: int = 8) -> datetime:
+    """Where the rota's current shift period ends after ``instant``: the latest end of the line
+    shifts running now, or, with none, the next boundary of the day's slots (08:00, 16:00,
+    00:00 local by default). An ad-hoc duty ends there unless told otherwise."""
+    running = [s.end for s in _active(spans, absences)
+               if s.duty == LINE and s.start <= instant < s.end]
+    if running:
+        return max(running)
+    local = instant.astimezone(zone)
+    boundary = datetime.combine(local.date() - timedelta(days=1), time(first_hour % 24), zone)
+    while boundary <= local:
+        boundary = (boundary.replace(tzinfo=None) + timedelta(hours=slot_hours)).replace(tzinfo=zone)
+    return boundary.astimezone(UTC)

@@ -60,6 +60,8 @@ class Notification(db.Model):
     #: When and by whom it was notified (UTC).
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     notified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Why it was not notified, written by the supervisor who closed the escalation without it.
+    skipped_reason: Mapped[str | None] = mapped_column(String(500))
 
     escalation: Mapped[Escalation] = relationship(back_populates="notifications")
 

@@ -164,22 +164,27 @@ class Dispatcher:
         candidates = [routing.Candidate(u.id, u.centre_id, frozenset(u.language_list), p.state_since)
                       for p, u in present]
         by_id = {c.id: c for c in waiting}
-        offers = []
-        for choice in routing.assign(calls, candidates, now):
-            offer = Offer(call_id=choice.call_id, user_id=choice.user_id, offered_at=now,
-                          expires_at=now + timedelta(seconds=self.limits.ring_timeout_seconds),
-                          state=OfferState.RINGING.value, is_backup=choice.is_backup)
-            try:
-                with session.begin_nested():
-                    session.add(offer)
-            except IntegrityError:  # another process offered this call or person first
-                continue
-            offers.append(offer)
-            publish(session, self.publisher, "offer", offer_payload(offer, by_id[choice.call_id], now),
-                    agent_room(choice.user_id))
+        offers = [offer for choice in routing.assign(calls, candidates, now)
+                  if (offer := self.ring(session, by_id[choice.call_id], choice.user_id, now,
+                                         choice.is_backup)) is not None]
         if offers:
             self._board_changed(session, None)
         return offers
+
+    def ring(self, session: Session, call: Call, user_id: int, now: datetime,
+             is_backup: bool = False) -> Offer | None:
+        """Offer ``call`` to one person: her console rings. None when another process offered
+        this call or this person first."""
+        offer = Offer(call_id=call.id, user_id=user_id, offered_at=now,
+                      expires_at=now + timedelta(seconds=self.limits.ring_timeout_seconds),
+                      state=OfferState.RINGING.value, is_backup=is_backup)
+        try:
+            with session.begin_nested():
+                session.add(offer)
+        except IntegrityError:
+            return None
+        publish(session, self.publisher, "offer", offer_payload(offer, call, now), agent_room(user_id))
+        return offer
 
     def call_queued(self, session: Session, call: Call, now: datetime) -> None:
         """A call entered the queue: tell the supervisors if the rota has nobody on duty now."""

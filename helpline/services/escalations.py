@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,13 +80,38 @@ def tick(session: Session, escalation: Escalation, body: str, by: User, now: dat
     return item
 
 
+class UnexplainedItems(EscalationError):
+    """Closing with checklist items unticked and no reason written for them (``bodies``)."""
+
+    def __init__(self, bodies: list[str]) -> None:
+        super().__init__(f"reasons: say why each unticked item was not notified: {', '.join(bodies)}")
+        self.bodies = bodies
+
+
+REASON_MAX = 500
+
+
 def close(session: Session, escalation: Escalation, by: User, now: datetime,
-          publisher: Publisher) -> None:
-    if escalation.closed_at is None:
-        escalation.closed_at = now
-        escalation.closed_by_id = by.id
-        publish(session, publisher, "board_changed", {}, supervisors_room(escalation.centre_id),
-                ALL_SUPERVISORS)
+          publisher: Publisher, reasons: Mapping[str, str] | None = None) -> list[str]:
+    """Close once every body is ticked, or a written reason is given for each one that is not
+    (kept with the item). Returns the bodies closed unticked."""
+    if escalation.closed_at is not None:
+        return []
+    written = {body: text.strip() for body, text in (reasons or {}).items()
+               if body in BODIES and isinstance(text, str)}
+    if any(len(text) > REASON_MAX for text in written.values()):
+        raise EscalationError(f"reasons: at most {REASON_MAX} characters each")
+    unticked = [n for n in escalation.notifications if n.notified_at is None]
+    missing = [n.body for n in unticked if not written.get(n.body)]
+    if missing:
+        raise UnexplainedItems(missing)
+    for item in unticked:
+        item.skipped_reason = written[item.body]
+    escalation.closed_at = now
+    escalation.closed_by_id = by.id
+    publish(session, publisher, "board_changed", {}, supervisors_room(escalation.centre_id),
+            ALL_SUPERVISORS)
+    return [n.body for n in unticked]
 
 
 def open_escalations(session: Session, centre_id: int | None) -> list[Escalation]:

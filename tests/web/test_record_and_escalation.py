@@ -138,7 +138,9 @@ def test_immediate_danger_alerts_supervisors_and_keeps_a_timed_checklist(
                          headers=sup_headers).status_code == 400
     assert astana_http.post(f"/supervisor/escalations/{escalation_id}/close",
                             headers=sup_headers).status_code in (400, 403)
-    assert sup_http.post(f"/supervisor/escalations/{escalation_id}/close",
+    reasons = {body: "Handled by the school psychologist" for body in
+               ("health", "child_rights", "guardianship", "parents")}
+    assert sup_http.post(f"/supervisor/escalations/{escalation_id}/close", json={"reasons": reasons},
                          headers=sup_headers).status_code == 200
     assert sup_http.get("/supervisor/board.json").get_json()["escalations"] == []
 
