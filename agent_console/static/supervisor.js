@@ -43,52 +43,167 @@
     return true;
   }
 
+  const D = JSON.parse(document.getElementById("i18n-duty").textContent);
+  const fill = (text, values) => Object.entries(values).reduce((t, [k, v]) => t.replace(`{${k}}`, v), text);
+  const day = (iso) => new Date(iso).toLocaleDateString("ru-RU", {timeZone: "Asia/Almaty"});
+  // What the supervisor is writing survives the board being redrawn.
+  const chosen = {};          // call id -> user id chosen to hand it to
+  const closing = {};         // escalation id -> {body: reason} once Close asked for reasons
+  let dutyFor = null, dutyEnds = {};
+
+  function dueText(due) {
+    const key = {today: "due_today", tomorrow: "due_tomorrow", overdue: "due_overdue"}[due.day] || "due_date";
+    return fill(D[key], {time: due.time, date: day(due.date + "T12:00:00Z")});
+  }
+
+  function escalationCard(e) {
+    const box = el("div", undefined, "escalation"); box.dataset.escalation = e.id;
+    box.appendChild(el("h3", `${T.escalation} #${e.id}`));
+    if (e.call) {
+      box.appendChild(el("p", [fill(D.call_at, {time: local(e.call.started_at)}), D[e.call.language] || D.unknown_language,
+                               D[e.call.caller_type] || D.unknown_caller, fill(D.raised_by, {name: e.raised_by || "—"})].join(" · "), "escalation-call"));
+    }
+    box.appendChild(el("p", dueText(e.due), "escalation-due" + (e.due.day === "overdue" ? " error" : "")));
+    const asking = closing[e.id];
+    const list = el("ul", undefined, "checklist");
+    e.checklist.forEach((item) => {
+      const li = el("li");
+      const label = el("label", undefined, "check");
+      const tick = document.createElement("input"); tick.type = "checkbox"; tick.checked = !!item.notified_at; tick.disabled = !!item.notified_at;
+      tick.addEventListener("change", () => post(`/supervisor/escalations/${e.id}/notified`, {body: item.body}));
+      label.appendChild(tick); label.appendChild(document.createTextNode(" " + (T[item.body] || item.body)));
+      li.appendChild(label);
+      if (item.notified_at) li.appendChild(el("span", ` ${T.notified} ${local(item.notified_at)}`, "muted"));
+      else if (asking) {
+        const why = el("label", D.skip_reason + " ", "skip-reason");
+        const input = document.createElement("input"); input.type = "text"; input.maxLength = 500; input.dataset.body = item.body;
+        input.value = asking[item.body] || "";
+        input.addEventListener("input", () => { asking[item.body] = input.value; });
+        why.appendChild(input); li.appendChild(why);
+      }
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    const unticked = e.checklist.filter((i) => !i.notified_at).length;
+    if (asking && unticked) box.appendChild(el("p", D.explain, "muted"));
+    const close = el("button", asking && unticked ? D.close_with_reasons : T.close); close.type = "button";
+    close.addEventListener("click", async () => {
+      if (unticked && !closing[e.id]) { closing[e.id] = {}; refresh(); return; }
+      if (await post(`/supervisor/escalations/${e.id}/close`, {reasons: closing[e.id] || {}})) delete closing[e.id];
+    });
+    box.appendChild(close);
+    return box;
+  }
+
+  function waitingCall(c, board) {
+    const li = el("li", undefined, "waiting-call" + (c.is_urgent ? " urgent" : "")); li.dataset.call = c.call_id;
+    li.appendChild(el("div", `${c.is_urgent ? T.urgent + " · " : ""}${D[c.language] || "—"} · ${D[c.caller_type] || "—"} · ${T.waited} ${mmss(c.waited_seconds)} · ${c.centre}`));
+    const why = c.not_offered || [];
+    if (why.length) {
+      const details = el("div", undefined, "why-not");
+      details.appendChild(el("p", D.why_title, "muted"));
+      const ul = el("ul", undefined, "reasons");
+      why.forEach((w) => {
+        const item = el("li", `${w.name}: ${D["why_" + w.reason] || w.reason}`); item.dataset.reason = w.reason; item.dataset.user = w.user_id;
+        if (w.reason === "not_on_duty") {
+          const b = el("button", D.duty_button, "small"); b.type = "button";
+          b.addEventListener("click", () => openDuty(w.user_id, w.name, board));
+          item.appendChild(document.createTextNode(" ")); item.appendChild(b);
+        }
+        ul.appendChild(item);
+      });
+      details.appendChild(ul); li.appendChild(details);
+    }
+    const free = board.agents.filter((a) => a.state === "available" && a.centre_id === c.centre_id);
+    const form = el("div", undefined, "hand");
+    if (!free.length) { form.appendChild(el("span", D.hand_none, "muted")); li.appendChild(form); return li; }
+    const label = el("label", D.hand_label + " ");
+    const pick = document.createElement("select"); pick.className = "hand-to";
+    free.forEach((a) => { const o = el("option", a.name); o.value = a.id; pick.appendChild(o); });
+    if (chosen[c.call_id] && free.some((a) => String(a.id) === String(chosen[c.call_id]))) pick.value = chosen[c.call_id];
+    pick.addEventListener("change", () => { chosen[c.call_id] = pick.value; });
+    label.appendChild(pick); form.appendChild(label);
+    const go = el("button", D.hand_button); go.type = "button";
+    go.addEventListener("click", async () => {
+      const name = pick.options[pick.selectedIndex].textContent;
+      if (await post(`/supervisor/calls/${encodeURIComponent(c.call_id)}/hand`, {user_id: Number(pick.value)})) {
+        $("hand-done").textContent = fill(D.handed, {name});
+      }
+    });
+    form.appendChild(document.createTextNode(" ")); form.appendChild(go);
+    li.appendChild(form);
+    return li;
+  }
+
+  function openDuty(userId, name, board) {
+    const agent = board.agents.find((a) => a.id === userId);
+    dutyFor = userId;
+    $("duty-title").textContent = fill(D.duty_title, {name});
+    $("duty-until").value = (agent && dutyEnds[String(agent.centre_id)]) || "";
+    $("duty-reason").value = ""; $("duty-error").textContent = ""; $("duty-violations").innerHTML = "";
+    $("duty-panel").hidden = false; $("duty-until").focus();
+  }
+  $("duty-cancel").addEventListener("click", () => { $("duty-panel").hidden = true; dutyFor = null; });
+  $("duty-panel").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    let r;
+    try {
+      r = await fetch("/supervisor/duty", {method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
+        body: JSON.stringify({user_id: dutyFor, until: $("duty-until").value, reason: $("duty-reason").value})});
+    } catch (e) { $("duty-error").textContent = T.not_done_offline; return; }
+    const isJson = (r.headers.get("Content-Type") || "").includes("application/json");
+    const data = isJson ? await r.json().catch(() => ({})) : {};
+    refresh();
+    $("duty-violations").innerHTML = "";
+    if (r.redirected || !isJson) { $("duty-error").textContent = T.not_done_signed_out; return; }
+    if (!r.ok) {
+      $("duty-error").textContent = data.error || T.not_done_server;
+      (data.violations || []).forEach((v) => $("duty-violations").appendChild(el("li", v)));
+      if (data.needs_reason) $("duty-reason").focus();
+      return;
+    }
+    $("duty-panel").hidden = true; dutyFor = null;
+    $("duty-done").textContent = fill(D.duty_done, {name: data.name, time: data.until});
+  });
+
   function render(board) {
+    dutyEnds = board.duty_ends || {};
     const esc = $("escalations"); esc.innerHTML = "";
     if (!board.escalations.length) esc.appendChild(el("p", T.none, "muted"));
-    board.escalations.forEach((e) => {
-      const box = el("div", undefined, "escalation");
-      box.appendChild(el("h3", `${T.escalation} #${e.id} · ${local(e.raised_at)} · ${T.due} ${local(e.due_at)}`));
-      const list = el("ul", undefined, "checklist");
-      e.checklist.forEach((item) => {
-        const li = el("li");
-        const label = el("label", undefined, "check");
-        const box2 = document.createElement("input"); box2.type = "checkbox"; box2.checked = !!item.notified_at; box2.disabled = !!item.notified_at;
-        box2.addEventListener("change", () => post(`/supervisor/escalations/${e.id}/notified`, {body: item.body}));
-        label.appendChild(box2); label.appendChild(document.createTextNode(" " + (T[item.body] || item.body)));
-        li.appendChild(label);
-        if (item.notified_at) li.appendChild(el("span", ` ${T.notified} ${local(item.notified_at)}`, "muted"));
-        list.appendChild(li);
-      });
-      box.appendChild(list);
-      const close = el("button", T.close); close.type = "button";
-      close.addEventListener("click", () => post(`/supervisor/escalations/${e.id}/close`));
-      box.appendChild(close);
-      esc.appendChild(box);
-    });
+    board.escalations.forEach((e) => esc.appendChild(escalationCard(e)));
     $("waiting-count").textContent = board.waiting.length;
     $("waiting").innerHTML = "";
-    board.waiting.forEach((c) => {
-      const li = el("li", `${c.is_urgent ? T.urgent + " · " : ""}${c.language || "—"} · ${c.caller_type || "—"} · ${T.waited} ${mmss(c.waited_seconds)} · ${c.centre}`);
-      if (c.is_urgent) li.className = "urgent";
-      $("waiting").appendChild(li);
-    });
+    board.waiting.forEach((c) => $("waiting").appendChild(waitingCall(c, board)));
     $("progress-count").textContent = board.in_progress.length;
     $("in-progress").innerHTML = "";
     const names = Object.fromEntries(board.agents.map((a) => [a.id, a.name]));
-    board.in_progress.forEach((c) => $("in-progress").appendChild(el("li", `${names[c.agent_id] || "—"} · ${c.language || "—"} · ${T.talking} ${mmss(c.talk_seconds)}`, c.is_urgent ? "urgent" : "")));
+    board.in_progress.forEach((c) => $("in-progress").appendChild(el("li", `${names[c.agent_id] || "—"} · ${D[c.language] || "—"} · ${T.talking} ${mmss(c.talk_seconds)}`, c.is_urgent ? "urgent" : "")));
     $("agents").innerHTML = "";
     board.agents.forEach((a) => {
-      const tr = el("tr");
+      const tr = el("tr"); tr.dataset.user = a.id;
       tr.appendChild(el("td", a.name));
       const st = el("td"); st.appendChild(el("span", T[a.state] || a.state, "state-badge")); st.firstChild.dataset.state = a.state; tr.appendChild(st);
       tr.appendChild(el("td", a.since_seconds == null ? "" : mmss(a.since_seconds)));
       tr.appendChild(el("td", a.languages.join(", ")));
+      const duty = el("td", a.on_duty ? D.on_duty : D.off_duty);
+      if (!a.on_duty && a.role === "psychologist") {
+        const b = el("button", D.duty_button, "small"); b.type = "button";
+        b.addEventListener("click", () => openDuty(a.id, a.name, board));
+        duty.appendChild(document.createTextNode(" ")); duty.appendChild(b);
+      }
+      tr.appendChild(duty);
       $("agents").appendChild(tr);
     });
   }
 
+  // Typing a reason is never interrupted by a redraw: the board waits until the field is left.
+  function typing() {
+    const a = document.activeElement;
+    return a && a.closest && a.closest("#escalations") && a.tagName === "INPUT" && a.type === "text";
+  }
+
   async function refresh() {
+    if (typing()) { soon(); return; }
     const r = await fetch("/supervisor/board.json");
     if (r.ok) render(await r.json());
   }
