@@ -162,3 +162,40 @@ def test_the_supervisor_board_shows_agents_waiting_and_talking(app, make_user, s
     assert [(c["is_urgent"], c["waited_seconds"]) for c in board["waiting"]] == [(True, 12)]
     assert [c["call_id"] for c in board["in_progress"]] == [call_id]
     assert "+7" not in str(board)
+
+
+def test_the_escalation_card_names_the_call_and_closing_needs_every_item_ticked_or_explained(
+        app, make_user, staff_client, phone, clock):
+    from helpline.models import Notification
+
+    make_user("saule")
+    make_user("sup.almaty", role="supervisor", centre_id=2)
+    sup, headers = staff_client("sup.almaty")
+    http, saule_headers, call_id, _sio = answered_call(app, phone, staff_client, clock)
+    escalation_id = http.post(f"/console/calls/{call_id}/escalate",
+                              headers=saule_headers).get_json()["escalation_id"]
+    (card,) = sup.get("/supervisor/board.json").get_json()["escalations"]
+    assert card["raised_by"] == "saule"
+    assert card["call"]["language"] == "en" and card["call"]["caller_type"] == "child"
+    assert card["call"]["started_at"] == "2026-03-02T10:00:00+00:00"
+    assert card["due"] == {"day": "today", "time": "23:59", "date": "2026-03-02"}
+    for body in ("police", "health"):
+        sup.post(f"/supervisor/escalations/{escalation_id}/notified", json={"body": body}, headers=headers)
+
+    url = f"/supervisor/escalations/{escalation_id}/close"
+    refused = sup.post(url, headers=headers)
+    assert refused.status_code == 400
+    assert refused.get_json()["missing"] == ["child_rights", "guardianship", "parents"]
+    assert "Child-rights authority, Guardianship body, Parents" in refused.get_json()["error"]
+    partly = sup.post(url, json={"reasons": {"child_rights": "Called, line busy; will call at 9",
+                                             "guardianship": "   "}}, headers=headers)
+    assert partly.status_code == 400 and partly.get_json()["missing"] == ["guardianship", "parents"]
+    assert len(sup.get("/supervisor/board.json").get_json()["escalations"]) == 1     # still open
+    reasons = {"child_rights": "Called, line busy; will call at 9",
+               "guardianship": "Not needed: the mother is present", "parents": "The mother called"}
+    assert sup.post(url, json={"reasons": reasons}, headers=headers).status_code == 200
+    assert sup.get("/supervisor/board.json").get_json()["escalations"] == []
+    with app.app_context():
+        kept = {n.body: n.skipped_reason for n in db.session.query(Notification)}
+        db.session.remove()
+    assert kept == {"health": None, "police": None, **reasons}
