@@ -28,6 +28,7 @@ CALL = WaitingCall("c1", 2, "ru", False, NOW - timedelta(seconds=40), 300)
 @pytest.mark.parametrize(("who", "call", "ringing_elsewhere", "reason"), [
     (person(), CALL, False, ""),
     (person(ringing="c1"), CALL, False, ""),
+    (person(ringing="c1", on_duty=False), CALL, False, ""),      # handed to her by a supervisor
     (person(state="on_call"), CALL, False, "on_call"),
     (person(state="wrap_up"), CALL, False, "wrap_up"),
     (person(state="break"), CALL, False, "break"),
