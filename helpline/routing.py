@@ -124,12 +124,12 @@ def why_not_offered(person: Standing, call: WaitingCall, now: datetime,
     she would be tried again because nobody else can take it)."""
     if person.state != "available":
         return person.state if person.state in REASONS else "offline"
+    if person.ringing_call_id == call.call_id:     # routed, or handed to her by a supervisor
+        return ""
     if not person.is_present:
         return "console_away"
     if not person.is_on_duty:
         return "not_on_duty"
-    if person.ringing_call_id == call.call_id:
-        return ""
     if person.ringing_call_id is not None:
         return "ringing_other"
     if not speaks(person.candidate, call):
