@@ -18,7 +18,7 @@ from agent_console import SIGNED_OUT, payloads
 from agent_console.staff_sessions import keep_language, session_room
 from helpline.events import ALL_SUPERVISORS, agent_room, supervisors_room
 from helpline.extensions import db
-from helpline.models import User
+from helpline.models import AgentState, User
 from helpline.runtime import current_runtime
 from helpline.services.dispatch import DispatchError
 from helpline.uow import unit_of_work
@@ -56,6 +56,8 @@ class ConsoleNamespace(Namespace):
             row = rt.dispatcher.connected(db.session, user, rt.clock.now())
             state = row.state
             current = rt.lifecycle.console_state(db.session, user, rt.clock.now())
+            if state == AgentState.AVAILABLE.value:      # back while Available: on duty or not
+                current.append(("duty", rt.dispatcher.duty(db.session, user.id, rt.clock.now())))
         emit("presence", {"state": state})
         for event, payload in current:        # a reloaded console shows the call it is on
             emit(event, payload)
@@ -97,9 +99,13 @@ class ConsoleNamespace(Namespace):
         return {"ok": True, **result}
 
     def on_heartbeat(self, data=None):
-        """The console is still there (routing itself runs on the scheduler's routing tick)."""
+        """The console is still there (routing itself runs on the scheduler's routing tick).
+        The reply says, while the person is Available, whether the rota has them on duty now
+        (shifts begin and end without any other event)."""
         def action(user, rt, now):
-            rt.dispatcher.heartbeat(db.session, user, now)
+            row = rt.dispatcher.heartbeat(db.session, user, now)
+            if row.state == AgentState.AVAILABLE.value:
+                return rt.dispatcher.duty(db.session, user.id, now)
         return self._act(action)
 
     def on_set_state(self, data=None):

@@ -1,12 +1,15 @@
 // The psychologist's console: presence, offers, the call, the contact record, and (with the real
 // carrier) the browser's audio leg through the Twilio Voice SDK.
 //
-// Server -> console on /console: presence, offer, offer_withdrawn {offer_id, reason},
+// Server -> console on /console: presence {state, reason?} (reason "missed_ring" with rang_seconds:
+// put on Break by a ring not answered), duty {on_duty} (while Available), offer,
+// offer_withdrawn {offer_id, reason},
 // call_connected, caller_joined {call_id}, bridge_failed {call_id, reason},
 // agent_leg_lost {call_id, rejoin_seconds}, call_handed_on {call_id}, call_ended, shift_reminder,
 // signed_out / session_ended (the sign-in session ended: the console says so and stops).
 // Console -> server (each with a reply {ok, error?}): set_state, accept {offer_id, device_ready},
-// decline, rejoin {call_id} (-> {ok, join}), hang_up {call_id}, heartbeat.
+// decline, rejoin {call_id} (-> {ok, join}), hang_up {call_id}, heartbeat (-> {ok, on_duty?}).
+// offer_alert.js makes offers and missed rings impossible to miss (title, desktop alert, focus).
 //
 // "Connected" is shown only when it is true: the caller has joined (caller_joined) and, with the
 // real carrier, this browser's own audio leg is connected too.
@@ -181,7 +184,9 @@
     const at = new Date(data.starts_at).toLocaleTimeString([], {timeZone: "Asia/Almaty", hour: "2-digit", minute: "2-digit"});
     showError(T.shift_reminder + " " + at);
   });
-  setInterval(() => { if (socket.connected) socket.emit("heartbeat", {}, () => {}); }, 10000);
+  setInterval(() => {
+    if (socket.connected) socket.emit("heartbeat", {}, (reply) => { if (window.offerAlert) window.offerAlert.duty(reply); });
+  }, 10000);
   $("btn-available").addEventListener("click", () => emit("set_state", {state: "available"}));
   $("btn-break").addEventListener("click", () => emit("set_state", {state: "break"}));
 
@@ -191,7 +196,7 @@
     clearInterval(ringTimer);
     if (!on) return;
     try {
-      ringCtx = ringCtx || new (window.AudioContext || window.webkitAudioContext)();
+      soundReady();
       const beep = () => {
         const osc = ringCtx.createOscillator(), gain = ringCtx.createGain();
         osc.frequency.value = 660; gain.gain.value = 0.08;
@@ -202,7 +207,19 @@
     } catch (e) { /* no audio: the banner is enough */ }
   }
   function offerError(text) { $("offer-error").textContent = safe(text); }
-  function closeOffer() { $("offer").hidden = true; ring(false); offer = null; offerError(""); }
+  function closeOffer() {
+    $("offer").hidden = true; ring(false); offer = null; offerError("");
+    if (window.offerAlert) window.offerAlert.closed();
+  }
+  // A browser starts sound only after the person has touched the page: the first key or click
+  // (Available, "Allow desktop alerts") prepares the ring, so a later offer is heard.
+  function soundReady() {
+    ringCtx = ringCtx || new (window.AudioContext || window.webkitAudioContext)();
+    if (ringCtx.state === "suspended") ringCtx.resume().catch(() => null);
+  }
+  ["pointerdown", "keydown"].forEach((type) => document.addEventListener(type, () => {
+    try { soundReady(); } catch (e) { /* no audio: the banner and the title remain */ }
+  }, {once: true, capture: true}));
   socket.on("offer", (data) => {
     endResync();
     offer = data;
@@ -896,4 +913,5 @@
   }
   updateReadiness();
   setupDevice().catch((e) => { voice.deviceError = describeError(e); updateReadiness(); });
+  if (window.offerAlert) window.offerAlert.start({socket, emit});   // after the listeners above
 })();

@@ -70,12 +70,21 @@ class Dispatcher:
             session.flush()
         return row
 
-    def _set(self, session: Session, row: AgentPresence, state: AgentState, now: datetime) -> None:
+    def _set(self, session: Session, row: AgentPresence, state: AgentState, now: datetime,
+             **why: object) -> None:
+        """``why``: what the console says about a change it did not ask for (``reason``...)."""
         if row.state != state.value:
             row.state = state.value
             row.state_since = now
-        publish(session, self.publisher, "presence", {"state": row.state}, agent_room(row.user_id))
+        publish(session, self.publisher, "presence", {"state": row.state, **why}, agent_room(row.user_id))
+        if row.state == AgentState.AVAILABLE.value:
+            publish(session, self.publisher, "duty", self.duty(session, row.user_id, now),
+                    agent_room(row.user_id))
         self._board_changed(session, row.user.centre_id if row.user else None)
+
+    def duty(self, session: Session, user_id: int, now: datetime) -> dict:
+        """Whether routing may offer this person calls now (the rota's current shifts)."""
+        return {"on_duty": user_id in self.may_receive(session, [user_id], now)}
 
     def connected(self, session: Session, user: User, now: datetime) -> AgentPresence:
         row = self.presence(session, user, now)
@@ -95,11 +104,12 @@ class Dispatcher:
             self._set(session, row, AgentState.OFFLINE, now)
             self.route(session, now)
 
-    def heartbeat(self, session: Session, user: User, now: datetime) -> None:
+    def heartbeat(self, session: Session, user: User, now: datetime) -> AgentPresence:
         row = self.presence(session, user, now)
         row.last_seen_at = now
         if row.connections == 0:
             row.connections = 1
+        return row
 
     def set_state(self, session: Session, user: User, wanted: str, now: datetime) -> AgentPresence:
         """The person chooses Available or Break (never while on a call)."""
@@ -225,7 +235,8 @@ class Dispatcher:
                     "reason": "timeout"}, agent_room(offer.user_id))
             row = session.get(AgentPresence, offer.user_id)
             if row is not None and row.state == AgentState.AVAILABLE.value:
-                self._set(session, row, AgentState.BREAK, now)
+                self._set(session, row, AgentState.BREAK, now, reason="missed_ring",
+                          rang_seconds=round((now - offer.offered_at).total_seconds()))
 
     def _end_wrap_ups(self, session: Session, now: datetime) -> None:
         due = now - timedelta(seconds=self.limits.wrap_up_seconds)

@@ -815,6 +815,43 @@ T.update({
 
 # ---- offers that cannot be missed (console) ----
 T.update({
+    "Skip to main content": ("Негізгі мазмұнға өту", "Перейти к основному содержанию"),
+    "Available again": ("Қайтадан қолжетімді", "Снова доступен"),
+    "Allow desktop alerts": ("Жұмыс үстелі хабарламаларына рұқсат беру",
+                             "Разрешить уведомления на рабочем столе"),
+    "Call ringing": ("Қоңырау түсіп тұр", "Входящий звонок"),
+    "Missed call": ("Қабылданбаған қоңырау", "Пропущенный звонок"),
+    "Incoming call: {language}, {caller}, waiting {wait}.": (
+        "Кіріс қоңырау: {language}, {caller}, күтіп тұрғанына {wait}.",
+        "Входящий звонок: {language}, {caller}, ждёт {wait}."),
+    "Incoming call: {language}, waiting {wait}.": (
+        "Кіріс қоңырау: {language}, күтіп тұрғанына {wait}.",
+        "Входящий звонок: {language}, ждёт {wait}."),
+    "{seconds} s": ("{seconds} с", "{seconds} с"),
+    "{minutes} min {seconds} s": ("{minutes} мин {seconds} с", "{minutes} мин {seconds} с"),
+    "Open the console to answer.": ("Жауап беру үшін консольді ашыңыз.",
+                                    "Откройте консоль, чтобы ответить."),
+    "You missed a call: it rang for {seconds} s and went back to the queue for the next person. "
+    "You are now on Break.": (
+        "Сіз қоңырауды өткізіп алдыңыз: ол {seconds} с шырылдап, келесі маманға беру үшін "
+        "кезекке қайтты. Қазір сіз үзілістесіз.",
+        "Вы пропустили звонок: он звонил {seconds} с и вернулся в очередь к следующему "
+        "специалисту. Сейчас у вас перерыв."),
+    "You are not on duty now: calls go to the psychologists on duty. Ask the supervisor on call "
+    "to put you on duty.": (
+        "Сіз қазір кезекшілікте емессіз: қоңыраулар кезекші психологтарға түседі. Кезекшілікке "
+        "қою үшін кезекші супервайзерге жүгініңіз.",
+        "Сейчас вы не на дежурстве: звонки получают дежурные психологи. Попросите дежурного "
+        "супервайзера поставить вас на дежурство."),
+    "Desktop alerts are on.": ("Жұмыс үстелі хабарламалары қосулы.",
+                               "Уведомления на рабочем столе включены."),
+    "Desktop alerts are blocked for this site in the browser's settings.": (
+        "Бұл сайт үшін жұмыс үстелі хабарламалары браузер баптауларында бұғатталған.",
+        "Уведомления на рабочем столе для этого сайта запрещены в настройках браузера."),
+    "This browser cannot show desktop alerts; keep this tab in view.": (
+        "Бұл браузер жұмыс үстелі хабарламаларын көрсете алмайды; бұл қойындыны көз алдыңызда "
+        "ұстаңыз.",
+        "Этот браузер не умеет показывать уведомления на рабочем столе; держите эту вкладку на виду."),
 })
 
 # ---- duty made visible and escalation cards (supervisor) ----
