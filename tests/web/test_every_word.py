@@ -24,10 +24,12 @@ NOT_PAGES = ("static", "agent_console.static", "rota.feed", "ivr.", "simulator.s
 #: Pages again with their query: filters, other views, and refusals (which must be words too).
 WITH_QUERIES = ("/stats?month=2026-02", "/stats?month=2026-13", "/reports?from=2026-02-01&to=2026-03-02",
                 "/reports?from=1.2.2026", "/admin/audit?from=2026-13-01", "/requests?view=all",
-                "/rota?view=month&start=2026-02-23", "/rota?start=0001-01-01", "/requests?view=all&status=open")
+                "/rota?view=month&start=2026-02-23", "/rota?start=0001-01-01",
+                "/requests?view=all&status=open")
 #: Every code a page could show: the enum values and the codes behind each label.
 CODES = {code for name, group in labels.GROUPS.items() if name != "field" for code in group
          if code not in ("kk", "ru", "en")}
+PEOPLE = {"psychologist": "aigul", "supervisor": "bolat", "administrator": "zhanna"}
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b\d+_\d+\b|\b\d+_plus\b")
 
 
@@ -93,7 +95,7 @@ def seeded(app, make_user, clock):
     """Calls of every outcome, requests with bands, risks, channels, statuses and a follow-up, an
     open escalation, shifts of both duties, a swap asked: everything a page names by a code."""
     ids = {role: make_user(name, role=role, centre_id=None if role == "administrator" else 2)
-           for role, name in (("psychologist", "aigul"), ("supervisor", "bolat"), ("administrator", "zhanna"))}
+           for role, name in PEOPLE.items()}
     colleague = make_user("nurlan", role="psychologist", centre_id=2)
     now = clock.now()
     with app.app_context():
@@ -114,7 +116,8 @@ def seeded(app, make_user, clock):
         for days in (2, 35):
             for n, (channel, status, band, risk) in enumerate(
                     [("phone", "open", "10_13", "immediate"), ("walk_in", "in_progress", "18_plus", "low"),
-                     ("referral_111", "referred", "under_10", None), ("school_letter", "closed", None, "high")]):
+                     ("referral_111", "referred", "under_10", None),
+                     ("school_letter", "closed", None, "high")]):
                 at = now - timedelta(days=days, hours=n)
                 request = Request(centre_id=2, channel=channel, received_at=at, due_at=at + timedelta(days=1),
                                   status=status, caller_type=("child", "parent", None, "specialist")[n],
@@ -124,12 +127,12 @@ def seeded(app, make_user, clock):
         db.session.flush()
         db.session.add(FollowUp(request_id=request.id, at=now, by_id=ids["psychologist"],
                                 action="authority_informed"))
-        db.session.add(Escalation(call_id=call_id, centre_id=2, raised_by_id=ids["psychologist"], raised_at=now,
-                                  due_at=now + timedelta(hours=1)))
+        db.session.add(Escalation(call_id=call_id, centre_id=2, raised_by_id=ids["psychologist"],
+                                  raised_at=now, due_at=now + timedelta(hours=1)))
         shifts = [Shift(centre_id=2, user_id=user, duty=duty, starts_at=now + timedelta(hours=h),
                         ends_at=now + timedelta(hours=h + 12), created_at=now)
-                  for user, duty, h in ((ids["psychologist"], "line", 2), (ids["supervisor"], "supervisor", 2),
-                                        (colleague, "line", 26))]
+                  for user, duty, h in ((ids["psychologist"], "line", 2),
+                                        (ids["supervisor"], "supervisor", 2), (colleague, "line", 26))]
         db.session.add_all(shifts)
         db.session.flush()
         db.session.add(SwapRequest(shift_id=shifts[0].id, requester_id=ids["psychologist"],
@@ -150,7 +153,7 @@ def _pages(app, params: dict[str, int]) -> list[str]:
 def _signed_in(staff_client, app, role: str):
     if role == "anonymous":
         return app.test_client()
-    return staff_client({"psychologist": "aigul", "supervisor": "bolat", "administrator": "zhanna"}[role])[0]
+    return staff_client(PEOPLE[role])[0]
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
@@ -204,7 +207,8 @@ def test_the_authoritys_monthly_report_is_a_supervisors_own_centre_and_an_ended_
         visible(running.get_data(as_text=True))
     everyone = _signed_in(staff_client, app, "administrator").get("/reports/monthly?month=2026-02&lang=ru")
     assert "Все центры" in everyone.get_data(as_text=True)
-    assert _signed_in(staff_client, app, "psychologist").get("/reports/monthly?month=2026-02").status_code == 403
+    refused = _signed_in(staff_client, app, "psychologist").get("/reports/monthly?month=2026-02")
+    assert refused.status_code == 403
 
 
 def test_a_bad_month_is_named_in_words_and_never_put_in_the_heading(app, staff_client):
