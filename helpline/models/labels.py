@@ -98,8 +98,9 @@ def languages(codes: str | None) -> str:
 
 
 def number(value: float | int) -> str:
-    """A number with the locale's decimal sign (66,7 in Russian and Kazakh)."""
-    return format_decimal(value, format="#,##0.#")
+    """A number with the locale's decimal sign (66,7 in Russian and Kazakh), no grouping (a
+    spreadsheet reads it as a number)."""
+    return format_decimal(value, format="0.#")
 
 
 def duration(seconds: float | int) -> str:
