@@ -219,6 +219,11 @@ def test_a_bad_month_is_named_in_words_and_never_put_in_the_heading(app, staff_c
     assert "Ай: 2026-11 түрінде жазыңыз" in visible(page)
 
 
-def test_the_language_links_keep_the_page_query(app):
+def test_the_language_links_keep_the_page_query(app, seeded, staff_client):
     page = app.test_client().get("/stats?month=2026-02&lang=kk").get_data(as_text=True)
     assert 'href="/stats?month=2026-02&amp;lang=ru"' in page
+    client = _signed_in(staff_client, app, "supervisor")             # saved language: English
+    page = client.get("/requests?view=all&status=open&lang=kk").get_data(as_text=True)
+    assert 'href="/requests?view=all&amp;status=open&amp;lang=en"' in page
+    kept = re.search(r'name="next" value="([^"]+)"', page).group(1)   # "Keep this language"
+    assert kept == "/requests?view=all&amp;status=open&amp;lang=kk"
