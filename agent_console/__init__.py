@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -94,9 +97,29 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def languages():
-        from flask_babel import get_locale
-
         return {"ui_languages": LANGUAGES, "page_lang": str(get_locale() or "kk")}
+
+    from helpline.models import labels
+
+    def with_lang(code: str) -> str:
+        """This page in another language: its query (the month, the filters) kept."""
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        return f"{request.path}?{urlencode([*kept, ('lang', code)])}"
+
+    def topic_words(codes: str) -> str:
+        """A record's topics (stored as codes) by their names in the page's language."""
+        from flask import g
+
+        from helpline.services.period_report import in_language, topic_names
+
+        if "topic_words" not in g:
+            g.topic_words = in_language(topic_names(db.session), str(get_locale() or "kk"))
+        return ", ".join(g.topic_words.get(code, code) for code in filter(None, (codes or "").split(",")))
+
+    app.jinja_env.globals.update(
+        label=labels.label, kpi_value=labels.kpi_value, row_label=labels.row_label, day_label=labels.day,
+        month_label=labels.month, weekday_day=labels.weekday_day, script_labels=labels.for_scripts,
+        with_lang=with_lang, topic_words=topic_words, language_names=labels.languages)
 
     from flask import Blueprint
 

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from flask import request
 from flask_babel import gettext as _
 
+from helpline.models import labels
+
 #: The dates a page accepts: wide enough for any register or rota, narrow enough that adding a
 #: day, a week or a zone offset can never leave the calendar.
 FIRST_DAY = date(2000, 1, 1)
@@ -19,10 +21,11 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 class InputError(ValueError):
-    """A value a page cannot use; ``str()`` names the field and says what it accepts."""
+    """A value a page cannot use; ``str()`` names the field in the person's language (as its
+    label on the page) and says what it accepts, never repeating what was typed."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{labels.FIELDS.get(field, field)}: {message}")
         self.field = field
 
 
@@ -37,7 +40,7 @@ def day(text: str | None, field: str) -> date:
     try:
         value = date.fromisoformat((text or "").strip())
     except ValueError:
-        raise InputError(field, _("a date as YYYY-MM-DD")) from None
+        raise InputError(field, _("use the form %(example)s", example="2026-11-25")) from None
     _in_range(value, field)
     return value
 
@@ -61,7 +64,7 @@ def month(text: str | None, field: str) -> date:
             raise ValueError(text)
         value = date(int(text[:4]), int(text[5:]), 1)
     except ValueError:
-        raise InputError(field, _("a month as YYYY-MM")) from None
+        raise InputError(field, _("use the form %(example)s", example="2026-11")) from None
     _in_range(value, field)
     return value
 
@@ -71,7 +74,7 @@ def local_datetime(text: str | None, field: str) -> datetime:
     try:
         value = datetime.fromisoformat((text or "").strip())
     except ValueError:
-        raise InputError(field, _("a date and time as YYYY-MM-DD HH:MM")) from None
+        raise InputError(field, _("use the form %(example)s", example="2026-11-25 14:30")) from None
     _in_range(value.date(), field)
     return value.replace(tzinfo=None)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from agent_console import inputs
 from helpline.extensions import db
 from helpline.runtime import current_runtime
 from helpline.services.figures import ZONE, monthly_tables
+from helpline.services.period_report import in_language, topic_names
 from helpline.suppression import TOTAL
 
 bp = Blueprint("public", __name__)
@@ -31,5 +33,6 @@ def stats():
         return render_template("stats.html", error=_("Figures for a month are published once it has ended."),
                                sections=[], rows=[], month=None, typed=text, total=TOTAL), 400
     rows, sections = monthly_tables(db.session, first_day)
-    return render_template("stats.html", sections=sections, rows=rows, month=first_day.strftime("%Y-%m"),
+    names = in_language(topic_names(db.session), str(get_locale() or "kk"))
+    return render_template("stats.html", sections=sections, rows=rows, month=first_day, topic_names=names,
                            typed=first_day.strftime("%Y-%m"), total=TOTAL, error=None)

@@ -227,7 +227,7 @@
     $("offer-language").textContent = T[data.language] || data.language || "—";
     $("offer-caller").textContent = T[data.caller_type || "unknown"];
     $("offer-wait").textContent = mmss(data.waited_seconds);
-    $("offer-centre").textContent = data.centre + (data.is_backup ? " (national backup)" : "");
+    $("offer-centre").textContent = data.centre + (data.is_backup ? " " + T.national_backup : "");
     $("offer-urgent").hidden = !data.is_urgent;
     $("offer").classList.toggle("is-urgent", !!data.is_urgent);
     if (window.callerHistory) window.callerHistory.offer(data);

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("i18n").textContent);
+  // the words for codes (languages, who called), in the page's language
+  const L = JSON.parse(document.getElementById("labels").textContent);
+  const word = (group, code) => (code ? (L[group][code] || code) : "—");
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
   const socket = io("/console", {transports: ["websocket", "polling"]});
@@ -97,7 +100,7 @@
 
   function waitingCall(c, board) {
     const li = el("li", undefined, "waiting-call" + (c.is_urgent ? " urgent" : "")); li.dataset.call = c.call_id;
-    li.appendChild(el("div", `${c.is_urgent ? T.urgent + " · " : ""}${D[c.language] || "—"} · ${D[c.caller_type] || "—"} · ${T.waited} ${mmss(c.waited_seconds)} · ${c.centre}`));
+    li.appendChild(el("div", `${c.is_urgent ? T.urgent + " · " : ""}${word("language", c.language)} · ${word("caller_type", c.caller_type)} · ${T.waited} ${mmss(c.waited_seconds)} · ${c.centre}`));
     const why = c.not_offered || [];
     if (why.length) {
       const details = el("div", undefined, "why-not");
@@ -177,14 +180,14 @@
     $("progress-count").textContent = board.in_progress.length;
     $("in-progress").innerHTML = "";
     const names = Object.fromEntries(board.agents.map((a) => [a.id, a.name]));
-    board.in_progress.forEach((c) => $("in-progress").appendChild(el("li", `${names[c.agent_id] || "—"} · ${D[c.language] || "—"} · ${T.talking} ${mmss(c.talk_seconds)}`, c.is_urgent ? "urgent" : "")));
+    board.in_progress.forEach((c) => $("in-progress").appendChild(el("li", `${names[c.agent_id] || "—"} · ${word("language", c.language)} · ${T.talking} ${mmss(c.talk_seconds)}`, c.is_urgent ? "urgent" : "")));
     $("agents").innerHTML = "";
     board.agents.forEach((a) => {
       const tr = el("tr"); tr.dataset.user = a.id;
       tr.appendChild(el("td", a.name));
       const st = el("td"); st.appendChild(el("span", T[a.state] || a.state, "state-badge")); st.firstChild.dataset.state = a.state; tr.appendChild(st);
       tr.appendChild(el("td", a.since_seconds == null ? "" : mmss(a.since_seconds)));
-      tr.appendChild(el("td", a.languages.join(", ")));
+      tr.appendChild(el("td", a.languages.map((code) => word("language", code)).join(", ")));
       const duty = el("td", a.on_duty ? D.on_duty : D.off_duty);
       if (!a.on_duty && a.role === "psychologist") {
         const b = el("button", D.duty_button, "small"); b.type = "button";

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline import csvout
-from helpline.models import Call, Centre, Request, Topic
+from helpline.models import Call, Centre, Request, Topic, labels
 from helpline.models.contact import AGE_BANDS, RISK_LEVELS
 from helpline.models.request import CHANNELS
-from helpline.suppression import LEGEND, TOTAL, SuppressedTable, suppress_linked
+from helpline.suppression import TOTAL, SuppressedTable, suppress_linked
 
 ZONE = ZoneInfo("Asia/Almaty")
 CALL_OUTCOMES = ("answered", "abandoned", "no_one_available", "failed", "blocked")
@@ -80,19 +80,27 @@ def monthly_tables(session: Session, first_day: date) -> tuple[list[str], list[t
     return rows, sections
 
 
-def monthly_csv(session: Session, first_day: date, centre_name: str | None = None) -> str:
-    """The monthly report in its fixed layout: one block per section, centres as rows."""
+def monthly_csv(session: Session, first_day: date, centre_name: str | None = None,
+                lang: str | None = None) -> str:
+    """The monthly report in its fixed layout: one block per section, centres as rows; in
+    ``lang``'s words, or with its codes for a script when no language is given."""
+    from helpline.services.period_report import topic_names
+    from helpline.services.report_words import report_words
+
     rows, sections = monthly_tables(session, first_day)
     out = io.StringIO()
     writer = csvout.writer(out)
-    scope = centre_name or "All centres"
-    writer.writerow(["Monthly report to the child-rights authority", first_day.strftime("%Y-%m"),
-                     scope, LEGEND])
-    for title, table in sections:
-        writer.writerow([])
-        writer.writerow([title, *table.columns, "total"])
-        for row in rows if centre_name is None else [centre_name]:
-            writer.writerow([row, *table.row(row)])
-        if centre_name is None:
-            writer.writerow(["All centres", *table.row(TOTAL)])
+    with report_words(lang, topic_names(session)) as words:
+        everyone = words.text("All centres")
+        month = first_day.strftime("%Y-%m") if lang is None else labels.month(first_day)
+        writer.writerow([words.text("Monthly report to the child-rights authority"), month,
+                         centre_name or everyone, words.legend()])
+        for title, table in sections:
+            writer.writerow([])
+            writer.writerow([words.section(title), *(words.row(title, c) for c in table.columns),
+                             words.text("total")])
+            for row in rows if centre_name is None else [centre_name]:
+                writer.writerow([row, *table.row(row)])
+            if centre_name is None:
+                writer.writerow([everyone, *table.row(TOTAL)])
     return out.getvalue()

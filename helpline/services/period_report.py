@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline import csvout
-from helpline.models import Call, Centre, Request
-from helpline.suppression import LEGEND, TOTAL, suppress_linked
+from helpline.models import Call, Centre, Request, Topic
+from helpline.services.report_words import report_words
+from helpline.suppression import TOTAL, suppress_linked
 
 ZONE = ZoneInfo("Asia/Almaty")
 SERVICE_LEVEL_SECONDS = 20
@@ -33,6 +34,8 @@ class PeriodReport:
     kpis: dict[str, float | int | None] = field(default_factory=dict)
     #: section -> ordered {label: count}
     sections: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: topic code -> {language: name}, for the rows of the topics section
+    topic_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, end: datetime
@@ -76,7 +79,8 @@ def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, e
         channel[chan] += 1
         for code in filter(None, topics.split(",")):
             topic[code] += 1
-    report = PeriodReport(list(session.scalars(centres_q)), start, end)
+    report = PeriodReport(list(session.scalars(centres_q)), start, end,
+                          topic_names=topic_names(session))
     report.kpis = {
         "calls": sum(outcome.values()), "offered": offered, "answered": answered,
         "answer_rate": round(100 * answered / offered, 1) if offered else None,
@@ -95,6 +99,17 @@ def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, e
         "requests_by_channel": dict(channel.most_common()),
     }
     return report
+
+
+def topic_names(session: Session) -> dict[str, dict[str, str]]:
+    """Every topic's names by language (a report names the topics it counts)."""
+    return {t.code: {lang: t.name(lang) for lang in ("kk", "ru", "en")}
+            for t in session.scalars(select(Topic))}
+
+
+def in_language(names: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    """Topic code -> its name in ``lang``."""
+    return {code: by_lang.get(lang, code) for code, by_lang in names.items()}
 
 
 #: Sections counting the same calls (or the same requests) once each: their totals are one
@@ -133,28 +148,31 @@ def _last_day(report: PeriodReport) -> str:
     return (report.end.astimezone(ZONE) - timedelta(seconds=1)).date().isoformat()
 
 
-def to_csv(report: PeriodReport, suppressed: bool = False) -> str:
-    out = io.StringIO()
-    writer = csvout.writer(out)
-    writer.writerow(["report", report.start.astimezone(ZONE).date().isoformat(), _last_day(report),
-                     "; ".join(report.centres),
-                     "suppressed" if suppressed else "internal: exact counts"])
-    if suppressed:
-        writer.writerow(["legend", LEGEND])
-    writer.writerow([])
-    writer.writerow(["indicator", "value"])
-    for key, value in _kpis(report, suppressed).items():
-        writer.writerow([key, "" if value is None else value])
-    for name, rows in shown_sections(report, suppressed).items():
+def to_csv(report: PeriodReport, suppressed: bool = False, lang: str | None = None) -> str:
+    """The report as CSV: in ``lang``'s words (for people), or with its codes when no language
+    is given (for scripts reading it)."""
+    with report_words(lang, report.topic_names) as words:
+        out = io.StringIO()
+        writer = csvout.writer(out)
+        writer.writerow([words.text("report"), report.start.astimezone(ZONE).date().isoformat(),
+                         _last_day(report), "; ".join(report.centres),
+                         words.text("suppressed" if suppressed else "internal: exact counts")])
+        if suppressed:
+            writer.writerow([words.text("legend"), words.legend()])
         writer.writerow([])
-        writer.writerow([name, "count"])
-        for label, value in rows:
-            writer.writerow([label, value])
-    return out.getvalue()
+        writer.writerow([words.text("indicator"), words.text("value")])
+        for key, value in _kpis(report, suppressed).items():
+            writer.writerow([words.kpi(key), words.value(key, value)])
+        for name, rows in shown_sections(report, suppressed).items():
+            writer.writerow([])
+            writer.writerow([words.section(name), words.text("count")])
+            for label, value in rows:
+                writer.writerow([words.row(name, label), value])
+        return out.getvalue()
 
 
-def to_pdf(report: PeriodReport, suppressed: bool = False) -> bytes:
-    """A printable PDF (DejaVu Sans, so Kazakh and Russian names print)."""
+def to_pdf(report: PeriodReport, suppressed: bool = False, lang: str = "en") -> bytes:
+    """A printable PDF in ``lang`` (DejaVu Sans, so Kazakh and Russian letters print)."""
     from fpdf import FPDF
 
     fonts = resources.files("helpline").joinpath("static", "fonts")
@@ -163,34 +181,35 @@ def to_pdf(report: PeriodReport, suppressed: bool = False) -> bytes:
     pdf.add_font("DejaVu", "B", str(fonts.joinpath("DejaVuSans-Bold.ttf")))
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 15)
-    period = f"{report.start.astimezone(ZONE).date().isoformat()} – {_last_day(report)}"
-    pdf.cell(0, 9, "Senim trust line report", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 6, f"{period} · {', '.join(report.centres) or 'no centre'}"
-                         f" · {'suppressed for outside use' if suppressed else 'internal, exact counts'}")
-    if suppressed:
-        pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(0, 5, LEGEND, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 8, "Indicators", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    for key, value in _kpis(report, suppressed).items():
-        pdf.cell(90, 6, key.replace("_", " "))
-        pdf.cell(0, 6, "—" if value is None else str(value), new_x="LMARGIN", new_y="NEXT")
-    for name, rows in shown_sections(report, suppressed).items():
+    with report_words(lang, report.topic_names) as words:
+        pdf.set_font("DejaVu", "B", 15)
+        period = f"{report.start.astimezone(ZONE).date().isoformat()} – {_last_day(report)}"
+        pdf.cell(0, 9, words.text("Senim trust line report"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        kind = words.text("suppressed for outside use" if suppressed else "internal, exact counts")
+        pdf.multi_cell(0, 6, f"{period} · {', '.join(report.centres) or words.text('no centre')} · {kind}")
+        if suppressed:
+            pdf.set_x(pdf.l_margin)
+            pdf.multi_cell(0, 5, words.legend(), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(0, 8, name.replace("_", " "), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 9)
-        # bars scaled to the largest figure shown, so a bar's length never measures a hidden one
-        top = max([int(v) for label, v in rows if v.isdigit() and label != "total"] or [0]) or 1
-        for label, value in rows:
-            pdf.cell(55, 5, label)
-            pdf.cell(20, 5, value, align="R")
-            if value.isdigit() and label != "total":
-                pdf.set_fill_color(31, 111, 92)
-                pdf.cell(max(0.5, 100 * int(value) / top), 4, "", fill=True)
-            pdf.ln(5)
+        pdf.cell(0, 8, words.text("Indicators"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        for key, value in _kpis(report, suppressed).items():
+            pdf.cell(90, 6, words.kpi(key))
+            pdf.cell(0, 6, words.value(key, value) or "—", new_x="LMARGIN", new_y="NEXT")
+        for name, rows in shown_sections(report, suppressed).items():
+            pdf.ln(2)
+            pdf.set_font("DejaVu", "B", 11)
+            pdf.cell(0, 8, words.section(name), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "", 9)
+            # bars scaled to the largest figure shown, so a bar's length never measures a hidden one
+            top = max([int(v) for label, v in rows if v.isdigit() and label != "total"] or [0]) or 1
+            for label, value in rows:
+                pdf.cell(55, 5, words.row(name, label))
+                pdf.cell(20, 5, value, align="R")
+                if value.isdigit() and label != "total":
+                    pdf.set_fill_color(31, 111, 92)
+                    pdf.cell(max(0.5, 100 * int(value) / top), 4, "", fill=True)
+                pdf.ln(5)
     return bytes(pdf.output())

@@ -29,7 +29,7 @@ def _page(response) -> str:
 def test_public_statistics_refuse_a_month_outside_the_range(client, month):
     response = client.get(f"/stats?month={month}&lang=en")
     assert response.status_code == 400
-    assert f"month: {RANGE}" in _page(response)
+    assert f"Month: {RANGE}" in _page(response)
 
 
 def test_public_statistics_never_put_an_impossible_month_in_the_heading(client):
@@ -38,7 +38,7 @@ def test_public_statistics_never_put_an_impossible_month_in_the_heading(client):
     assert response.status_code == 400
     heading = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)
     assert "2026-13" not in heading
-    assert "month: a month as YYYY-MM" in text
+    assert "Month: use the form 2026-11" in text
     assert 'value="2026-13"' in text              # what was typed stays in the field
 
 
@@ -48,7 +48,7 @@ def test_a_request_for_a_centre_that_is_not_a_number_is_refused_and_keeps_the_fo
         "centre": "x", "channel": "email", "received": "2026-03-01T10:00", "risk_level": "high"})
     text = _page(response)
     assert response.status_code == 400
-    assert "centre: choose one from the list" in text
+    assert "Centre: choose one from the list" in text
     assert 'value="2026-03-01T10:00"' in text and '<option value="high" selected>' in text
     assert _count(app, Request) == 0
 
@@ -59,7 +59,7 @@ def test_a_request_received_in_year_1_or_9999_is_refused(app, signed_in, receive
     response = client.post("/requests", headers=headers,
                            data={"channel": "email", "received": received})
     assert response.status_code == 400
-    assert f"received: {RANGE}" in _page(response)
+    assert f"Received: {RANGE}" in _page(response)
     assert _count(app, Request) == 0
 
 
@@ -69,7 +69,7 @@ def test_the_audit_log_refuses_dates_outside_the_range_inside_the_layout(signed_
     response = client.get(f"/admin/audit?{query}")
     assert response.status_code == 400
     text = _page(response)
-    assert f"{query.split('=')[0]}: {RANGE}" in text
+    assert f"{query.split('=')[0].title()}: {RANGE}" in text
     assert f'value="{query.split("=")[1]}"' in text
 
 
@@ -81,7 +81,7 @@ def test_reports_refuse_dates_outside_the_range_on_the_page(signed_in, query):
     assert response.status_code == 400
     assert response.mimetype == "text/html"       # never a CSV of a period that was refused
     text = _page(response)
-    assert "from: " in text and 'name="from" value="' + query.split("&")[0][5:] + '"' in text
+    assert "From: " in text and 'name="from" value="' + query.split("&")[0][5:] + '"' in text
 
 
 @pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31"])
@@ -89,7 +89,7 @@ def test_the_rota_refuses_a_start_day_outside_the_range_and_shows_this_week(sign
     client, _ = signed_in("supervisor")
     response = client.get(f"/rota?start={start}&view=week")
     assert response.status_code == 400
-    assert f"start: {RANGE}" in _page(response)
+    assert f"Week starting: {RANGE}" in _page(response)
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
@@ -101,7 +101,7 @@ def test_a_shift_on_a_day_outside_the_range_is_refused(app, signed_in, day):
         "centre": "2", "user_id": str(person), "day": day, "from": "20:00", "to": "08:00"})
     assert response.status_code == 400
     text = _page(response)
-    assert f"day: {RANGE}" in text and f'value="{day}"' in text
+    assert f"Day: {RANGE}" in text and f'value="{day}"' in text
     assert _count(app, Shift) == 0
 
 
@@ -113,7 +113,7 @@ def test_an_absence_ending_in_year_9999_is_refused(app, signed_in):
         "centre": "2", "user_id": str(person), "kind": "leave", "first": "9999-12-30",
         "last": "9999-12-31"})
     assert response.status_code == 400
-    assert f"first: {RANGE}" in _page(response)
+    assert f"First day: {RANGE}" in _page(response)
     assert _count(app, Absence) == 0
 
 
@@ -122,7 +122,7 @@ def test_the_error_page_keeps_the_persons_language(signed_in):
     response = client.get("/admin/audit?from=1.3.2026&lang=ru")
     text = _page(response)
     assert response.status_code == 400
-    assert '<html lang="ru">' in text and "from: дата в виде ГГГГ-ММ-ДД" in text
+    assert '<html lang="ru">' in text and "С: используйте формат 2026-11-25" in text
 
 
 def test_pages_that_do_not_exist_or_refuse_a_method_answer_inside_the_layout(client):

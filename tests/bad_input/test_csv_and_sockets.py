@@ -30,10 +30,10 @@ def _never_a_formula(text: str) -> None:
 
 @pytest.fixture
 def evil_topic(app, clock):
-    """A topic code from before codes were checked, used by a request at the Almaty centre, and a
+    """A topic code (and name) from before codes were checked, used by a request at the Almaty centre, and a
     centre whose name was typed as a formula."""
     with app.app_context():
-        db.session.add(Topic(code=EVIL, name_en="x", name_ru="x", name_kk="x", is_active=True))
+        db.session.add(Topic(code=EVIL, name_en=EVIL, name_ru=EVIL, name_kk=EVIL, is_active=True))
         now = clock.now()
         db.session.add(Request(centre_id=2, channel="email", received_at=now - timedelta(hours=1),
                                due_at=now + timedelta(days=2), status="open", topics=EVIL,

@@ -30,7 +30,7 @@ def test_the_register_refuses_a_centre_id_no_centre_can_have(signed_in, query):
     client, _ = signed_in("administrator")
     response = client.get(f"/requests?{query}")
     assert response.status_code == 400
-    assert "centre: choose one from the list" in response.get_data(as_text=True)
+    assert "Centre: choose one from the list" in response.get_data(as_text=True)
 
 
 def test_a_request_for_a_huge_centre_is_refused_on_the_form_and_not_saved(app, signed_in):
@@ -39,7 +39,7 @@ def test_a_request_for_a_huge_centre_is_refused_on_the_form_and_not_saved(app, s
         "centre": HUGE, "channel": "email", "received": "2026-03-01T10:00"})
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "centre: choose one from the list" in text and 'value="2026-03-01T10:00"' in text
+    assert "Centre: choose one from the list" in text and 'value="2026-03-01T10:00"' in text
     assert _count(app, Request) == 0
 
 
@@ -47,7 +47,7 @@ def test_the_rota_refuses_a_huge_centre_and_shows_a_centre_it_has(signed_in):
     client, _ = signed_in("administrator")
     response = client.get(f"/rota?centre={HUGE}")
     assert response.status_code == 400
-    assert "centre: choose one from the list" in response.get_data(as_text=True)
+    assert "Centre: choose one from the list" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path,form,model", [
@@ -59,7 +59,7 @@ def test_the_rota_refuses_a_person_id_no_one_can_have(app, signed_in, path, form
     client, headers = signed_in("supervisor")
     response = client.post(path, headers=headers, data={"centre": "2", "user_id": user_id, **form})
     assert response.status_code == 400
-    assert "user_id: choose one from the list" in response.get_data(as_text=True)
+    assert "Person: choose one from the list" in response.get_data(as_text=True)
     assert _count(app, model) == 0
 
 
@@ -69,7 +69,7 @@ def test_a_template_for_a_huge_person_id_is_refused(app, signed_in):
         "centre": "2", "pattern": "2x12", "people": [str(_supervisor_id(app)), HUGE],
         "first": "2026-03-02", "last": "2026-03-08", "start_hour": "8"})
     assert response.status_code == 400
-    assert "people: choose one from the list" in response.get_data(as_text=True)
+    assert "People, in turn: choose one from the list" in response.get_data(as_text=True)
     assert _count(app, Shift) == 0
 
 
@@ -87,7 +87,7 @@ def test_a_swap_with_a_huge_colleague_id_is_refused_in_words(app, signed_in):
                           data={"colleague_id": HUGE})
     assert response.status_code == 303
     page = psych.get(response.location).get_data(as_text=True)
-    assert "colleague_id: choose one from the list" in page
+    assert "Colleague: choose one from the list" in page
     assert _count(app, SwapRequest) == 0
 
 

@@ -70,7 +70,8 @@ def test_pdf_opens_and_holds_the_figures(app, helpline_cli, tmp_path):
     from pypdf import PdfReader
 
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(str(path)).pages).split())
-    assert "answer rate" in text and "60.0" in text and "Almaty PSC (demo)" in text
+    assert "Answer rate 60 %" in text and "Almaty PSC (demo)" in text
+    assert "Average talk time 5.7 min" in text and "Calls by outcome" in text and "no_one" not in text
     piped = helpline_cli("reports", "period", "--from", "2026-03-01", "--to", "2026-03-31",
                          "--format", "pdf")
     assert piped.exit_code == 0 and piped.stdout_bytes.startswith(b"%PDF")
@@ -82,9 +83,11 @@ def test_the_reports_page_draws_charts_and_exports(app, make_user, staff_client)
     http, _ = staff_client("sup.almaty")
     page = http.get("/reports?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
     assert "chart-4.6.1.umd.min.js" in page and 'data-section="calls_by_hour"' in page
-    assert 'data-kpi="answer_rate">60.0<' in page
-    csv_response = http.get("/reports?from=2026-03-01&to=2026-03-31&format=csv")
-    assert csv_response.mimetype == "text/csv" and "answer_rate,60.0" in csv_response.get_data(as_text=True)
+    assert 'data-kpi="answer_rate">60 %<' in page
+    csv_response = http.get("/reports?from=2026-03-01&to=2026-03-31&format=csv&lang=en")
+    assert csv_response.mimetype == "text/csv" and "Answer rate,60 %" in csv_response.get_data(as_text=True)
+    in_russian = http.get("/reports?from=2026-03-01&to=2026-03-31&format=csv&lang=ru").get_data(as_text=True)
+    assert "Доля отвеченных,60 %" in in_russian and "никто не был свободен,1" in in_russian
     pdf = http.get("/reports?from=2026-03-01&to=2026-03-31&format=pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert http.get("/reports?from=2026-04-01&to=2026-03-01").status_code == 400
@@ -129,7 +132,14 @@ def test_the_outside_report_lets_no_one_narrow_a_hidden_count(app, helpline_cli,
 
     pages = PdfReader(str(tmp_path / "outside.pdf")).pages
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
-    assert "x: a count of 5 or more" in text and "answer rate" not in text
-    for rows in sections.values():                          # the PDF prints the same figures
-        for label, value in rows:
-            assert f"{label} {value}" in text, (label, value)
+    assert "x: a count of 5 or more" in text and "Answer rate" not in text
+    from flask_babel import force_locale
+
+    from helpline.models.labels import row_label
+
+    with app.test_request_context(), force_locale("en"):    # the PDF prints the same figures, in words
+        for name, rows in sections.items():
+            for label, value in rows:
+                words = row_label(name, label, {"bullying": "Bullying", "self_harm": "Self-harm",
+                                                "divorce": "Parents' divorce"})
+                assert f"{words} {value}" in text, (label, value)

@@ -20,7 +20,7 @@ def _request_with_follow_up(app, make_user, staff_client, phone, clock):
 
 def _audit_rows(admin, action: str) -> list[str]:
     page = admin.get(f"/admin/audit?action={action}").get_data(as_text=True)
-    return re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>" + re.escape(action) + r"</td>",
+    return re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td><code>" + re.escape(action) + r"</code></td>",
                       page)
 
 
@@ -42,8 +42,8 @@ def test_another_psychologist_of_the_centre_is_refused_the_details_in_words(
         db.session.remove()
     # The list tells the team the work is pending (number, status, deadline), not what it is about
     listing = colleague.get("/requests?view=open").get_data(as_text=True)
-    assert f"<td>{request_id}</td>" in listing and "in_progress" in listing
-    assert "<td>bullying, cyberbullying</td>" not in listing
+    assert f"<td>{request_id}</td>" in listing and "<td>in progress</td>" in listing
+    assert "<td>Bullying, Cyberbullying</td>" not in listing
     assert f'href="/requests/{request_id}"' not in listing
     assert "Details: its author and supervisors only" in listing
     # Filtering by a detail does not reveal it either

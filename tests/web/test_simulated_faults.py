@@ -309,7 +309,7 @@ def test_call_status_and_redirect_of_unknown_or_ended_calls(carrier, control, iv
 
 @pytest.fixture
 def sim(app, client):
-    page = client.get("/simulator")
+    page = client.get("/simulator?lang=en")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Carrier REST API fails" in html and "Status callback never sent" in html

@@ -17,13 +17,9 @@
   let next = 0;
   let timer = null;
 
-  const STATUS = {
-    "ringing": "Calling…",
-    "in-progress": "On the line",
-    "queued": "Waiting in the queue",
-    "connected": "Talking to a psychologist",
-    "completed": "Call ended",
-  };
+  // every word shown comes from the page, in the page's language
+  const W = JSON.parse(document.getElementById("simulator-i18n").textContent);
+  const STATUS = W;
 
   async function post(url, body) {
     const response = await fetch(url, {
@@ -32,7 +28,7 @@
       body: JSON.stringify(body || {}),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || ("Request failed: " + response.status));
+    if (!response.ok) throw new Error(data.error || (W.failed + " " + response.status));
     return data;
   }
 
@@ -52,27 +48,27 @@
 
   function show(event) {
     switch (event.kind) {
-      case "say": line(transcript, "say", event.text, "Line says"); break;
-      case "play": line(transcript, "play", event.text, "Audio"); break;
-      case "gather": line(transcript, "gather", "The line is listening for a key", "Keys"); break;
-      case "keys": line(transcript, "keys", (event.ignored ? "Not listening: " : "You pressed ") + event.text, "You"); break;
-      case "queue": line(transcript, "queue", event.text, "Queue"); break;
-      case "dial": line(transcript, "dial", "Connecting: " + event.text, "Call"); break;
-      case "conference": line(transcript, "dial", event.text, "Call"); break;
+      case "say": line(transcript, "say", event.text, W.line_says); break;
+      case "play": line(transcript, "play", event.text, W.audio); break;
+      case "gather": line(transcript, "gather", W.listening, W.keys); break;
+      case "keys": line(transcript, "keys", (event.ignored ? W.not_listening : W.you_pressed) + " " + event.text, W.you); break;
+      case "queue": line(transcript, "queue", event.text, W.queue); break;
+      case "dial": line(transcript, "dial", W.connecting + " " + event.text, W.call); break;
+      case "conference": line(transcript, "dial", event.text, W.call); break;
       case "fault": line(httpLog, "error", event.text); break;
-      case "ivr_hung_up": line(transcript, "end", "The line hung up", "End"); break;
-      case "caller_hung_up": line(transcript, "end", "You hung up", "End"); break;
-      case "completed": line(transcript, "end", "Call ended", "End"); break;
-      case "error": line(transcript, "error", event.text, "Error"); break;
+      case "ivr_hung_up": line(transcript, "end", W.line_hung_up, W.end); break;
+      case "caller_hung_up": line(transcript, "end", W.you_hung_up, W.end); break;
+      case "completed": line(transcript, "end", W.completed, W.end); break;
+      case "error": line(transcript, "error", event.text, W.error); break;
       case "http": line(httpLog, "http", event.text); break;
     }
   }
 
   function showOnLine(roles) {
     if (!roles || !roles.length) { onLine.textContent = ""; return; }
-    const names = roles.includes("caller") ? ["you"] : [];
-    roles.filter((r) => r !== "caller").forEach(() => names.push("the psychologist"));
-    onLine.textContent = "On the line: " + names.join(" and ");
+    const names = roles.includes("caller") ? [W.caller] : [];
+    roles.filter((r) => r !== "caller").forEach(() => names.push(W.psychologist));
+    onLine.textContent = W.on_line + " " + names.join(" " + W.and + " ");
   }
 
   function setInCall(inCall, listening, psychologistOnLine) {
@@ -90,12 +86,12 @@
       data.events.forEach(show);
       next = data.next;
       statusEl.textContent = STATUS[data.status] || data.status;
-      if (data.listening) statusEl.textContent += " · press a key";
+      if (data.listening) statusEl.textContent += " · " + W.press_key;
       showOnLine(data.on_line);
       if (data.status === "completed") { stop(); return; }
       setInCall(true, data.listening, data.psychologist_on_line);
     } catch (err) {
-      errorEl.textContent = "Lost contact with the simulator: " + err.message;
+      errorEl.textContent = W.lost + " " + err.message;
     }
     timer = setTimeout(poll, 300);
   }
