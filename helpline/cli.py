@@ -344,11 +344,12 @@ def _find_centre(session, name_or_id: str):
 
 
 @rota.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @pass_state
 def rota_import(state: _State, file) -> None:
-    """Import shifts from CSV (centre,username,duty,start,end; local times YYYY-MM-DD HH:MM).
-    Any bad line: nothing is imported and every bad line is listed."""
+    """Import shifts from CSV (centre,username,duty,start,end[,reason]; local times
+    YYYY-MM-DD HH:MM; "CSV UTF-8" from Excel is fine). A shift that breaks a working-time rule
+    needs a reason. Any bad line: nothing is imported and every bad line is listed."""
     from helpline.extensions import db as database
     from scheduling.service import RotaError, import_csv
 
