@@ -593,12 +593,14 @@ def fallback_twiml(state: _State) -> None:
 
     app = state.get_app()
     with app.app_context():
-        click.echo(fallback_document(app.extensions["helpline"]))
+        click.echo(fallback_document(app.extensions["helpline"], audio=False))
 
 
 from helpline.cli_keys import keys  # noqa: E402  (its own module: this one is long enough)
+from helpline.cli_prompts import prompts  # noqa: E402
 
 cli.add_command(keys)
+cli.add_command(prompts)
 
 
 def main() -> None:
