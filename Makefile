@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test test-packages lint test run bench clean translations
+.PHONY: install install-test test-packages run-packages lint test run bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,16 +17,24 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium and
-# redis-server (the fault tests start and stop their own Redis).
+# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium,
+# redis-server (the fault tests start and stop their own Redis) and espeak-ng.
 install-test: $(BIN)/python test-packages
 	$(BIN)/pip install -q -e '.[test]'
 
-test-packages:
+test-packages: run-packages
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ]; then \
 	  echo "Installing Debian's chromium and redis-server for the tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium fonts-dejavu-core redis-server; \
+	fi
+
+# Debian's espeak-ng speaks the Kazakh prompts (`helpline prompts build`).
+run-packages:
+	@if ! command -v espeak-ng >/dev/null; then \
+	  echo "Installing Debian's espeak-ng for the Kazakh prompts"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    espeak-ng; \
 	fi
 
 lint: install-test
@@ -36,9 +44,10 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-run: install
+run: install run-packages
 	$(BIN)/helpline db upgrade
 	$(BIN)/helpline demo-data
+	$(BIN)/helpline prompts build
 	@echo
 	@echo "  Senim:           http://$(HOST):$(PORT)/"
 	@echo "  Simulated phone: http://$(HOST):$(PORT)/simulator"

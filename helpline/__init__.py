@@ -89,7 +89,7 @@ def create_app(
         settings=settings,
         clock=clock or SystemClock(),
         live=live,
-        prompts=PromptBook(settings.helpline_instance_path, {
+        prompts=PromptBook(settings.prompts_recordings_path, settings.prompts_build_path, {
             "kk": settings.voice_kk, "ru": settings.voice_ru, "en": settings.voice_en}),
         dispatcher=dispatcher,
     )

@@ -344,11 +344,12 @@ def _find_centre(session, name_or_id: str):
 
 
 @rota.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @pass_state
 def rota_import(state: _State, file) -> None:
-    """Import shifts from CSV (centre,username,duty,start,end; local times YYYY-MM-DD HH:MM).
-    Any bad line: nothing is imported and every bad line is listed."""
+    """Import shifts from CSV (centre,username,duty,start,end[,reason]; local times
+    YYYY-MM-DD HH:MM; "CSV UTF-8" from Excel is fine). A shift that breaks a working-time rule
+    needs a reason. Any bad line: nothing is imported and every bad line is listed."""
     from helpline.extensions import db as database
     from scheduling.service import RotaError, import_csv
 
@@ -592,12 +593,14 @@ def fallback_twiml(state: _State) -> None:
 
     app = state.get_app()
     with app.app_context():
-        click.echo(fallback_document(app.extensions["helpline"]))
+        click.echo(fallback_document(app.extensions["helpline"], audio=False))
 
 
 from helpline.cli_keys import keys  # noqa: E402  (its own module: this one is long enough)
+from helpline.cli_prompts import prompts  # noqa: E402
 
 cli.add_command(keys)
+cli.add_command(prompts)
 
 
 def main() -> None:

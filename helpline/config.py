@@ -49,10 +49,17 @@ class Settings:
     redis_url: str = ""
     #: Numbers a caller is told when no one can answer, in the order they are said.
     help_numbers: tuple[str, ...] = _csv(DEFAULT_HELP_NUMBERS)
-    #: Twilio ``<Say>`` voice per language (Twilio has no Kazakh voice: Russian reads it).
-    voice_kk: str = "Polly.Tatyana"
+    #: Twilio ``<Say>`` voice per language; its ``<Say language>`` follows from it
+    #: (``ivr/voices.py``). Twilio has no Kazakh voice: Kazakh prompts are played from files.
+    voice_kk: str = ""
     voice_ru: str = "Polly.Tatyana"
     voice_en: str = "Polly.Joanna"
+    #: Synthesised Kazakh prompts (``helpline prompts build``); default ``<instance>/prompts-built``.
+    prompts_build_path: str = ""
+    #: Recordings by people, which win over synthesised ones; default ``<instance>/prompts``.
+    prompts_recordings_path: str = ""
+    #: Queue positions built as Kazakh prompts (1..this); a higher one is said in Russian.
+    prompts_max_queue_position: int = 30
     #: Seconds a Gather waits for a key, and how many times a menu is offered.
     menu_timeout_seconds: int = 6
     menu_attempts: int = 3
@@ -231,7 +238,15 @@ class Settings:
         if settings.twilio_purge_interval_seconds < 1 or settings.twilio_purge_grace_seconds < 0:
             raise ConfigError("TWILIO_PURGE_INTERVAL_SECONDS must be at least 1 and "
                               "TWILIO_PURGE_GRACE_SECONDS at least 0")
-        changes: dict[str, object] = {"public_base_url": settings.public_base_url.rstrip("/")}
+        _check_voices(settings)
+        if not 1 <= settings.prompts_max_queue_position <= 500:
+            raise ConfigError("PROMPTS_MAX_QUEUE_POSITION must be between 1 and 500")
+        changes: dict[str, object] = {
+            "public_base_url": settings.public_base_url.rstrip("/"),
+            "prompts_build_path": str(Path(settings.prompts_build_path or instance / "prompts-built")),
+            "prompts_recordings_path": str(Path(settings.prompts_recordings_path
+                                                or instance / "prompts")),
+        }
         if not settings.database_url:
             changes["database_url"] = f"sqlite:///{instance / 'helpline.sqlite3'}"
         if not settings.secret_key:
@@ -244,6 +259,15 @@ class Settings:
             changes["notes_key"] = _instance_secret(instance, "notes_key", fernet=True)
         _check_notes_keys(str(changes.get("notes_key", settings.notes_key)))
         return replace(settings, **changes)
+
+
+def _check_voices(settings: Settings) -> None:
+    from ivr.voices import voice_problem
+
+    for language, required in (("kk", False), ("ru", True), ("en", True)):
+        problem = voice_problem(getattr(settings, f"voice_{language}"), language, required=required)
+        if problem:
+            raise ConfigError(f"VOICE_{language.upper()}: {problem}")
 
 
 def _check_notes_keys(value: str) -> None:

@@ -25,7 +25,7 @@ TWILIO_MEDIA = ("https://sdk.twilio.com",)
 #: Endpoints serving files, which may be cached (they hold no contact record).
 FILE_ENDPOINTS = {"static", "agent_console.static", "ivr.recorded_prompt"}
 #: Pages that use the microphone: the console (the Twilio Voice Device). The simulator needs
-#: none (it plays the call as text).
+#: none (the caller only listens: prompts through an audio element and speech synthesis).
 MICROPHONE_ENDPOINTS = {"console.page"}
 
 #: Features no page uses; ``microphone`` is added per page.

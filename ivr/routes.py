@@ -22,7 +22,7 @@ from helpline.runtime import Runtime, current_runtime
 from helpline.services.lifecycle import CarrierCall, IvrStep, Next
 from helpline.uow import unit_of_work
 from ivr import twiml
-from ivr.prompts import LANGUAGES, Prompt, numbers_text
+from ivr.prompts import LANGUAGES, Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -202,13 +202,13 @@ def fallback() -> Response:
     return _xml(fallback_document(current_runtime()))
 
 
-@bp.get("/audio/<language>/<path:filename>")
+@bp.get("/audio/<language>/<filename>")
 def recorded_prompt(language: str, filename: str) -> Response:
-    """A centre's recorded prompt (public: the carrier fetches it to play)."""
-    rt = current_runtime()
-    if language not in {"kk", "ru", "en"}:
+    """A prompt's recording or synthesised file (public: the carrier fetches it to play)."""
+    path = current_runtime().prompts.audio_file(language, filename) if language in LANGUAGES else None
+    if path is None:
         abort(404)
-    return send_from_directory(f"{rt.settings.helpline_instance_path}/prompts/{language}", filename)
+    return send_from_directory(path.parent, path.name, max_age=3600)
 
 
 # ---------------------------------------------------------------- rendering
@@ -217,16 +217,17 @@ def recorded_prompt(language: str, filename: str) -> Response:
 class Speech:
     """Prompts in one language, with the configured voice and help numbers."""
 
-    def __init__(self, rt: Runtime, language: str) -> None:
+    def __init__(self, rt: Runtime, language: str, audio: bool = True) -> None:
         self.rt = rt
         self.language = language
+        self.audio = audio
         self.audio_base = rt.settings.public_base_url + "/ivr/audio"
 
     def __call__(self, key: str, **values: object) -> Prompt:
-        return self.rt.prompts.prompt(self.language, key, **values)
+        return self.rt.prompts.prompt(self.language, key, audio=self.audio, **values)
 
     def help_numbers(self, key: str) -> Prompt:
-        return self(key, numbers=numbers_text(self.language, self.rt.settings.help_numbers))
+        return self(key, numbers=self.rt.settings.help_numbers)
 
 
 def _url(endpoint: str, **params: object) -> str:
@@ -305,11 +306,12 @@ def _music(rt: Runtime) -> str:
     return rt.settings.public_base_url + url_for("static", filename="audio/hold.wav")
 
 
-def fallback_document(rt: Runtime) -> str:
-    """Static TwiML telling the caller where to get help; used when handlers cannot run."""
+def fallback_document(rt: Runtime, audio: bool = True) -> str:
+    """Static TwiML telling the caller where to get help; used when handlers cannot run.
+    ``audio=False``: ``<Say>`` only, for a copy hosted elsewhere (it must not need this app)."""
     prompts = []
     for code in ("kk", "ru"):
-        say = Speech(rt, code)
+        say = Speech(rt, code, audio)
         prompts += [say.help_numbers("error"), say("goodbye")]
     return twiml.say_and_hang_up(prompts, audio_base=Speech(rt, "kk").audio_base)
 

@@ -96,8 +96,9 @@ def leave_queue() -> str:
 
 
 def say_and_hang_up(prompts: Sequence[Prompt], *, audio_base: str) -> str:
+    """Say ``prompts`` (each once: a prompt that fell back to Russian is not said twice)."""
     response = VoiceResponse()
-    for prompt in prompts:
+    for prompt in dict.fromkeys(prompts):
         _speak(response, prompt, audio_base)
     response.hangup()
     return str(response)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -295,35 +295,55 @@ def export_csv(session: Session, centre: Centre | None, start: datetime, end: da
     return out.getvalue()
 
 
-def import_csv(session: Session, text: str, by: User | None, now: datetime, settings: Settings
-               ) -> list[Shift]:
+def import_csv(session: Session, text: str, by: User | None, now: datetime, settings: Settings,
+               centre_ids: Collection[int] | None = None) -> list[Shift]:
     """Import shifts (times local to the centre). Any bad line: nothing is imported and every
-    bad line is reported as ``line N: problem``."""
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(CSV_COLUMNS):
-        raise RotaError(f"line 1: the header must be {','.join(CSV_COLUMNS)}")
-    centres = {c.name: c for c in session.scalars(select(Centre))}
+    bad line is reported as ``line N: problem``.
+
+    A file saved by Excel as "CSV UTF-8" starts with a byte-order mark: it is read like any
+    other. A line whose shift breaks a working-time rule needs a ``reason`` (an optional last
+    column), as a shift added on the rota page does. ``centre_ids``: the centres the importer
+    may change (None: all)."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    header = [f.strip().lower() for f in reader.fieldnames or ()]
+    if header not in (list(CSV_COLUMNS), [*CSV_COLUMNS, "reason"]):
+        raise RotaError(f"line 1: the header must be {','.join(CSV_COLUMNS)}[,reason]")
+    reader.fieldnames = header
+    centres = {c.name: c for c in session.scalars(select(Centre))
+               if centre_ids is None or c.id in centre_ids}
     users = {u.username: u for u in session.scalars(select(User))}
     errors, made = [], []
     for number, row in enumerate(reader, start=2):
         try:
-            centre = centres.get((row["centre"] or "").strip())
-            if centre is None:
-                raise RotaError(f"unknown centre {row['centre']!r}")
-            zone = ZoneInfo(centre.timezone)
-            try:
-                start = datetime.strptime(row["start"].strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
-                end = datetime.strptime(row["end"].strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
-            except (ValueError, AttributeError) as exc:
-                raise RotaError("start/end: use YYYY-MM-DD HH:MM") from exc
-            user = users.get((row["username"] or "").strip().lower())
-            if user is None:
-                raise RotaError(f"unknown person {row['username']!r}")
-            made.append(add_shift(session, centre, user, (row["duty"] or "").strip(),
-                                  start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")),
-                                  by, now, settings, reason="imported"))
+            made.append(_import_row(session, row, centres, users, by, now, settings))
         except RotaError as exc:
             errors.append(f"line {number}: {exc}")
     if errors:
         raise RotaError("\n".join(errors))
     return made
+
+
+def _import_row(session: Session, row: dict, centres: dict[str, Centre], users: dict[str, User],
+                by: User | None, now: datetime, settings: Settings) -> Shift:
+    centre = centres.get((row["centre"] or "").strip())
+    if centre is None:
+        raise RotaError(f"unknown centre {row['centre']!r}")
+    zone = ZoneInfo(centre.timezone)
+    try:
+        start = datetime.strptime(row["start"].strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+        end = datetime.strptime(row["end"].strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+    except (ValueError, AttributeError) as exc:
+        raise RotaError("start/end: use YYYY-MM-DD HH:MM") from exc
+    user = users.get((row["username"] or "").strip().lower())
+    if user is None:
+        raise RotaError(f"unknown person {row['username']!r}")
+    try:
+        return add_shift(session, centre, user, (row["duty"] or "").strip(),
+                         start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")),
+                         by, now, settings, reason=row.get("reason"))
+    except RotaError as exc:
+        if not exc.violations:
+            raise
+        broken = "; ".join(f"{v.kind} ({v.detail})" for v in exc.violations)
+        raise RotaError(f"{user.username} breaks working-time rules: {broken}; "
+                        "give a reason in the reason column to import it anyway") from exc

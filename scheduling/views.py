@@ -25,6 +25,7 @@ from scheduling.staffing import advice_for_week
 
 bp = Blueprint("rota", __name__)
 SUPERVISORS = ("supervisor", "administrator")
+MAX_IMPORT_BYTES = 2_000_000
 
 
 def _chosen(field: str) -> int | None:
@@ -219,6 +220,33 @@ def apply_template():
     except (ValueError, TypeError) as exc:
         return _failed(RotaError(f"template: {exc}" if str(exc) else "template: check the dates"))
     return _done(centre, _("%(count)s shifts added from the template.", count=len(made)))
+
+
+@bp.post("/rota/import")
+@roles_required(*SUPERVISORS)
+def import_shifts():
+    """Shifts from a CSV file (as ``helpline rota import``); a supervisor's own centre only."""
+    rt = current_runtime()
+    centre, refusal = _centre()
+    upload = request.files.get("file")
+    try:
+        if refusal is not None:
+            raise refusal
+        if upload is None or not upload.filename:
+            raise RotaError(_("file: choose a CSV file"))
+        data = upload.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:
+            raise RotaError(_("file: at most 2 MB"))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RotaError(_("file: save it as CSV UTF-8")) from exc
+        made = service.import_csv(db.session, text, current_user, rt.clock.now(), rt.settings,
+                                  centre_ids=None if current_user.is_admin else
+                                  {current_user.centre_id})
+    except RotaError as error:
+        return _failed(error)
+    return _done(centre, _("%(count)s shifts imported.", count=len(made)))
 
 
 @bp.post("/rota/absences")

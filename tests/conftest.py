@@ -179,6 +179,38 @@ def spoken(doc: ET.Element) -> list[str]:
     return [node.text or "" for node in doc.iter("Say")]
 
 
+def played(doc: ET.Element) -> list[str]:
+    """Paths of the audio a TwiML document plays, nested Gathers included, in order."""
+    return [urlsplit(node.text or "").path for node in doc.iter("Play")]
+
+
+def write_wav(path, seconds: float = 0.1) -> None:
+    """A short silent WAV file (8 kHz mono), as a prompt's audio."""
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(b"\0\0" * int(8000 * seconds))
+
+
+@pytest.fixture
+def kazakh_prompts(app):
+    """Every Kazakh prompt as a built file, where `helpline prompts build` puts them (silent:
+    espeak-ng itself is exercised in tests/integration/test_prompts_build.py)."""
+    from pathlib import Path
+
+    from ivr.prompts import synth_file_name
+    from ivr.synth import variants
+
+    settings = app.extensions["helpline"].settings
+    for name, text in variants("kk", settings):
+        write_wav(Path(settings.prompts_build_path) / "kk" / synth_file_name(name, text))
+    return Path(settings.prompts_build_path) / "kk"
+
+
 def verbs(doc: ET.Element) -> list[str]:
     return [child.tag for child in doc]
 

@@ -1099,6 +1099,27 @@ T.update({
 
 # ---- voices, prompts and the simulator's sound; rota import ----
 T.update({
+    "Mute the line (audio and speech)": ("Дыбысты өшіру (аудио мен сөз)", "Выключить звук линии (аудио и речь)"),
+    "Import shifts": ("Ауысымдарды жүктеу", "Импорт смен"),
+    "CSV file": ("CSV файлы", "Файл CSV"),
+    "Columns: centre, username, duty, start, end, reason. Times local to the centre, "
+    "YYYY-MM-DD HH:MM. A shift that breaks a working-time rule needs a reason. Any bad line: "
+    "nothing is imported.": (
+        "Бағандар: centre, username, duty, start, end, reason (орталық, пайдаланушы аты, "
+        "кезекшілік, басы, соңы, себебі). Уақыт орталықтың жергілікті уақытымен, ЖЖЖЖ-АА-КК "
+        "СС:ММ. Жұмыс уақыты ережесін бұзатын ауысымға себеп жазылуы керек. Бір жол қате болса, "
+        "ештеңе жүктелмейді.",
+        "Столбцы: centre, username, duty, start, end, reason (центр, имя пользователя, "
+        "дежурство, начало, конец, причина). Время местное для центра, ГГГГ-ММ-ДД ЧЧ:ММ. Для "
+        "смены, нарушающей нормы рабочего времени, нужна причина. Если хоть одна строка неверна, "
+        "ничего не импортируется."),
+    "Import": ("Жүктеу", "Импортировать"),
+    "file: choose a CSV file": ("файл: CSV файлын таңдаңыз", "файл: выберите файл CSV"),
+    "file: at most 2 MB": ("файл: 2 МБ-тан аспауы керек", "файл: не более 2 МБ"),
+    "file: save it as CSV UTF-8": ("файл: оны «CSV UTF-8» пішімінде сақтаңыз",
+                                   "файл: сохраните его в формате «CSV UTF-8»"),
+    "%(count)s shifts imported.": ("%(count)s ауысым жүктелді.",
+                                   "Импортировано смен: %(count)s."),
 })
 
 # ---- production: serve, health, metrics, scheduler failover ----

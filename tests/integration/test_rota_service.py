@@ -110,9 +110,9 @@ def test_swap_is_asked_accepted_and_approved(rota_ctx):
 
 def test_csv_import_is_all_or_nothing_with_row_errors(rota_ctx):
     s, now = rota_ctx["settings"], rota_ctx["now"]
-    good = ("centre,username,duty,start,end\n"
-            "Astana PSC (demo),ali,line,2026-03-10 08:00,2026-03-10 20:00\n"
-            "Astana PSC (demo),sup,supervisor,2026-03-10 08:00,2026-03-11 08:00\n")
+    good = ("centre,username,duty,start,end,reason\n"
+            "Astana PSC (demo),ali,line,2026-03-10 08:00,2026-03-10 20:00,\n"
+            "Astana PSC (demo),sup,supervisor,2026-03-10 08:00,2026-03-11 08:00,on call at home\n")
     assert len(service.import_csv(db.session, good, None, now, s)) == 2
     bad = ("centre,username,duty,start,end\n"
            "Astana PSC (demo),bota,line,2026-03-12 08:00,2026-03-12 20:00\n"
@@ -133,12 +133,13 @@ def test_csv_import_is_all_or_nothing_with_row_errors(rota_ctx):
 
 def test_rota_check_command_exits_non_zero_on_gaps(helpline_cli, rota_ctx, tmp_path):
     csv_file = tmp_path / "rota.csv"
-    rows = ["centre,username,duty,start,end"]
+    rows = ["centre,username,duty,start,end,reason"]
     for day in range(2, 4):
         for person, start in (("ali", "08:00"), ("bota", "08:00")):
-            rows.append(f"Astana PSC (demo),{person},line,2026-03-0{day} {start},2026-03-0{day} 20:00")
-        rows.append(f"Astana PSC (demo),dana,line,2026-03-0{day} 20:00,2026-03-0{day + 1} 08:00")
-        rows.append(f"Astana PSC (demo),sup,supervisor,2026-03-0{day} 08:00,2026-03-0{day + 1} 08:00")
+            rows.append(f"Astana PSC (demo),{person},line,2026-03-0{day} {start},2026-03-0{day} 20:00,")
+        rows.append(f"Astana PSC (demo),dana,line,2026-03-0{day} 20:00,2026-03-0{day + 1} 08:00,")
+        rows.append(f"Astana PSC (demo),sup,supervisor,2026-03-0{day} 08:00,2026-03-0{day + 1} 08:00,"
+                    "on call at home")
     csv_file.write_text("\n".join(rows) + "\n")
     db.session.commit()
     assert helpline_cli("rota", "import", str(csv_file)).exit_code == 0

@@ -42,13 +42,15 @@ def test_help_document_ends_with_hangup():
     assert [c.tag for c in root] == ["Say", "Hangup"]
 
 
-def test_recordings_in_the_instance_folder_replace_said_text(tmp_path):
-    book = PromptBook(str(tmp_path), {"kk": "Polly.Tatyana", "ru": "Polly.Tatyana", "en": "Polly.Joanna"})
-    assert book.prompt("kk", "greeting").audio_path is None
-    (tmp_path / "prompts" / "kk").mkdir(parents=True)
-    (tmp_path / "prompts" / "kk" / "greeting.mp3").write_bytes(b"ID3")
-    prompt = book.prompt("kk", "greeting")
-    assert prompt.audio_path == "kk/greeting.mp3" and "Сенім" in prompt.text
+def test_a_persons_recording_replaces_the_said_text(tmp_path):
+    book = PromptBook(str(tmp_path / "rec"), str(tmp_path / "built"),
+                      {"kk": "", "ru": "Polly.Tatyana", "en": "Polly.Joanna"})
+    assert book.prompt("ru", "greeting").audio_path is None
+    (tmp_path / "rec" / "ru").mkdir(parents=True)
+    (tmp_path / "rec" / "ru" / "greeting.mp3").write_bytes(b"ID3")
+    prompt = book.prompt("ru", "greeting")
+    assert prompt.audio_path == "ru/greeting.mp3" and "Сеним" in prompt.text
+    assert book.prompt("ru", "greeting", audio=False).audio_path is None   # a copy kept elsewhere
 
 
 def test_every_language_has_every_prompt():

@@ -13,6 +13,8 @@
   const onLine = document.getElementById("on-line");
   const faultBoxes = Array.from(document.querySelectorAll("#faults input[type=checkbox]"));
   const keys = Array.from(document.querySelectorAll(".key"));
+  const lineAudio = document.getElementById("line-audio");
+  const muteBox = document.getElementById("mute");
   let handle = null;
   let next = 0;
   let timer = null;
@@ -46,10 +48,42 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // The call is heard: <Play> through the audio element, <Say> through the browser's speech
+  // synthesis in the <Say> language. The simulator paces the verbs as the carrier would, so
+  // each is started as it arrives.
+  function silence() {
+    if (window.speechSynthesis) window.speechSynthesis.cancel();
+    lineAudio.pause();
+  }
+
+  function speak(text, language) {
+    if (muteBox.checked || !window.speechSynthesis || !text) return;
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = language || "ru-RU";
+    const prefix = utterance.lang.slice(0, 2).toLowerCase();
+    const voice = window.speechSynthesis.getVoices().find(
+      (v) => v.lang.toLowerCase().replace("_", "-").startsWith(prefix));
+    if (voice) utterance.voice = voice;
+    window.speechSynthesis.speak(utterance);
+  }
+
+  function play(path) {
+    if (muteBox.checked || !path) return;
+    lineAudio.src = path;
+    const started = lineAudio.play();
+    if (started && started.catch) started.catch(() => {});   // blocked or failed: the transcript says it
+  }
+
+  muteBox.checked = window.localStorage.getItem("simulator-muted") === "1";
+  muteBox.addEventListener("change", () => {
+    window.localStorage.setItem("simulator-muted", muteBox.checked ? "1" : "0");
+    if (muteBox.checked) silence();
+  });
+
   function show(event) {
     switch (event.kind) {
-      case "say": line(transcript, "say", event.text, W.line_says); break;
-      case "play": line(transcript, "play", event.text, W.audio); break;
+      case "say": line(transcript, "say", event.text, W.line_says); speak(event.text, event.language); break;
+      case "play": line(transcript, "play", event.text, W.audio); play(event.text); break;
       case "gather": line(transcript, "gather", W.listening, W.keys); break;
       case "keys": line(transcript, "keys", (event.ignored ? W.not_listening : W.you_pressed) + " " + event.text, W.you); break;
       case "queue": line(transcript, "queue", event.text, W.queue); break;
@@ -98,6 +132,7 @@
 
   function stop() {
     clearTimeout(timer);
+    silence();
     handle = null;
     showOnLine([]);
     setInCall(false, false, false);
@@ -105,6 +140,7 @@
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    silence();
     errorEl.textContent = "";
     transcript.innerHTML = "";
     httpLog.innerHTML = "";
