@@ -1099,7 +1099,8 @@ T.update({
 
 # ---- voices, prompts and the simulator's sound; rota import ----
 T.update({
-    "Mute the line (audio and speech)": ("Дыбысты өшіру (аудио мен сөз)", "Выключить звук линии (аудио и речь)"),
+    "Mute the line (audio and speech)": ("Дыбысты өшіру (аудио мен сөз)",
+                                         "Выключить звук линии (аудио и речь)"),
     "Import shifts": ("Ауысымдарды жүктеу", "Импорт смен"),
     "CSV file": ("CSV файлы", "Файл CSV"),
     "Columns: centre, username, duty, start, end, reason. Times local to the centre, "
