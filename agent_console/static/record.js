@@ -32,10 +32,12 @@
   }
   // Only a JSON answer from the server itself counts: a redirect (to the sign-in page) or any
   // other page means it was not done.
-  async function send(url, body) {
+  // keepalive: sent even while the page unloads (a reload right after typing).
+  async function send(url, body, keepalive) {
     let response;
     try {
       response = await fetch(url, {method: "POST", credentials: "same-origin", body: JSON.stringify(body || {}),
+        keepalive: !!keepalive,
         headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf}});
     } catch (e) {
       return {ok: false, data: {error: T.not_done_offline}};
@@ -148,7 +150,12 @@
   form.addEventListener("focusout", () => { if (dirty) saveDraft(); });
   // The console empties the form for another call: what was typed for this one is sent first.
   form.addEventListener("reset", () => { if (dirty) saveDraft(collect()); });
-  window.addEventListener("pagehide", () => { if (dirty) saveDraft(); });
+  // Leaving or reloading the page: what was typed since the last draft goes now, at once.
+  window.addEventListener("pagehide", () => {
+    if (!dirty || !callId || loading) return;
+    dirty = false; clearTimeout(draftTimer);
+    send(`/console/calls/${encodeURIComponent(callId)}/draft`, collect(), true);
+  });
 
   // ---- loading what was saved (or the draft typed since)
   function busy(on) {
