@@ -94,6 +94,11 @@ def discard(session: Session, call_id: str, author_id: int) -> None:
                                               RecordDraft.author_id == author_id))
 
 
+def forget_older_than(session: Session, cutoff: datetime) -> int:
+    """Drafts untouched since ``cutoff`` go with the notes retention (their text is notes)."""
+    return session.execute(delete(RecordDraft).where(RecordDraft.updated_at < cutoff)).rowcount
+
+
 def finish_later(session: Session, call: Call, author: User, now: datetime) -> RecordDraft:
     """"Save later": the draft (an empty one if nothing was typed) is kept and marked deferred,
     so the next call can be taken; audited, and listed in My calls as incomplete."""
