@@ -123,13 +123,25 @@ def init_app(app: Flask) -> None:
 
     from flask import Blueprint
 
-    from agent_console import account, admin, auth, blocks, console, public, register, reports, supervisor
+    from agent_console import (
+        account,
+        admin,
+        auth,
+        blocks,
+        console,
+        my_calls,
+        public,
+        register,
+        reports,
+        supervisor,
+    )
     from agent_console.sockets import ConsoleNamespace
 
     app.register_blueprint(Blueprint("agent_console", __name__, static_folder="static",
                                      static_url_path="/console-static"))
 
-    for module in (auth, account, console, supervisor, blocks, admin, register, public, reports):
+    for module in (auth, account, console, my_calls, supervisor, blocks, admin, register, public,
+                   reports):
         app.register_blueprint(module.bp)
     staff_sessions.init_app()
     if not any(h.namespace == "/console" for h in socketio.namespace_handlers):

@@ -13,8 +13,9 @@ from agent_console.access import fetch, may_record, roles_required
 from helpline.extensions import db
 from helpline.models import Call
 from helpline.runtime import current_runtime
-from helpline.services import audit, escalations, requests
+from helpline.services import audit, drafts, escalations, requests
 from helpline.services.contacts import (
+    MAX_NOTES,
     NotesCipher,
     RecordError,
     RecordInput,
@@ -46,7 +47,7 @@ def page():
     return render_template("console.html", topics=topics, carrier=rt.settings.carrier,
                            wrap_up_seconds=rt.settings.wrap_up_seconds,
                            supervisors=_supervisors_to_tell(rt.clock.now()),
-                           idle_minutes=rt.settings.idle_logout_minutes)
+                           idle_minutes=rt.settings.idle_logout_minutes, max_notes=MAX_NOTES)
 
 
 @bp.get("/supervisors-on-call")
@@ -73,6 +74,9 @@ def get_record(call_id: str):
         audit.record(db.session, current_runtime().clock.now(), "contact_record.open", current_user,
                      "call", call.id)
         db.session.commit()
+    draft = drafts.draft_of(db.session, call.id, current_user.id, _cipher())
+    if draft is not None:         # typed after the last save (saving deletes it): it wins
+        return jsonify(record=draft)
     if record is None:
         return jsonify(record=None)
     notes = _cipher().read(record.notes_encrypted)
@@ -131,6 +135,7 @@ def save(call_id: str):
         return jsonify(error=_("Not saved: the stored notes cannot be read with the configured "
                                "keys, and new notes would replace them. Keep your text elsewhere "
                                "for now and ask the administrator (NOTES_KEY)."), field="notes"), 409
+    drafts.discard(db.session, call.id, current_user.id)
     requests.from_contact_record(db.session, call, record, current_user, now,
                                  holidays_from(rt.settings))
     audit.record(db.session, now, "contact_record.change", current_user, "call", call.id)

@@ -20,6 +20,7 @@ from helpline.events import ALL_SUPERVISORS, agent_room, supervisors_room
 from helpline.extensions import db
 from helpline.models import AgentState, User
 from helpline.runtime import current_runtime
+from helpline.services import drafts
 from helpline.services.dispatch import DispatchError
 from helpline.uow import unit_of_work
 
@@ -89,7 +90,7 @@ class ConsoleNamespace(Namespace):
                         raise
                     refused = exc          # refused, but what it found out is kept
         except DispatchError as exc:
-            return {"ok": False, "error": str(exc)}
+            return {"ok": False, "error": str(exc), **getattr(exc, "reply", {})}
         except Exception:
             logger.exception("Console event failed")
             return {"ok": False, "error": "This did not work because of a problem on the server. "
@@ -115,6 +116,8 @@ class ConsoleNamespace(Namespace):
             return payloads.refused(exc)
 
         def action(user, rt, now):
+            if state == "available":
+                drafts.require_saved(db.session, user)
             row = rt.dispatcher.set_state(db.session, user, state, now)
             return {"state": row.state}
         return self._act(action)
@@ -126,6 +129,7 @@ class ConsoleNamespace(Namespace):
             return payloads.refused(exc)
 
         def action(user, rt, now):
+            drafts.require_saved(db.session, user)
             call, join = rt.lifecycle.accept(db.session, user, fields["offer_id"], now,
                                              fields["device_ready"])
             return {"call_id": call.id, **({"join": join} if join else {})}

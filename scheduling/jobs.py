@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from helpline.events import ALL_SUPERVISORS, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, Centre, ContactRecord, FollowUp, Shift
+from helpline.services.drafts import forget_older_than
 from helpline.uow import unit_of_work
 from scheduling import service
 
@@ -71,7 +72,8 @@ def coverage_forecast(session: Session, now: datetime, runtime) -> str:
 
 
 def retention(session: Session, now: datetime, runtime) -> str:
-    """Delete notes and follow-up details older than the retention period; counts stay."""
+    """Delete notes, follow-up details and record drafts older than the retention period;
+    counts stay."""
     cutoff = now - timedelta(days=runtime.settings.notes_retention_days)
     result = session.execute(update(ContactRecord).where(
         ContactRecord.created_at < cutoff,
@@ -80,8 +82,9 @@ def retention(session: Session, now: datetime, runtime) -> str:
     follow_ups = session.execute(update(FollowUp).where(
         FollowUp.at < cutoff, FollowUp.detail_encrypted.is_not(None),
     ).values(detail_encrypted=None).execution_options(synchronize_session=False))
+    drafts = forget_older_than(session, cutoff)
     return (f"removed notes and follow-up details of {result.rowcount} contact records and "
-            f"{follow_ups.rowcount} request follow-ups")
+            f"{follow_ups.rowcount} request follow-ups, and {drafts} record drafts")
 
 
 def write_monthly_report(session: Session, first_day, runtime) -> None:

@@ -17,15 +17,15 @@
 // On (re)connecting, the server sends presence and then, if its person is on a call or in its
 // wrap-up, that call again: call_connected, then agent_leg_lost (time left), caller_joined or
 // call_ended (wrap-up time left). After a reload the call panel, Rejoin and the contact record come
-// back from these; the record is filled from what was saved on the server (GET .../record). Unsaved
-// notes are confidential and never kept in the browser.
+// back from these; the record is filled from what was saved on the server (GET .../record), or from
+// the draft kept there as one types. The contact record form itself is record.js's
+// (window.contactRecord); unsaved notes are confidential and never kept in the browser.
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("i18n").textContent);
   const root = document.querySelector(".console");
   const carrier = root.dataset.carrier;
   const twilioMode = carrier === "twilio";
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
   const stateEl = $("my-state"), errorEl = $("console-error");
   const REPLY_TIMEOUT_MS = 10000, CONNECT_WAIT_MS = 5000;
@@ -41,6 +41,7 @@
   // This browser's audio leg (real carrier): none, connecting, connected, failed, disconnected, dropped.
   let voiceLeg = {callId: null, state: "none"};
 
+  const record = window.contactRecord;
   const socket = io("/console", {transports: ["websocket", "polling"]});
 
   // ---- small helpers
@@ -187,7 +188,13 @@
   setInterval(() => {
     if (socket.connected) socket.emit("heartbeat", {}, (reply) => { if (window.offerAlert) window.offerAlert.duty(reply); });
   }, 10000);
-  $("btn-available").addEventListener("click", () => emit("set_state", {state: "available"}));
+  // Refused while the last call's record is unsaved: the choice is offered (record.js), and
+  // "Save later" asks again.
+  async function goAvailable() {
+    const reply = await emit("set_state", {state: "available"}, true);
+    if (!reply.ok && !record.refused(reply, goAvailable)) showError(reply.error || T.no_reply);
+  }
+  $("btn-available").addEventListener("click", goAvailable);
   $("btn-break").addEventListener("click", () => emit("set_state", {state: "break"}));
 
   // ---- offers
@@ -252,6 +259,8 @@
       }
       offerError("");
       const reply = await emit("accept", {offer_id: current.offer_id, device_ready: deviceReady()});
+      // the last call's record first: the offer rings on while she chooses
+      if (record.refused(reply, () => { if (offer === current) $("btn-accept").click(); })) return;
       if (offer === current) closeOffer();
       // The bridge may already have failed (bridge_failed can overtake this reply).
       if (!reply.ok) {
@@ -311,7 +320,7 @@
     hideLegLost();
     callError("");
     $("call").hidden = true;
-    if (!keepRecord) { $("record").hidden = true; resetRecord(); }
+    if (!keepRecord) { $("record").hidden = true; record.reset(); record.setCall(null); }
     dropVoice();
     callStatus("");
     if (!keepRecord) callId = null;
@@ -338,10 +347,11 @@
     notify(""); showError(""); callError("");
     // In its wrap-up (call_ended follows) only the record comes back, never Hang up for a moment.
     $("call").hidden = resumed && resync.state === "wrap_up"; $("record").hidden = false;
+    if (!keepRecord) record.reset();
+    record.setCall(data.call_id);
     if (!keepRecord) {
-      resetRecord();
       if (data.caller_type) $("r-caller").value = data.caller_type;
-      if (resumed) loadRecord(data.call_id);   // what was saved before the reload
+      if (resumed) record.load(data.call_id);   // what was saved (or drafted) before the reload
     }
     $("call-facts").textContent = [T[data.language] || "", T[data.caller_type || "unknown"], data.centre].join(" · ");
     if (window.callerHistory) window.callerHistory.call(data);
@@ -564,113 +574,12 @@
     $("leg-lost-status").textContent = T.audio_connecting;
   });
 
-  // ---- contact record
-  // Only a JSON answer from the server itself counts: a redirect (to the sign-in page) or any
-  // other page means it was not done, and the person is told so in words.
+  // ---- requests to the server: only a JSON answer from the server itself counts (record.js)
   async function post(url, body) {
-    let response;
-    try {
-      response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json",
-                                   "Accept": "application/json", "X-CSRFToken": csrf},
-                                   body: JSON.stringify(body || {})});
-    } catch (e) {
-      return {ok: false, data: {error: T.not_done_offline}};
-    }
-    const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
-    const data = isJson ? await response.json().catch(() => ({})) : {};
-    if (response.redirected || !isJson) return {ok: false, data: {error: data.error || T.not_done_signed_out}};
-    if (!response.ok && !data.error) data.error = T.not_done_server;
-    if (response.ok) actedNow();
-    return {ok: response.ok, data};
+    const reply = await record.send(url, body);
+    if (reply.ok) actedNow();
+    return reply;
   }
-  function recordStatus(text, kind) {
-    $("record-status").textContent = text || "";
-    $("record-status").className = kind || "";
-  }
-  // While the saved record loads the form is read-only, so nothing typed is overwritten by it.
-  let recordLoading = 0, recordLoads = 0;
-  function recordBusy(busy) {
-    const form = $("record-form");
-    Array.from(form.elements).forEach((el) => { el.disabled = busy; });
-    form.setAttribute("aria-busy", String(busy));
-  }
-  function resetRecord() {
-    if (recordLoading) { recordLoading = 0; recordBusy(false); }
-    $("record-form").reset();
-    showNotesUnreadable(false);
-    document.querySelectorAll("#record-form [data-restored]").forEach((el) => el.remove());
-    recordStatus("");
-  }
-  // Stored notes no configured key opens: said so, and read-only, so a save never replaces them
-  // (the server keeps them and saves the other fields).
-  function showNotesUnreadable(unreadable) {
-    $("r-notes").readOnly = unreadable;
-    $("notes-unreadable").hidden = !unreadable;
-  }
-  function fillRecord(record) {
-    const form = $("record-form");
-    const choose = (select, value) => {
-      select.value = value === null || value === undefined ? "" : String(value);
-      if (select.selectedIndex < 0) select.selectedIndex = 0;
-    };
-    ["caller_type", "age_band", "gender", "risk_level", "consent"].forEach((name) => choose(form.elements[name], record[name]));
-    const tick = (name, values) => {
-      const wanted = new Set((values || []).map(String));
-      form.querySelectorAll(`input[name="${name}"]`).forEach((box) => {
-        box.checked = wanted.delete(box.value);
-      });
-      return wanted;   // saved but not offered on this page (e.g. a topic hidden since)
-    };
-    tick("topics", record.topics).forEach((code) => {
-      const label = document.createElement("label"), box = document.createElement("input");
-      label.className = "check"; label.dataset.restored = "";
-      box.type = "checkbox"; box.name = "topics"; box.value = code; box.checked = true;
-      label.append(box, " " + code);
-      form.querySelector("fieldset.topics").append(label);
-    });
-    tick("referrals", record.referrals);
-    form.elements.follow_up_needed.checked = !!record.follow_up_needed;
-    form.elements.follow_up_due.value = record.follow_up_due || "";
-    form.elements.notes.value = record.notes || "";
-    showNotesUnreadable(!!record.notes_unreadable);
-  }
-  // The record saved for a call shown again after a reload (none yet: the form stays empty).
-  async function loadRecord(forCall) {
-    const load = ++recordLoads;
-    recordLoading = load; recordBusy(true);
-    recordStatus(T.record_loading);
-    let record = null, error = null;
-    try {
-      const response = await fetch(`/console/calls/${encodeURIComponent(forCall)}/record`, {
-        credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}});
-      const data = await response.json().catch(() => null);
-      if (response.ok && data && typeof data === "object" && "record" in data) record = data.record;
-      else error = (data && data.error) || (response.ok ? T.no_reply : "HTTP " + response.status);
-    } catch (e) {
-      error = e.message || T.no_reply;
-    }
-    if (recordLoading !== load) return;   // another call, or the record was cleared meanwhile
-    recordLoading = 0; recordBusy(false);
-    if (callId !== forCall) return;
-    if (error) recordStatus(fmt(T.record_load_failed, {error: safe(error)}), "error");
-    else if (record) { fillRecord(record); recordStatus(T.record_restored, "ok"); }
-    else recordStatus("");
-  }
-  $("record-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    if (!callId || recordLoading) return;
-    const form = e.currentTarget;
-    const checked = (name) => Array.from(form.querySelectorAll(`input[name="${name}"]:checked`)).map((i) => i.value);
-    const body = {
-      caller_type: form.caller_type.value, age_band: form.age_band.value, gender: form.gender.value,
-      topics: checked("topics"), risk_level: form.risk_level.value, consent: form.consent.value,
-      referrals: checked("referrals"), follow_up_needed: form.follow_up_needed.checked,
-      follow_up_due: form.follow_up_due.value, notes: form.notes.value,
-    };
-    const {ok, data} = await post(`/console/calls/${callId}/record`, body);
-    $("record-status").textContent = ok ? T.saved + (data.escalation_id ? " · " + T.escalated : "") : data.error;
-    $("record-status").className = ok ? "ok" : "error";
-  });
   // "Immediate danger" is never lost quietly: until the server confirms it, the console keeps
   // trying and tells the psychologist whom to reach herself meanwhile.
   const DANGER_RETRY_MS = 5000;

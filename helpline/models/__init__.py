@@ -8,6 +8,7 @@ from helpline.models.contact import ContactRecord, Topic
 from helpline.models.escalation import Escalation, Notification
 from helpline.models.presence import AgentPresence, AgentState, Offer, OfferState
 from helpline.models.purge import ProviderPurgeRun
+from helpline.models.record_draft import RecordDraft
 from helpline.models.request import FollowUp, Request
 from helpline.models.rota import Absence, Shift, StaffingMinimum, SwapRequest
 from helpline.models.sign_in import RecoveryCode, SignInFailure
@@ -17,7 +18,7 @@ from helpline.models.user import Role, User
 __all__ = [
     "AuditEvent", "BlockReason", "CallerBlock", "RecoveryCode", "SignInFailure", "StaffSession",
     "FollowUp", "Request",
-    "ProviderPurgeRun",
+    "ProviderPurgeRun", "RecordDraft",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",
     "AgentPresence", "AgentState", "Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome",
     "ContactRecord", "Escalation", "Notification", "Offer", "OfferState", "Role", "Topic", "User",

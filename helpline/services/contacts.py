@@ -53,6 +53,13 @@ def _check(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
 
 
 def validate(data: RecordInput, today: date) -> None:
+    if data == RecordInput(gender=data.gender) and data.gender in (None, "not_said"):
+        raise RecordError("caller_type", "The record is empty: choose at least the caller type "
+                                         "and the risk level.")
+    if data.caller_type is None:
+        raise RecordError("caller_type", "caller_type: required")
+    if data.risk_level is None:
+        raise RecordError("risk_level", "risk_level: required")
     _check("caller_type", data.caller_type, ("child", "parent", "specialist"))
     _check("age_band", data.age_band, AGE_BANDS)
     _check("gender", data.gender, GENDERS)

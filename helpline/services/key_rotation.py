@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.models import ContactRecord, FollowUp, User
+from helpline.models import ContactRecord, FollowUp, RecordDraft, User
 from helpline.services import audit
 from helpline.services.cipher import NotesCipher, UnreadableNotes
 from helpline.uow import unit_of_work
@@ -36,6 +36,7 @@ ENCRYPTED_COLUMNS = (
     EncryptedColumn("contact-record notes", ContactRecord, "notes_encrypted"),
     EncryptedColumn("request follow-up details", FollowUp, "detail_encrypted"),
     EncryptedColumn("two-factor secrets", User, "totp_secret"),
+    EncryptedColumn("contact-record drafts", RecordDraft, "content_encrypted"),
 )
 
 

@@ -126,6 +126,7 @@ def test_a_dropped_line_is_rejoined_from_the_console_and_the_caller_is_back(
     phone.screenshot(path=str(ARTIFACTS / "simulator-rejoined.png"), full_page=True)
 
     # ---- she hangs up; the call ends on the phone too
+    page.get_by_label("Risk level").select_option("low")   # required
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#record-status")).to_have_text("Saved")
     page.get_by_role("button", name="Hang up").click()
@@ -196,6 +197,7 @@ def test_nobody_rejoins_in_time_so_the_caller_is_passed_to_a_colleague(
     expect(page.locator("#call")).to_be_hidden()
 
     page.get_by_label("Notes").fill("Line dropped; passed to a colleague.")
+    page.get_by_label("Risk level").select_option("low")   # required
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#record-status")).to_have_text("Saved")
 
@@ -208,8 +210,8 @@ def test_nobody_rejoins_in_time_so_the_caller_is_passed_to_a_colleague(
 
 def test_a_reloaded_console_shows_the_call_again_with_its_dropped_line_and_saved_record(
         live_app, page, browser_context_factory):
-    """A reload never hides the call, Rejoin, or what was saved in the contact record; unsaved
-    notes are not kept in the browser (they are confidential)."""
+    """A reload never hides the call, Rejoin, or the contact record: what was saved, and what
+    was typed since, kept as a draft on the server (encrypted), never in the browser."""
     base = live_app.base_url
     sign_in(page, base, "saule")
     status = page.locator("#my-state")
@@ -257,7 +259,8 @@ def test_a_reloaded_console_shows_the_call_again_with_its_dropped_line_and_saved
     expect(phone.locator("#transcript")).to_contain_text(CUT)
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#record-status")).to_have_text("Saved")
-    page.get_by_label("Notes").fill(notes + " Not saved yet.")   # gone after the reload
+    page.get_by_label("Notes").fill(notes + " Not saved yet.")   # kept as a draft
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved")
 
     # ---- a reload while the line is down: the notice, its countdown and Rejoin come back
     page.reload()
@@ -274,8 +277,8 @@ def test_a_reloaded_console_shows_the_call_again_with_its_dropped_line_and_saved
     expect(rejoin).to_be_enabled()
     expect(page.get_by_role("button", name="Hang up")).to_be_enabled()
     expect(call_status).to_have_text("")               # never "Connected" while the line is down
-    # the record as saved, from the server; the unsaved words were not kept anywhere
-    expect(page.locator("#record-status")).to_have_text("The contact record is shown as last saved.")
+    # the record from the server, with the words typed after the save (its draft)
+    expect(page.locator("#record-status")).to_contain_text("Your unsaved draft is shown")
     expect(page.get_by_label("Caller type")).to_have_value("child")
     expect(page.get_by_label("Age band")).to_have_value("16_17")
     expect(page.get_by_label("Gender")).to_have_value("female")
@@ -288,7 +291,7 @@ def test_a_reloaded_console_shows_the_call_again_with_its_dropped_line_and_saved
     expect(page.get_by_label("police")).not_to_be_checked()
     expect(page.get_by_label("Follow-up needed")).to_be_checked()
     expect(page.get_by_label("Follow-up by")).to_have_value(due)
-    expect(page.get_by_label("Notes")).to_have_value(notes)
+    expect(page.get_by_label("Notes")).to_have_value(notes + " Not saved yet.")
     expect(page.get_by_label("Notes")).to_be_editable()
     assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
     expect(phone_status).not_to_have_text("Call ended")   # the caller still waits
@@ -302,7 +305,7 @@ def test_a_reloaded_console_shows_the_call_again_with_its_dropped_line_and_saved
     expect(page.locator("#console-error")).to_have_text("")
     expect(phone_status).to_have_text("Talking to a psychologist")
     expect(phone.locator("#on-line")).to_have_text("On the line: you and the psychologist")
-    expect(page.get_by_label("Notes")).to_have_value(notes)
+    expect(page.get_by_label("Notes")).to_have_value(notes + " Not saved yet.")
 
     page.get_by_role("button", name="Hang up").click()
     expect(status).to_have_text("Wrap-up")
@@ -328,6 +331,7 @@ def test_a_console_reloaded_in_the_wrap_up_never_shows_the_ended_call_as_going_o
     expect(page.locator("#call-status")).to_have_text("Connected")
     notes = "Talked about exams."
     page.get_by_label("Notes").fill(notes)
+    page.get_by_label("Risk level").select_option("low")   # required
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#record-status")).to_have_text("Saved")
     page.get_by_role("button", name="Hang up").click()

@@ -173,7 +173,8 @@ def test_a_psychologist_who_does_not_come_back_is_replaced(sim_app, make_user, s
     assert first.wait_for("call_handed_on")["call_id"] == offer["call_id"]
     assert _state(sim_app, "saule") == "wrap_up"
     saved = first.http.post(f"/console/calls/{offer['call_id']}/record", headers=first.headers,
-                            json={"topics": ["bullying"], "risk_level": "low", "notes": "line dropped"})
+                            json={"caller_type": "child", "topics": ["bullying"], "risk_level": "low",
+                                  "notes": "line dropped"})
     assert saved.status_code == 200 and saved.get_json()["saved"]   # she still writes her record
     assert call.wait_for(lambda c: any("technical problem" in t for t in c.spoken()))
     assert second.emit("accept", {"offer_id": offer["offer_id"]})["ok"]

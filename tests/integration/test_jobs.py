@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 
 from helpline.events import RecordingPublisher
 from helpline.extensions import db
-from helpline.models import Centre, ContactRecord, User
+from helpline.models import Centre, ContactRecord, RecordDraft, User
 from scheduling import jobs, service
 from tests.conftest import ALMATY
 
@@ -66,13 +66,18 @@ def test_retention_deletes_old_notes_and_keeps_the_counts(app, make_user, clock,
                                      follow_up_needed=True, follow_up_due=clock.now().date(),
                                      notes_encrypted=b"secret", created_at=clock.now(),
                                      updated_at=clock.now()))
+        db.session.add(RecordDraft(call_id=call_id, author_id=1, content_encrypted=b"typed",
+                                   updated_at=clock.now()))
         db.session.commit()
         assert "of 0 contact records" in jobs.retention(db.session, clock.now(), rt)
+        assert db.session.query(RecordDraft).count() == 1
         later = clock.now() + timedelta(days=366)
-        assert "of 1 contact records" in jobs.retention(db.session, later, rt)
+        done = jobs.retention(db.session, later, rt)
+        assert "of 1 contact records" in done and "1 record drafts" in done
         db.session.commit()
         record = db.session.query(ContactRecord).one()
         assert record.notes_encrypted is None and record.follow_up_due is None
+        assert db.session.query(RecordDraft).count() == 0      # a draft's text is notes too
         assert db.session.query(Call).count() == 1
 
 
