@@ -11,6 +11,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import select
 
 from helpline.extensions import db
 from helpline.models import Call, Escalation, FollowUp, Request, Shift, SwapRequest, labels
@@ -108,7 +109,10 @@ def seeded(app, make_user, clock):
                                     answered_at=at + timedelta(seconds=12) if outcome == "answered" else None,
                                     ended_at=at + timedelta(minutes=5), wait_seconds=12, talk_seconds=250,
                                     language=("kk", "ru", None)[n % 3], caller_type=("child", None)[n % 2],
-                                    is_urgent=False, menu_path="", outcome=outcome))
+                                    is_urgent=False, menu_path="", outcome=outcome,
+                                    agent_id=ids["psychologist"] if outcome == "answered" else None))
+        answered_id = db.session.scalars(select(Call.id).where(Call.outcome == "answered")
+                                         .order_by(Call.started_at.desc())).first()
         call_id = new_call_id()
         db.session.add(Call(id=call_id, centre_id=2, state="answered", started_at=now, is_urgent=True,
                             menu_path="9", language="kk"))
@@ -138,7 +142,7 @@ def seeded(app, make_user, clock):
         db.session.add(SwapRequest(shift_id=shifts[0].id, requester_id=ids["psychologist"],
                                    colleague_id=colleague, asked_at=now))
         db.session.commit()
-        return {"user_id": ids["psychologist"], "request_id": request.id}
+        return {"user_id": ids["psychologist"], "request_id": request.id, "call_id": answered_id}
 
 
 def _pages(app, params: dict[str, int]) -> list[str]:
