@@ -599,6 +599,10 @@ from helpline.cli_keys import keys  # noqa: E402  (its own module: this one is l
 
 cli.add_command(keys)
 
+from helpline.cli_serve import serve  # noqa: E402
+
+cli.add_command(serve)
+
 
 def main() -> None:
     cli(prog_name="helpline")
