@@ -114,11 +114,21 @@ def run(state: _State, host: str, port: int) -> None:
 @pass_state
 def scheduler(state: _State) -> None:
     """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
-    forecast, retention, monthly reports); its job store is in the database."""
+    forecast, retention, monthly reports); its job store is in the database. Start two: the
+    one holding the scheduler lock runs the jobs, the other waits and takes over."""
     from scheduling.jobs import JOBS, start_scheduler
+    from scheduling.leader import LOST_LOCK_EXIT, LostLock, lock_for, run_exclusively
 
+    app = state.get_app()
     click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
-    start_scheduler(state.get_app(), blocking=True)
+    try:   # one active scheduler per deployment: the others wait as standby
+        run_exclusively(lock_for(app.extensions["helpline"].settings),
+                        lambda: start_scheduler(app), echo=click.echo)
+    except LostLock as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(LOST_LOCK_EXIT)
+    except KeyboardInterrupt:
+        click.echo("Scheduler stopped.")
 
 
 # ------------------------------------------------------------------ demo data
