@@ -111,8 +111,10 @@ def run(state: _State, host: str, port: int) -> None:
 
 
 @cli.command("scheduler")
+@click.option("--metrics-bind", default="", metavar="HOST:PORT",
+              help="Serve this scheduler's /metrics there (to METRICS_ALLOWED addresses).")
 @pass_state
-def scheduler(state: _State) -> None:
+def scheduler(state: _State, metrics_bind: str) -> None:
     """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
     forecast, retention, monthly reports); its job store is in the database. Start two: the
     one holding the scheduler lock runs the jobs, the other waits and takes over."""
@@ -120,10 +122,15 @@ def scheduler(state: _State) -> None:
     from scheduling.leader import LOST_LOCK_EXIT, LostLock, lock_for, run_exclusively
 
     app = state.get_app()
+    settings = app.extensions["helpline"].settings
+    if metrics_bind:
+        from helpline.metrics import serve_in_background
+        from scheduling.leader import ACTIVE
+
+        serve_in_background(metrics_bind, settings.metrics_allowed, app, extra=[ACTIVE])
     click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
     try:   # one active scheduler per deployment: the others wait as standby
-        run_exclusively(lock_for(app.extensions["helpline"].settings),
-                        lambda: start_scheduler(app), echo=click.echo)
+        run_exclusively(lock_for(settings), lambda: start_scheduler(app), echo=click.echo)
     except LostLock as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(LOST_LOCK_EXIT)

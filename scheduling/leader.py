@@ -29,7 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from prometheus_client import Gauge
+
 logger = logging.getLogger(__name__)
+
+#: 1 while this process is the active scheduler, 0 while standby.
+ACTIVE = Gauge("senim_scheduler_active", "1 when this scheduler holds the lock and runs the jobs.",
+               registry=None)
 
 #: Seconds between a standby's attempts, and between an active scheduler's renewals.
 POLL_SECONDS = 1.0
@@ -218,6 +224,7 @@ def run_exclusively(lock: SchedulerLock, start: Callable[[], object], echo=print
                 announced = True
             sleep(POLL_SECONDS)
         echo(f"Scheduler active (holds the {lock.name}).")
+        ACTIVE.set(1)
         scheduler = start()
         while True:
             sleep(POLL_SECONDS)
@@ -227,6 +234,7 @@ def run_exclusively(lock: SchedulerLock, start: Callable[[], object], echo=print
                 scheduler = None
                 raise LostLock(f"The {lock.name} was lost; restart as standby.")
     finally:
+        ACTIVE.set(0)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         lock.release()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import signal
 import time
+import urllib.request
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from tests.conftest import wait_until
+from tests.faults.conftest import free_port
 from tests.production.conftest import wait_for_text
 
 ACTIVE = "Scheduler active"
@@ -33,14 +35,24 @@ def _jobs_running(url: str) -> bool:
     return wait_until(lambda: _routing_tick_due(url) not in (None, first), timeout=5)
 
 
+def _scheduler_metrics(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:  # noqa: S310
+        return answer.read().decode()
+
+
 def _failover(helpline, database_url: str) -> None:
     assert helpline.command("db", "upgrade").returncode == 0
-    one, one_log = helpline.start("scheduler-1", "scheduler")
+    ports = free_port(), free_port()
+    one, one_log = helpline.start("scheduler-1", "scheduler", "--metrics-bind", f"127.0.0.1:{ports[0]}")
     assert wait_for_text(one_log, ACTIVE, 30), one_log.read_text()
-    two, two_log = helpline.start("scheduler-2", "scheduler")
+    two, two_log = helpline.start("scheduler-2", "scheduler", "--metrics-bind", f"127.0.0.1:{ports[1]}")
     assert wait_for_text(two_log, STANDBY, 30), two_log.read_text()
     assert _jobs_running(database_url)
     assert ACTIVE not in two_log.read_text()          # never two active
+    assert "senim_scheduler_active 1.0" in _scheduler_metrics(ports[0])
+    standby = _scheduler_metrics(ports[1])
+    assert "senim_scheduler_active 0.0" in standby
+    assert 'senim_job_runs_total{job="routing_tick"}' not in standby
 
     one.send_signal(signal.SIGKILL)
     one.wait(timeout=10)
@@ -49,6 +61,9 @@ def _failover(helpline, database_url: str) -> None:
     assert time.monotonic() - killed_at < 10
     assert _jobs_running(database_url), "the standby took the lock but runs no jobs"
     assert two.poll() is None
+    assert "senim_scheduler_active 1.0" in _scheduler_metrics(ports[1])
+    assert wait_until(lambda: 'senim_job_runs_total{job="routing_tick"}' in _scheduler_metrics(ports[1]),
+                      timeout=10)
 
 
 def test_on_sqlite_and_redis_the_standby_takes_over_when_the_active_one_is_killed(
