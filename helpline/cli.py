@@ -616,9 +616,12 @@ from helpline.cli_keys import keys  # noqa: E402  (its own module: this one is l
 
 cli.add_command(keys)
 
+from helpline.cli_backup import db_backup, db_restore  # noqa: E402
 from helpline.cli_serve import serve  # noqa: E402
 
 cli.add_command(serve)
+db.add_command(db_backup)
+db.add_command(db_restore)
 
 
 def main() -> None:
