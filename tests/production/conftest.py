@@ -82,9 +82,16 @@ class Helpline:
         log = self.instance.parent / f"{name}.log"
         with open(log, "w") as out:
             process = subprocess.Popen([HELPLINE, *args], env=self.env, stdout=out,  # noqa: S603
-                                       stderr=subprocess.STDOUT)
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append((process, log))
         return process, log
+
+    @staticmethod
+    def kill(process: subprocess.Popen) -> None:
+        """SIGKILL to the process and its children (gunicorn's worker): no clean-up of any
+        kind, as when a machine dies."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
     def stop_all(self) -> None:
         for process, _log in self.processes:

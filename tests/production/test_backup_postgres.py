@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 
-def test_a_postgresql_backup_restores_a_lost_database(helpline_env, postgres_cluster, tmp_path):
+def test_a_postgresql_backup_restores_a_lost_database(postgres_cluster, helpline_env, tmp_path):
     helpline = helpline_env({"DATABASE_URL": postgres_cluster.url})
     for args in (("db", "upgrade"), ("demo-data",),
                  ("centres", "add", "--name", "Drill PSC", "--region", "Turkistan",

@@ -3,7 +3,6 @@ SIGKILL the active one and the standby runs the jobs within 10 s."""
 
 from __future__ import annotations
 
-import signal
 import time
 import urllib.request
 
@@ -54,8 +53,7 @@ def _failover(helpline, database_url: str) -> None:
     assert "senim_scheduler_active 0.0" in standby
     assert 'senim_job_runs_total{job="routing_tick"}' not in standby
 
-    one.send_signal(signal.SIGKILL)
-    one.wait(timeout=10)
+    helpline.kill(one)
     killed_at = time.monotonic()
     assert wait_for_text(two_log, ACTIVE, 10), two_log.read_text()
     assert time.monotonic() - killed_at < 10
@@ -67,14 +65,14 @@ def _failover(helpline, database_url: str) -> None:
 
 
 def test_on_sqlite_and_redis_the_standby_takes_over_when_the_active_one_is_killed(
-        helpline_env, redis_server, tmp_path):
+        redis_server, helpline_env, tmp_path):
     url = f"sqlite:///{tmp_path / 'senim.sqlite3'}"
     helpline = helpline_env({"DATABASE_URL": url, "REDIS_URL": redis_server.url})
     _failover(helpline, url)
 
 
 def test_on_postgresql_the_standby_takes_over_when_the_active_one_is_killed(
-        helpline_env, postgres_cluster):
+        postgres_cluster, helpline_env):
     helpline = helpline_env({"DATABASE_URL": postgres_cluster.url})
     _failover(helpline, postgres_cluster.url)
 
