@@ -110,34 +110,6 @@ def run(state: _State, host: str, port: int) -> None:
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
 
-@cli.command("scheduler")
-@click.option("--metrics-bind", default="", metavar="HOST:PORT",
-              help="Serve this scheduler's /metrics there (to METRICS_ALLOWED addresses).")
-@pass_state
-def scheduler(state: _State, metrics_bind: str) -> None:
-    """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
-    forecast, retention, monthly reports); its job store is in the database. Start two: the
-    one holding the scheduler lock runs the jobs, the other waits and takes over."""
-    from scheduling.jobs import JOBS, start_scheduler
-    from scheduling.leader import LOST_LOCK_EXIT, LostLock, lock_for, run_exclusively
-
-    app = state.get_app()
-    settings = app.extensions["helpline"].settings
-    if metrics_bind:
-        from helpline.metrics import serve_in_background
-        from scheduling.leader import ACTIVE
-
-        serve_in_background(metrics_bind, settings.metrics_allowed, app, extra=[ACTIVE])
-    click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
-    try:   # one active scheduler per deployment: the others wait as standby
-        run_exclusively(lock_for(settings), lambda: start_scheduler(app), echo=click.echo)
-    except LostLock as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(LOST_LOCK_EXIT)
-    except KeyboardInterrupt:
-        click.echo("Scheduler stopped.")
-
-
 # ------------------------------------------------------------------ demo data
 
 
@@ -617,9 +589,10 @@ from helpline.cli_keys import keys  # noqa: E402  (its own module: this one is l
 cli.add_command(keys)
 
 from helpline.cli_backup import db_backup, db_restore  # noqa: E402
-from helpline.cli_serve import serve  # noqa: E402
+from helpline.cli_serve import scheduler, serve  # noqa: E402
 
 cli.add_command(serve)
+cli.add_command(scheduler)
 db.add_command(db_backup)
 db.add_command(db_restore)
 

@@ -1,5 +1,5 @@
 """``helpline serve``: the production web server (gunicorn, threaded, WebSocket through
-simple-websocket), one process per port.
+simple-websocket), one process per port; ``helpline scheduler``: the one active scheduler.
 
 Flask-SocketIO in threading mode runs under gunicorn's threaded worker (``gthread``) with one
 worker per gunicorn: gunicorn's own balancer does not keep a Socket.IO client on the process that
@@ -9,6 +9,8 @@ Redis (``REDIS_URL``) carrying events between them.
 """
 
 from __future__ import annotations
+
+import sys
 
 import click
 
@@ -92,3 +94,30 @@ def serve(state, bind: tuple[str, ...], workers: int, threads: int, timeout: int
         return create_app(state.overrides)
 
     build_server(worker_app, gunicorn_options(bind, threads, timeout, access_log)).run()
+
+
+@click.command("scheduler")
+@click.option("--metrics-bind", default="", metavar="HOST:PORT",
+              help="Serve this scheduler's /metrics there (to METRICS_ALLOWED addresses).")
+@click.pass_obj
+def scheduler(state, metrics_bind: str) -> None:
+    """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
+    forecast, retention, monthly reports); its job store is in the database. Start two: the
+    one holding the scheduler lock runs the jobs, the other waits and takes over."""
+    from scheduling.jobs import JOBS, start_scheduler
+    from scheduling.leader import ACTIVE, LOST_LOCK_EXIT, LostLock, lock_for, run_exclusively
+
+    app = state.get_app()
+    settings = app.extensions["helpline"].settings
+    if metrics_bind:
+        from helpline.metrics import serve_in_background
+
+        serve_in_background(metrics_bind, settings.metrics_allowed, app, extra=[ACTIVE])
+    click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
+    try:   # one active scheduler per deployment: the others wait as standby
+        run_exclusively(lock_for(settings), lambda: start_scheduler(app), echo=click.echo)
+    except LostLock as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(LOST_LOCK_EXIT)
+    except KeyboardInterrupt:
+        click.echo("Scheduler stopped.")

@@ -214,7 +214,7 @@ def run_exclusively(lock: SchedulerLock, start: Callable[[], object], echo=print
     def stop(_signum, _frame):
         raise SystemExit(0)
 
-    signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop)
     scheduler = None
     try:
         announced = False
@@ -238,3 +238,4 @@ def run_exclusively(lock: SchedulerLock, start: Callable[[], object], echo=print
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         lock.release()
+        signal.signal(signal.SIGTERM, previous)
