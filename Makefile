@@ -28,6 +28,7 @@ test-packages: run-packages
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium fonts-dejavu-core redis-server; \
 	fi
+	@[ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 
 # Debian's espeak-ng speaks the Kazakh prompts (`helpline prompts build`).
 run-packages:

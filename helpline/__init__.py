@@ -11,7 +11,7 @@ from flask import Flask, render_template
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
-from helpline import events, security_headers
+from helpline import events, health, security_headers
 from helpline.clock import Clock, SystemClock
 from helpline.config import Settings
 from helpline.extensions import csrf, db, socketio
@@ -94,6 +94,7 @@ def create_app(
         dispatcher=dispatcher,
     )
     app.extensions["helpline"] = runtime
+    health.init_app(app)
 
     import agent_console
     import ivr

@@ -110,17 +110,6 @@ def run(state: _State, host: str, port: int) -> None:
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
 
-@cli.command("scheduler")
-@pass_state
-def scheduler(state: _State) -> None:
-    """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
-    forecast, retention, monthly reports); its job store is in the database."""
-    from scheduling.jobs import JOBS, start_scheduler
-
-    click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
-    start_scheduler(state.get_app(), blocking=True)
-
-
 # ------------------------------------------------------------------ demo data
 
 
@@ -601,6 +590,14 @@ from helpline.cli_prompts import prompts  # noqa: E402
 
 cli.add_command(keys)
 cli.add_command(prompts)
+
+from helpline.cli_backup import db_backup, db_restore  # noqa: E402
+from helpline.cli_serve import scheduler, serve  # noqa: E402
+
+cli.add_command(serve)
+cli.add_command(scheduler)
+db.add_command(db_backup)
+db.add_command(db_restore)
 
 
 def main() -> None:

@@ -153,6 +153,8 @@ class Settings:
     #: Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are
     #: believed; 0 believes none. Sign-in throttling per address needs the real client address.
     trusted_proxy_count: int = 0
+    #: Addresses or networks (CIDR, comma separated) allowed to read ``/metrics``; others get 403.
+    metrics_allowed: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     #: Log level of the application.
     log_level: str = "INFO"
     #: True in the test suite only.
@@ -233,6 +235,7 @@ class Settings:
             raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
         if settings.menu_attempts < 1 or settings.menu_timeout_seconds < 1:
             raise ConfigError("MENU_ATTEMPTS and MENU_TIMEOUT_SECONDS must be at least 1")
+        _check_networks(settings.metrics_allowed)
         if not 0 <= settings.trusted_proxy_count <= 5:
             raise ConfigError("TRUSTED_PROXY_COUNT must be between 0 and 5")
         if settings.twilio_purge_interval_seconds < 1 or settings.twilio_purge_grace_seconds < 0:
@@ -268,6 +271,15 @@ def _check_voices(settings: Settings) -> None:
         problem = voice_problem(getattr(settings, f"voice_{language}"), language, required=required)
         if problem:
             raise ConfigError(f"VOICE_{language.upper()}: {problem}")
+
+
+def _check_networks(values: tuple[str, ...]) -> None:
+    from helpline.metrics import parse_networks
+
+    try:
+        parse_networks(values)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _check_notes_keys(value: str) -> None:

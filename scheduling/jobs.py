@@ -8,6 +8,7 @@ the single-process demo), with its job store in the database.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -43,7 +44,7 @@ def shift_start_check(session: Session, now: datetime, runtime) -> str:
             publish(session, runtime.dispatcher.publisher, "staff_missing",
                     {"user": shift.user.username, "shift_id": shift.id},
                     supervisors_room(shift.centre_id), ALL_SUPERVISORS)
-    return f"{len(missing)} people not signed in at their shift start"
+    return f"{len(missing)} people not signed in at their shift start" if missing else ""
 
 
 def shift_reminders(session: Session, now: datetime, runtime) -> str:
@@ -52,7 +53,7 @@ def shift_reminders(session: Session, now: datetime, runtime) -> str:
     for shift in shifts:
         publish(session, runtime.dispatcher.publisher, "shift_reminder",
                 {"starts_at": shift.starts_at.isoformat()}, agent_room(shift.user_id))
-    return f"{len(shifts)} shift reminders"
+    return f"{len(shifts)} shift reminders" if shifts else ""
 
 
 def coverage_forecast(session: Session, now: datetime, runtime) -> str:
@@ -121,7 +122,7 @@ def monthly_reports(session: Session, now: datetime, runtime) -> str:
 
 def routing_tick(session: Session, now: datetime, runtime) -> str:
     offers = runtime.dispatcher.route(session, now)
-    return f"{len(offers)} offers"
+    return f"calls offered: {len(offers)}" if offers else ""
 
 
 def reconcile_calls(session: Session, now: datetime, runtime) -> str:
@@ -170,18 +171,22 @@ JOBS = {
     "provider_purge": (provider_purge, {"seconds": 600}),
 }
 
-#: Jobs that run every few seconds and would bury the request log, or that log their own report.
-QUIET_JOBS = {"routing_tick", "reconcile_calls", "provider_purge"}
+#: Jobs that log their own report. The others' reports are logged when they say something: a
+#: job that did nothing returns "" (the routing tick runs every second: a line each time would
+#: bury the request log).
+QUIET_JOBS = {"reconcile_calls", "provider_purge"}
 
 _app = None
 
 
 def run(name: str) -> str:
     """Run one job in the scheduler's app: one unit of work, committed once."""
+    from helpline import metrics
     from helpline.extensions import db
 
     job, _interval = JOBS[name]
     runtime = _app.extensions["helpline"]
+    started = time.perf_counter()
     with _app.app_context():
         try:
             if getattr(job, "owns_units", False):
@@ -190,11 +195,15 @@ def run(name: str) -> str:
                 with unit_of_work(db.session):
                     report = job(db.session, runtime.clock.now(), runtime)
         except Exception:
+            metrics.JOB_FAILURES.labels(name).inc()
             logger.exception("Job %s failed", name)
             raise
         finally:
+            metrics.JOB_RUNS.labels(name).inc()
             db.session.remove()
-    if name not in QUIET_JOBS:
+    if name == "routing_tick":
+        metrics.ROUTING_TICK_SECONDS.observe(time.perf_counter() - started)
+    if report and name not in QUIET_JOBS:
         logger.info("Job %s: %s", name, report)
     return report
 
@@ -209,6 +218,7 @@ def start_scheduler(app, blocking: bool = False):
     _app = app
     # the routing tick runs every second: APScheduler's own per-run lines would bury the request log
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)   # a line per job added
     url = app.extensions["helpline"].settings.database_url
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(jobstores={"default": SQLAlchemyJobStore(url=url, tablename="scheduler_jobs")},

@@ -1,0 +1,123 @@
+"""``helpline serve``: the production web server (gunicorn, threaded, WebSocket through
+simple-websocket), one process per port; ``helpline scheduler``: the one active scheduler.
+
+Flask-SocketIO in threading mode runs under gunicorn's threaded worker (``gthread``) with one
+worker per gunicorn: gunicorn's own balancer does not keep a Socket.IO client on the process that
+holds its session, so more capacity means more ``helpline serve`` processes on more ports
+(``deploy/systemd/senim-web@.service``), nginx routing each client to the same one (sticky) and
+Redis (``REDIS_URL``) carrying events between them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def gunicorn_options(bind: tuple[str, ...], threads: int, timeout: int, access_log: bool) -> dict:
+    """What gunicorn is told: threaded worker, one process, graceful stop within ``timeout``."""
+    return {
+        "bind": list(bind),
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": threads,
+        # a WebSocket occupies its thread for the whole shift: gthread's heartbeat runs apart
+        # from request threads, so ``timeout`` only catches a stuck worker, never a long socket
+        "timeout": timeout,
+        "graceful_timeout": timeout,
+        "keepalive": 5,
+        # access lines carry no query strings (a join token could be in one) and no body
+        "accesslog": "-" if access_log else None,
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
+        "errorlog": "-",
+        "preload_app": False,       # the app (threads, Redis, database pools) is built per worker
+        "forwarded_allow_ips": "127.0.0.1,::1",
+    }
+
+
+def build_server(app_factory, options: dict):
+    """A gunicorn application whose worker builds the Flask app itself (never forked with
+    live threads or connections)."""
+    from gunicorn.app.base import BaseApplication
+
+    class HelplineServer(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self):
+            return app_factory()
+
+    return HelplineServer()
+
+
+@click.command("serve")
+@click.option("--bind", "-b", multiple=True, default=("127.0.0.1:8001",), show_default=True,
+              help="Address to listen on (host:port or unix:/path); may be repeated.")
+@click.option("--workers", "-w", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes; Socket.IO needs 1 per port: start more `helpline serve` instead.")
+@click.option("--threads", default=64, show_default=True, type=click.IntRange(2, 1000),
+              help="Threads of the process: each open console holds one.")
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(5, 600),
+              help="Seconds a stuck worker is given, and a graceful stop lasts at most.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True)
+@click.pass_obj
+def serve(state, bind: tuple[str, ...], workers: int, threads: int, timeout: int,
+          access_log: bool) -> None:
+    """Serve HTTP and Socket.IO in production (gunicorn). Refuses an outdated schema.
+
+    Run the scheduler apart (`helpline scheduler`): this process runs no jobs.
+    """
+    if workers != 1:
+        raise click.ClickException(
+            "Socket.IO needs one worker per process (gunicorn cannot keep a console on the process "
+            "holding its session). Run several `helpline serve` on different ports behind nginx "
+            "(deploy/systemd/senim-web@.service), with REDIS_URL set.")
+    from helpline.extensions import db
+    from helpline.schema import OutdatedSchema, check_schema
+
+    app = state.get_app()      # configuration and schema checked before gunicorn starts;
+    # each worker then builds its own app (no threads or connections carried over a fork)
+    with app.app_context():
+        try:
+            check_schema(db.engine)
+        except OutdatedSchema as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.engine.dispose()    # the worker opens its own connections
+    click.echo(f"Senim serving on {', '.join(bind)} (gthread, {threads} threads)")
+
+    def worker_app():
+        from helpline import create_app
+
+        return create_app(state.overrides)
+
+    build_server(worker_app, gunicorn_options(bind, threads, timeout, access_log)).run()
+
+
+@click.command("scheduler")
+@click.option("--metrics-bind", default="", metavar="HOST:PORT",
+              help="Serve this scheduler's /metrics there (to METRICS_ALLOWED addresses).")
+@click.pass_obj
+def scheduler(state, metrics_bind: str) -> None:
+    """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
+    forecast, retention, monthly reports); its job store is in the database. Start two: the
+    one holding the scheduler lock runs the jobs, the other waits and takes over."""
+    from scheduling.jobs import JOBS, start_scheduler
+    from scheduling.leader import ACTIVE, LOST_LOCK_EXIT, LostLock, lock_for, run_exclusively
+
+    app = state.get_app()
+    settings = app.extensions["helpline"].settings
+    if metrics_bind:
+        from helpline.metrics import serve_in_background
+
+        serve_in_background(metrics_bind, settings.metrics_allowed, app, extra=[ACTIVE])
+    click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
+    try:   # one active scheduler per deployment: the others wait as standby
+        run_exclusively(lock_for(settings), lambda: start_scheduler(app), echo=click.echo)
+    except LostLock as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(LOST_LOCK_EXIT)
+    except KeyboardInterrupt:
+        click.echo("Scheduler stopped.")
