@@ -24,7 +24,7 @@ def _call_with_a_note(app, phone, make_user, clock):
         row = db.session.scalars(select(Call)).one()
         author = db.session.scalars(select(User).where(User.username == "saule")).one()
         cipher = NotesCipher(app.extensions["helpline"].settings.notes_key)
-        save_record(db.session, row, author, RecordInput(caller_type="child", notes=NOTE),
+        save_record(db.session, row, author, RecordInput(caller_type="child", risk_level="low", notes=NOTE),
                     clock.now(), clock.now().date(), cipher)
         db.session.commit()
         return row.id, call
