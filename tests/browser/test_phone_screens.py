@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_accessibility import _demo_rows
 from tests.browser.test_console import sign_in
 
 PHONE = {"width": 390, "height": 844}
@@ -59,8 +60,9 @@ def test_each_page_fits_a_phone_and_keeps_sign_out_on_screen(live_app, browser):
     assert not too_wide, "\n".join(too_wide)
 
 
-def test_the_rota_month_is_a_list_of_days_on_a_phone(live_app, browser):
+def test_the_rota_month_and_the_requests_read_as_lists_on_a_phone(live_app, browser):
     base = live_app.base_url
+    _demo_rows(live_app)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     sign_in(page, base, "supervisor.almaty")
@@ -75,4 +77,11 @@ def test_the_rota_month_is_a_list_of_days_on_a_phone(live_app, browser):
     label = coverage.first.evaluate("td => getComputedStyle(td, '::before').content")
     assert re.fullmatch(r'"\w{2,3} \d\d\.\d\d"', label), label           # each day named on screen
     page.screenshot(path=str(ARTIFACTS / "phone-rota-month-days.png"))
+
+    page.goto(f"{base}/requests?lang=ru")
+    channel = page.locator("table.requests tbody td").nth(2)
+    expect(channel).to_have_text("email")
+    assert channel.evaluate("td => getComputedStyle(td, '::before').content") == '"Канал"'
+    assert _sideways(page) == []
+    page.screenshot(path=str(ARTIFACTS / "phone-requests-ru.png"), full_page=True)
     context.close()
