@@ -1,5 +1,5 @@
-"""axe-core (installed from npm by ``make test``) run inside a page: every rule axe enables by
-default (WCAG 2 A and AA, and best practices)."""
+"""Checks run inside a page: axe-core (installed from npm by ``make test``) with every rule it
+enables by default (WCAG 2 A and AA, and best practices), and what scrolls sideways on a phone."""
 
 from __future__ import annotations
 
@@ -18,3 +18,22 @@ def violations(page, where: str) -> list[str]:
         .then(r => r.violations.map(v => v.nodes.map(n =>
             [v.id, n.target.join(' '), n.failureSummary.split('\\n').slice(0, 2).join(' ')])).flat())""")
     return [f"{rule} on {where}: {target} ({summary})" for rule, target, summary in found]
+
+
+def sideways(page) -> list[str]:
+    """What scrolls sideways: the page itself, or a box inside it (a table in a scrolling frame)."""
+    return page.evaluate("""() => {
+        const found = [];
+        const name = el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}`;
+        if (document.documentElement.scrollWidth > window.innerWidth) {
+            const past = [...document.body.querySelectorAll('*')].filter(
+                el => el.getBoundingClientRect().right > window.innerWidth).slice(-3).map(name);
+            found.push(`the page is ${document.documentElement.scrollWidth} px wide (${past})`);
+        }
+        for (const el of document.querySelectorAll('main *')) {
+            const overflow = getComputedStyle(el).overflowX;
+            if ((overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1)
+                found.push(`${name(el)} is ${el.scrollWidth} px wide`);
+        }
+        return found;
+    }""")

@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 from helpline.extensions import db
 from helpline.models import Centre, User
 from helpline.services.requests import RequestInput, register
-from tests.browser.axe import violations
-from tests.browser.conftest import call_almaty_as_a_child
+from scheduling.service import add_shift
+from tests.browser.axe import sideways, violations
+from tests.browser.conftest import ARTIFACTS, call_almaty_as_a_child
 from tests.browser.test_console import sign_in
 
 LANGUAGES = ("kk", "ru", "en")
@@ -33,11 +34,16 @@ def _with_lang(path: str, lang: str) -> str:
 
 
 def _demo_rows(app) -> dict[str, int]:
-    """A request registered at the Almaty centre (the demo data has none) and a user to edit."""
+    """A request registered at the Almaty centre and a shift on its rota (the demo data has
+    neither), and a user to edit."""
     with app.app_context():
-        now = app.extensions["helpline"].clock.now()
+        rt = app.extensions["helpline"]
+        now = rt.clock.now()
         centre = db.session.query(Centre).filter_by(name="Almaty PSC (demo)").one()
         saule = db.session.query(User).filter_by(username="saule").one()
+        start = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        add_shift(db.session, centre, saule, "line", start, start + timedelta(hours=8), None, now,
+                  rt.settings)
         request = register(db.session, centre, RequestInput(
             "email", now - timedelta(hours=3), "parent", "10_13", "medium", ("bullying",)),
             saule, now, ())
@@ -111,6 +117,9 @@ def test_the_console_while_a_call_rings_and_during_the_call(live_app, browser):
     for lang, tab in tabs.items():
         expect(tab.locator("#btn-hangup")).to_be_visible()
         found += violations(tab, f"/console?lang={lang} (on a call)")
+    tabs["kk"].set_viewport_size({"width": 390, "height": 844})      # on a phone, in Kazakh
+    found += [f"/console?lang=kk (on a call, 390 px): {what}" for what in sideways(tabs["kk"])]
+    tabs["kk"].screenshot(path=str(ARTIFACTS / "phone-console-on-call-kk.png"), full_page=True)
     agent_context.close()
     phone_context.close()
     assert not found, "\n".join(found)

@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.axe import sideways
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_accessibility import _demo_rows
 from tests.browser.test_console import sign_in
@@ -20,25 +21,6 @@ PAGES = {
                           ("/rota", "rota-week"), ("/rota?view=month", "rota-month"),
                           ("/requests", "requests-supervisor"), ("/console?lang=kk", "console-kk")),
 }
-
-
-def _sideways(page) -> list[str]:
-    """What scrolls sideways: the page itself, or a box inside it (a table in a scrolling frame)."""
-    return page.evaluate("""() => {
-        const found = [];
-        const name = el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}`;
-        if (document.documentElement.scrollWidth > window.innerWidth) {
-            const past = [...document.body.querySelectorAll('*')].filter(
-                el => el.getBoundingClientRect().right > window.innerWidth).slice(-3).map(name);
-            found.push(`the page is ${document.documentElement.scrollWidth} px wide (${past})`);
-        }
-        for (const el of document.querySelectorAll('main *')) {
-            const overflow = getComputedStyle(el).overflowX;
-            if ((overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1)
-                found.push(`${name(el)} is ${el.scrollWidth} px wide`);
-        }
-        return found;
-    }""")
 
 
 def test_each_page_fits_a_phone_and_keeps_sign_out_on_screen(live_app, browser):
@@ -55,7 +37,7 @@ def test_each_page_fits_a_phone_and_keeps_sign_out_on_screen(live_app, browser):
                 page.locator("header").get_by_role("button", name="Шығу"))
             expect(sign_out).to_be_in_viewport()
             page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
-            too_wide += [f"{path} ({username}): {what}" for what in _sideways(page)]
+            too_wide += [f"{path} ({username}): {what}" for what in sideways(page)]
         context.close()
     assert not too_wide, "\n".join(too_wide)
 
@@ -82,6 +64,6 @@ def test_the_rota_month_and_the_requests_read_as_lists_on_a_phone(live_app, brow
     channel = page.locator("table.requests tbody td").nth(2)
     expect(channel).to_have_text("email")
     assert channel.evaluate("td => getComputedStyle(td, '::before').content") == '"Канал"'
-    assert _sideways(page) == []
+    assert sideways(page) == []
     page.screenshot(path=str(ARTIFACTS / "phone-requests-ru.png"), full_page=True)
     context.close()
