@@ -17,16 +17,22 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium,
-# redis-server (the fault tests start and stop their own Redis) and espeak-ng.
-install-test: $(BIN)/python test-packages
+# Plus what the tests need: pytest, Playwright's Python client, ruff, Debian's Chromium,
+# redis-server (the fault tests start and stop their own Redis), nginx (the production-shape test)
+# and espeak-ng, and axe-core from npm (the accessibility tests inject it into every page;
+# package-lock.json pins the version).
+install-test: $(BIN)/python test-packages node_modules/axe-core/axe.min.js
 	$(BIN)/pip install -q -e '.[test]'
 
+node_modules/axe-core/axe.min.js: package.json package-lock.json | test-packages
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 test-packages: run-packages
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ]; then \
-	  echo "Installing Debian's chromium and redis-server for the tests"; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ] || ! command -v npm >/dev/null; then \
+	  echo "Installing Debian's chromium, redis-server, nodejs and npm for the tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-dejavu-core redis-server; \
+	    chromium fonts-dejavu-core redis-server nodejs npm; \
 	fi
 	@[ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 
@@ -63,7 +69,7 @@ bench: $(BIN)/python
 	$(BIN)/python bench/monthly_report.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info node_modules
 
 # Re-extract interface messages and rebuild the Kazakh and Russian catalogues.
 translations: install

@@ -1142,6 +1142,9 @@ T.update({
 
 # ---- phones and accessibility ----
 T.update({
+    "Main menu": ("Негізгі мәзір", "Главное меню"),
+    "Which requests": ("Қандай өтініштер", "Какие обращения"),
+    "Rota period": ("Кесте кезеңі", "Период графика"),
 })
 
 # ---- voices, prompts and the simulator's sound; rota import ----
