@@ -332,6 +332,8 @@
   }
   socket.on("call_connected", (data) => {
     if (staleResend()) return;
+    // Answered here or in another tab of the same person: no tab keeps ringing beside the call.
+    if (offer) closeOffer();
     const resumed = resync !== null;   // re-sent on (re)connecting: a call already under way
     // The same call again while it is on screen (e.g. back after a rejoin): keep the notes.
     if (data.call_id === shownCall && !$("call").hidden) {

@@ -212,3 +212,22 @@ def test_a_call_is_answered_and_ended_with_tab_and_enter_alone(live_app, page, b
     expect(page.locator("#my-state")).to_have_text("Wrap-up")
     expect(phone.get_by_role("status")).to_have_text("Call ended")
     page.screenshot(path=str(tmp_path / "keyboard-wrap-up.png"), full_page=True)
+
+
+def test_a_call_answered_in_one_tab_stops_ringing_in_her_other_tabs(live_app, browser_context_factory):
+    base = live_app.base_url
+    context = browser_context_factory()
+    first = context.new_page()
+    sign_in(first, base, "saule")
+    second = context.new_page()                      # the same person's console in a second tab
+    second.goto(f"{base}/console")
+    first.get_by_role("button", name="Available").click()
+    expect(second.locator("#my-state")).to_have_text("Available")
+
+    call_almaty_as_a_child(browser_context_factory().new_page(), base)
+    expect(first.locator("#offer")).to_be_visible()
+    expect(second.locator("#offer")).to_be_visible()
+    first.get_by_role("button", name="Accept").click()
+    expect(first.locator("#my-state")).to_have_text("On a call")
+    expect(second.locator("#offer")).to_be_hidden()   # no Accept left ringing beside the live call
+    expect(second).to_have_title(CONSOLE_TITLE)
