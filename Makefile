@@ -17,24 +17,29 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-# Plus what the tests need: pytest, Playwright's Python client, ruff, and Debian's Chromium and
-# redis-server (the fault tests start and stop their own Redis).
+# Plus what the tests need: pytest, Playwright's Python client, ruff, psycopg, and Debian's
+# Chromium, redis-server (the fault tests start and stop their own Redis) and PostgreSQL (the
+# suite's second run starts a throw-away cluster).
 install-test: $(BIN)/python test-packages
 	$(BIN)/pip install -q -e '.[test]'
 
 test-packages:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ]; then \
-	  echo "Installing Debian's chromium and redis-server for the tests"; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ] || \
+	    ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium, redis-server and postgresql for the tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-dejavu-core redis-server; \
+	    chromium fonts-dejavu-core redis-server postgresql; \
 	fi
 
 lint: install-test
 	$(BIN)/ruff check .
 
+# The whole suite twice: on the embedded defaults (SQLite, live state in memory), then on what
+# production runs (PostgreSQL and Redis; tests/fixtures_backend.py starts both).
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	HELPLINE_TEST_BACKEND=sqlite $(BIN)/pytest
+	HELPLINE_TEST_BACKEND=postgres $(BIN)/pytest
 
 run: install
 	$(BIN)/helpline db upgrade

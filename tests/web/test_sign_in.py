@@ -126,7 +126,7 @@ def test_the_audit_log_never_keeps_what_was_typed(app, client, make_user):
     assert typed.encode() not in stored and typed.lower().encode() not in stored
 
 
-def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(clock, tmp_path):
+def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(clock, tmp_path, backend):
     """Behind nginx every request comes from the proxy's address: with TRUSTED_PROXY_COUNT=1 the
     address the proxy forwards is the one throttled, so one sprayer never slows the whole centre."""
     from helpline import create_app
@@ -134,8 +134,8 @@ def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(clock, tmp
     from helpline.services.demo import load_demo_data
     from tests.conftest import AUTH_TOKEN, BASE_URL
 
-    app = create_app({"helpline_instance_path": str(tmp_path / "proxied"), "testing": True,
-                      "public_base_url": BASE_URL, "twilio_auth_token": AUTH_TOKEN,
+    app = create_app({**backend.overrides, "helpline_instance_path": str(tmp_path / "proxied"),
+                      "testing": True, "public_base_url": BASE_URL, "twilio_auth_token": AUTH_TOKEN,
                       "trusted_proxy_count": 1}, environ={}, clock=clock)
     with app.app_context():
         upgrade(db.engine)

@@ -1,0 +1,182 @@
+"""The database and live store the tests run on: ``HELPLINE_TEST_BACKEND``.
+
+``sqlite`` (the default): the embedded defaults, a SQLite file in each test's instance folder
+and the in-process live store.  ``postgres``: what production runs, Debian's PostgreSQL and
+redis-server. One throw-away cluster (owned by ``postgres`` when we are root, fsync off) and
+one redis-server serve the whole session; each test gets its own database, copied from a
+migrated template, and an empty Redis, for the live store and the Socket.IO message queue.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_redis import REDIS_SERVER, RedisServer, _free_port
+
+BACKENDS = ("sqlite", "postgres")
+BACKEND = os.environ.get("HELPLINE_TEST_BACKEND", "sqlite").strip() or "sqlite"
+if BACKEND not in BACKENDS:
+    raise pytest.UsageError(f"HELPLINE_TEST_BACKEND must be one of {', '.join(BACKENDS)}, not {BACKEND!r}")
+
+TEMPLATE = "senim_template"
+#: PostgreSQL settings for a cluster whose data is thrown away: speed over durability.
+SERVER_OPTIONS = ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                  "-c max_connections=300 -c listen_addresses='' -c shared_buffers=64MB")
+
+
+def postgres_bin(name: str) -> str:
+    """A program of Debian's newest installed PostgreSQL (its wrappers in /usr/bin pick clusters)."""
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+                   key=lambda p: int(Path(p).parts[-3]))
+    if not found:
+        pytest.fail("PostgreSQL is missing: install Debian's postgresql "
+                    "(`make test` does: apt-get install postgresql)")
+    return found[-1]
+
+
+class PostgresCluster:
+    """``initdb`` into a temporary folder and ``pg_ctl start`` on a Unix socket there."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="senim-pg-"))   # short: a socket path is limited
+        self.data = self.root / "data"
+        self._as_owner: list[str] = []
+        self._numbers = count(1)
+
+    def _run(self, *args: str) -> None:
+        result = subprocess.run([*self._as_owner, *args], capture_output=True, text=True,
+                                timeout=120, check=False)
+        if result.returncode:
+            pytest.fail(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+    def start(self) -> None:
+        if os.geteuid() == 0:     # PostgreSQL refuses to run as root
+            shutil.chown(self.root, "postgres", "postgres")
+            self._as_owner = ["runuser", "-u", "postgres", "--"]
+        self._run(postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._run(postgres_bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data),
+                  "-l", str(self.root / "server.log"),
+                  "-o", f"{SERVER_OPTIONS} -k {self.root}")
+        self.admin(f"CREATE DATABASE {TEMPLATE}")
+        from sqlalchemy import create_engine
+
+        from helpline.schema import upgrade
+
+        engine = create_engine(self.url(TEMPLATE))
+        upgrade(engine)
+        engine.dispose()
+
+    def stop(self) -> None:
+        if self.data.exists():
+            subprocess.run([*self._as_owner, postgres_bin("pg_ctl"), "stop", "-m", "immediate",
+                            "-D", str(self.data)], capture_output=True, timeout=60, check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@/{database}?host={self.root}"
+
+    def admin(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(host=str(self.root), user="postgres", dbname="postgres",
+                             autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+    def new_database(self, migrated: bool = True) -> str:
+        """A fresh database, migrated (a copy of the template) or empty; returns its name."""
+        name = f"senim_test_{next(self._numbers)}"
+        template = TEMPLATE if migrated else "template0"
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def dump(self, name: str) -> bytes:
+        """The database as ``pg_dump`` writes it: every row of every table, as text."""
+        return subprocess.run([postgres_bin("pg_dump"), "-h", str(self.root), "-U", "postgres",
+                               "--no-owner", name], capture_output=True, check=True, timeout=120).stdout
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "empty_database: the test's database starts never migrated "
+                            "(on SQLite every test's does; on PostgreSQL others start migrated)")
+    if BACKEND == "postgres":
+        # apps a test made and never disposed leave pooled connections to the garbage collector,
+        # which SQLite's driver closes silently and psycopg with a warning
+        config.addinivalue_line("filterwarnings",
+                                "ignore:.*was deleted while still open:ResourceWarning")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    cluster = PostgresCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def backend_redis(tmp_path_factory):
+    if not os.access(REDIS_SERVER, os.X_OK):
+        pytest.fail(f"{REDIS_SERVER} is missing: install Debian's redis-server")
+    server = RedisServer(_free_port(), tmp_path_factory.mktemp("backend-redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Backend:
+    """One test's database and live store: ``overrides`` go into every app's settings,
+    ``environ`` into every ``helpline`` process's environment."""
+
+    def __init__(self, name: str, cluster: PostgresCluster | None = None, database: str = "",
+                 redis_url: str = "") -> None:
+        self.name = name
+        self.cluster = cluster
+        self.database = database
+        self.overrides: dict[str, object] = {}
+        if cluster is not None:
+            self.overrides = {"database_url": cluster.url(database), "redis_url": redis_url}
+        self.environ = {key.upper(): str(value) for key, value in self.overrides.items()}
+
+    def stored_bytes(self, app) -> bytes:
+        """Everything the database holds at rest: the SQLite file (with its journal and WAL),
+        or a ``pg_dump`` of the PostgreSQL database."""
+        if self.cluster is not None:
+            return self.cluster.dump(self.database)
+        database = Path(app.extensions["helpline"].settings.database_url.removeprefix("sqlite:///"))
+        return b"".join(p.read_bytes() for p in sorted(database.parent.glob(database.name + "*")))
+
+
+@pytest.fixture
+def backend(request):
+    if BACKEND == "sqlite":
+        yield Backend("sqlite")
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    redis = request.getfixturevalue("backend_redis")
+    import redis as redis_client
+
+    connection = redis_client.Redis.from_url(redis.url)
+    connection.flushall()
+    connection.close()
+    database = cluster.new_database(migrated=request.node.get_closest_marker("empty_database") is None)
+    try:
+        yield Backend("postgres", cluster, database, redis.url)
+    finally:
+        cluster.drop_database(database)
