@@ -12,8 +12,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
 
@@ -140,6 +143,16 @@ def backend_redis(tmp_path_factory):
         server.stop()
 
 
+def flush_redis(url: str) -> None:
+    import redis as redis_client
+
+    connection = redis_client.Redis.from_url(url)
+    try:
+        connection.flushall()
+    finally:
+        connection.close()
+
+
 class Backend:
     """One test's database and live store: ``overrides`` go into every app's settings,
     ``environ`` into every ``helpline`` process's environment."""
@@ -149,10 +162,62 @@ class Backend:
         self.name = name
         self.cluster = cluster
         self.database = database
-        self.overrides: dict[str, object] = {}
+        #: for apps served to real clients (browsers, ``helpline run``): Redis also carries
+        #: Socket.IO between processes
+        self.served_overrides: dict[str, object] = {}
         if cluster is not None:
-            self.overrides = {"database_url": cluster.url(database), "redis_url": redis_url}
-        self.environ = {key.upper(): str(value) for key, value in self.overrides.items()}
+            self.served_overrides = {"database_url": cluster.url(database), "redis_url": redis_url}
+        self.environ = {key.upper(): str(value) for key, value in self.served_overrides.items()}
+        #: for apps the tests drive in-process: Redis keeps live state only, since Flask-SocketIO's
+        #: test client receives what the message queue carries later, on another thread
+        self.overrides = {**self.served_overrides, "socketio_message_queue": False} if cluster else {}
+
+    def flush_live_state(self) -> None:
+        """Empty the Redis that holds live-call state (as a Redis restarted without persistence)."""
+        if self.cluster is not None:
+            flush_redis(str(self.served_overrides["redis_url"]))
+
+    def database_url(self, instance: Path) -> str:
+        """The URL of the database an app (or ``helpline`` process) on ``instance`` uses."""
+        return str(self.overrides.get("database_url") or f"sqlite:///{instance / 'helpline.sqlite3'}")
+
+    @contextmanager
+    def other_process(self, instance: Path):
+        """A connection of another process's to the same database, committed at the end."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        engine = create_engine(self.database_url(instance), poolclass=NullPool)
+        try:
+            with engine.begin() as connection:
+                yield connection
+        finally:
+            engine.dispose()
+
+    @contextmanager
+    def locked(self, instance: Path) -> Iterator[None]:
+        """Another process holds the whole database, no one else reads or writes until it lets
+        go: SQLite's ``BEGIN EXCLUSIVE``, or an ``ACCESS EXCLUSIVE`` lock on every table."""
+        if self.cluster is None:
+            holder = sqlite3.connect(instance / "helpline.sqlite3", isolation_level=None, timeout=0.1)
+            holder.execute("BEGIN EXCLUSIVE")
+            try:
+                yield
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            return
+        import psycopg
+
+        with psycopg.connect(host=str(self.cluster.root), user="postgres", dbname=self.database) as holder:
+            holder.execute("SET lock_timeout = '10s'")    # an open transaction elsewhere: fail, not hang
+            tables = [row[0] for row in holder.execute(
+                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'")]
+            holder.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+            try:
+                yield
+            finally:
+                holder.rollback()
 
     def stored_bytes(self, app) -> bytes:
         """Everything the database holds at rest: the SQLite file (with its journal and WAL),
@@ -170,11 +235,7 @@ def backend(request):
         return
     cluster = request.getfixturevalue("postgres_cluster")
     redis = request.getfixturevalue("backend_redis")
-    import redis as redis_client
-
-    connection = redis_client.Redis.from_url(redis.url)
-    connection.flushall()
-    connection.close()
+    flush_redis(redis.url)
     database = cluster.new_database(migrated=request.node.get_closest_marker("empty_database") is None)
     try:
         yield Backend("postgres", cluster, database, redis.url)

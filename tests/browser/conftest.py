@@ -47,7 +47,7 @@ def _serve(tmp_path, backend, clock=None):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app({
-        **backend.overrides,
+        **backend.served_overrides,
         "helpline_instance_path": str(tmp_path / "instance"),
         "testing": True,
         "public_base_url": base,
