@@ -177,6 +177,17 @@ class Backend:
         if self.cluster is not None:
             flush_redis(str(self.served_overrides["redis_url"]))
 
+    def lose_live_state(self, app) -> None:
+        """The app's live-call state is gone: its process restarted (the in-memory store), or
+        its Redis restarted empty."""
+        if self.cluster is not None:
+            self.flush_live_state()
+            return
+        from helpline.live import MemoryLiveCallStore
+
+        live = app.extensions["helpline"].live
+        live.__dict__.update(MemoryLiveCallStore(3600).__dict__)
+
     def database_url(self, instance: Path) -> str:
         """The URL of the database an app (or ``helpline`` process) on ``instance`` uses."""
         return str(self.overrides.get("database_url") or f"sqlite:///{instance / 'helpline.sqlite3'}")
