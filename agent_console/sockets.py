@@ -56,9 +56,11 @@ class ConsoleNamespace(Namespace):
             row = rt.dispatcher.connected(db.session, user, rt.clock.now())
             state = row.state
             current = rt.lifecycle.console_state(db.session, user, rt.clock.now())
-        emit("presence", {"state": state})
+        # straight to this socket, never through the message queue: this process holds it, and the
+        # first connection to a process starts the queue's listener, which may not listen yet
+        emit("presence", {"state": state}, ignore_queue=True)
         for event, payload in current:        # a reloaded console shows the call it is on
-            emit(event, payload)
+            emit(event, payload, ignore_queue=True)
         return True
 
     def on_disconnect(self, reason=None):
