@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import count
@@ -30,6 +31,8 @@ if BACKEND not in BACKENDS:
     raise pytest.UsageError(f"HELPLINE_TEST_BACKEND must be one of {', '.join(BACKENDS)}, not {BACKEND!r}")
 
 TEMPLATE = "senim_template"
+#: Databases of finished tests kept before they are dropped.
+RETIRED_KEPT = 5
 #: PostgreSQL settings for a cluster whose data is thrown away: speed over durability.
 SERVER_OPTIONS = ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                   "-c max_connections=300 -c listen_addresses='' -c shared_buffers=64MB")
@@ -53,6 +56,7 @@ class PostgresCluster:
         self.data = self.root / "data"
         self._as_owner: list[str] = []
         self._numbers = count(1)
+        self._retired: deque[str] = deque()
 
     def _run(self, *args: str) -> None:
         result = subprocess.run([*self._as_owner, *args], capture_output=True, text=True,
@@ -102,8 +106,12 @@ class PostgresCluster:
         self.admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
         return name
 
-    def drop_database(self, name: str) -> None:
-        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    def retire_database(self, name: str) -> None:
+        """Drop a test's database a few tests later: threads its app left (a socket closing,
+        a background publish) may still use it for a moment after the test."""
+        self._retired.append(name)
+        while len(self._retired) > RETIRED_KEPT:
+            self.admin(f"DROP DATABASE IF EXISTS {self._retired.popleft()} WITH (FORCE)")
 
     def dump(self, name: str) -> bytes:
         """The database as ``pg_dump`` writes it: every row of every table, as text."""
@@ -251,4 +259,4 @@ def backend(request):
     try:
         yield Backend("postgres", cluster, database, redis.url)
     finally:
-        cluster.drop_database(database)
+        cluster.retire_database(database)
