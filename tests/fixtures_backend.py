@@ -113,10 +113,20 @@ class PostgresCluster:
         while len(self._retired) > RETIRED_KEPT:
             self.admin(f"DROP DATABASE IF EXISTS {self._retired.popleft()} WITH (FORCE)")
 
-    def dump(self, name: str) -> bytes:
-        """The database as ``pg_dump`` writes it: every row of every table, as text."""
-        return subprocess.run([postgres_bin("pg_dump"), "-h", str(self.root), "-U", "postgres",
+    def stored_bytes(self, name: str) -> bytes:
+        """The database as ``pg_dump`` writes it (every row of every table, as text), then its
+        files on disk after a checkpoint (with the rows updated or deleted but not yet vacuumed)."""
+        dump = subprocess.run([postgres_bin("pg_dump"), "-h", str(self.root), "-U", "postgres",
                                "--no-owner", name], capture_output=True, check=True, timeout=120).stdout
+        import psycopg
+
+        with psycopg.connect(host=str(self.root), user="postgres", dbname="postgres",
+                             autocommit=True) as connection:
+            connection.execute("CHECKPOINT")
+            (oid,) = connection.execute("SELECT oid FROM pg_database WHERE datname = %s",
+                                        (name,)).fetchone()
+        files = sorted(p for p in (self.data / "base" / str(oid)).iterdir() if p.is_file())
+        return dump + b"".join(p.read_bytes() for p in files)
 
 
 def pytest_configure(config) -> None:
@@ -240,9 +250,9 @@ class Backend:
 
     def stored_bytes(self, app) -> bytes:
         """Everything the database holds at rest: the SQLite file (with its journal and WAL),
-        or a ``pg_dump`` of the PostgreSQL database."""
+        or a ``pg_dump`` of the PostgreSQL database and its files."""
         if self.cluster is not None:
-            return self.cluster.dump(self.database)
+            return self.cluster.stored_bytes(self.database)
         database = Path(app.extensions["helpline"].settings.database_url.removeprefix("sqlite:///"))
         return b"".join(p.read_bytes() for p in sorted(database.parent.glob(database.name + "*")))
 
