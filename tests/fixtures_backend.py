@@ -132,23 +132,6 @@ class PostgresCluster:
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "empty_database: the test's database starts never migrated "
                             "(on SQLite every test's does; on PostgreSQL others start migrated)")
-    if BACKEND == "postgres":
-        # apps a test made and never disposed leave pooled connections to the garbage collector,
-        # which SQLite's driver closes silently and psycopg with a warning
-        config.addinivalue_line("filterwarnings",
-                                "ignore:.*was deleted while still open:ResourceWarning")
-        config.add_cleanup(_collect_left_connections)   # runs before pytest's last unraisable check
-
-
-def _collect_left_connections() -> None:
-    """The connections still left once the session is over are collected here, quietly, not in
-    pytest's final check, which reads the same warning as a failure."""
-    import gc
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture(scope="session")
