@@ -17,10 +17,10 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-# Plus what the tests need: pytest, Playwright's Python client, ruff, Debian's Chromium,
-# redis-server (the fault tests start and stop their own Redis), nginx (the production-shape test)
-# and espeak-ng, and axe-core from npm (the accessibility tests inject it into every page;
-# package-lock.json pins the version).
+# Plus what the tests need: pytest, Playwright's Python client, ruff, psycopg, Debian's Chromium,
+# redis-server (the fault tests start and stop their own Redis), PostgreSQL (the suite's second
+# run starts a throw-away cluster), nginx (the production-shape test) and espeak-ng, and axe-core
+# from npm (the accessibility tests inject it into every page; package-lock.json pins the version).
 install-test: $(BIN)/python test-packages node_modules/axe-core/axe.min.js
 	$(BIN)/pip install -q -e '.[test]'
 
@@ -29,12 +29,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json | test-packages
 	@touch $@
 
 test-packages: run-packages
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ] || ! command -v npm >/dev/null; then \
-	  echo "Installing Debian's chromium, redis-server, nodejs and npm for the tests"; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ] || ! command -v npm >/dev/null || \
+	    [ ! -x /usr/sbin/nginx ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium, redis-server, postgresql, nginx, nodejs and npm for the tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-dejavu-core redis-server nodejs npm; \
+	    chromium fonts-dejavu-core redis-server postgresql nginx nodejs npm; \
 	fi
-	@[ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 
 # Debian's espeak-ng speaks the Kazakh prompts (`helpline prompts build`).
 run-packages:
@@ -47,9 +47,12 @@ run-packages:
 lint: install-test
 	$(BIN)/ruff check .
 
+# The whole suite twice: on the embedded defaults (SQLite, live state in memory), then on what
+# production runs (PostgreSQL and Redis; tests/fixtures_backend.py starts both).
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	HELPLINE_TEST_BACKEND=sqlite $(BIN)/pytest
+	HELPLINE_TEST_BACKEND=postgres $(BIN)/pytest
 
 run: install run-packages
 	$(BIN)/helpline db upgrade

@@ -59,9 +59,11 @@ class ConsoleNamespace(Namespace):
             current = rt.lifecycle.console_state(db.session, user, rt.clock.now())
             if state == AgentState.AVAILABLE.value:      # back while Available: on duty or not
                 current.append(("duty", rt.dispatcher.duty(db.session, user.id, rt.clock.now())))
-        emit("presence", {"state": state})
+        # straight to this socket, never through the message queue: this process holds it, and the
+        # first connection to a process starts the queue's listener, which may not listen yet
+        emit("presence", {"state": state}, ignore_queue=True)
         for event, payload in current:        # a reloaded console shows the call it is on
-            emit(event, payload)
+            emit(event, payload, ignore_queue=True)
         return True
 
     def on_disconnect(self, reason=None):

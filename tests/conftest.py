@@ -18,7 +18,7 @@ from helpline.models import Call
 from helpline.schema import upgrade
 from helpline.services.demo import load_demo_data
 
-pytest_plugins = ["tests.fixtures_redis", "tests.twilio_mock"]
+pytest_plugins = ["tests.fixtures_redis", "tests.fixtures_backend", "tests.twilio_mock"]
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 BASE_URL = "http://localhost"
@@ -33,8 +33,11 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings_overrides(tmp_path) -> dict[str, object]:
+def settings_overrides(tmp_path, backend) -> dict[str, object]:
+    """Settings of the test's app; on ``HELPLINE_TEST_BACKEND=postgres`` its own PostgreSQL
+    database and Redis (``tests/fixtures_backend.py``)."""
     return {
+        **backend.overrides,
         "helpline_instance_path": str(tmp_path / "instance"),
         "testing": True,
         "public_base_url": BASE_URL,

@@ -29,24 +29,25 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    yield from _serve(tmp_path)
+def live_app(tmp_path, backend):
+    yield from _serve(tmp_path, backend)
 
 
 @pytest.fixture
-def live_app_monday(tmp_path):
+def live_app_monday(tmp_path, backend):
     """The app with its clock stopped at Monday 2 March 2026, 15:00 in Almaty (10:00 UTC)."""
     from datetime import UTC, datetime
 
     from helpline.clock import FixedClock
 
-    yield from _serve(tmp_path, FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC)))
+    yield from _serve(tmp_path, backend, FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC)))
 
 
-def _serve(tmp_path, clock=None):
+def _serve(tmp_path, backend, clock=None):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app({
+        **backend.served_overrides,
         "helpline_instance_path": str(tmp_path / "instance"),
         "testing": True,
         "public_base_url": base,

@@ -29,7 +29,7 @@ SHORT_REJOIN_SECONDS = 4
 
 
 @pytest.fixture
-def live_app_short_rejoin(tmp_path, monkeypatch):
+def live_app_short_rejoin(tmp_path, backend, monkeypatch):
     """``live_app`` with a short time to rejoin and a second English-speaking Almaty psychologist."""
     real_create_app = browser_conftest.create_app
 
@@ -37,7 +37,7 @@ def live_app_short_rejoin(tmp_path, monkeypatch):
         return real_create_app({**overrides, "agent_rejoin_seconds": SHORT_REJOIN_SECONDS}, **kwargs)
 
     monkeypatch.setattr(browser_conftest, "create_app", create_app)
-    for app in browser_conftest._serve(tmp_path):
+    for app in browser_conftest._serve(tmp_path, backend):
         with app.app_context():
             almaty = db.session.query(Centre).filter_by(name="Almaty PSC (demo)").one()
             create_user(db.session, NewUser("aliya", DEMO_PASSWORD, "psychologist", almaty.id,

@@ -49,7 +49,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
 
 @pytest.fixture
-def live_twilio_app(tmp_path, monkeypatch):
+def live_twilio_app(tmp_path, backend, monkeypatch):
     """``live_app`` (tests/browser/conftest.py ``_serve``) with the real carrier's settings."""
     real_create_app = browser_conftest.create_app
 
@@ -57,7 +57,7 @@ def live_twilio_app(tmp_path, monkeypatch):
         return real_create_app({**overrides, **TWILIO_SETTINGS}, **kwargs)
 
     monkeypatch.setattr(browser_conftest, "create_app", create_app)
-    yield from browser_conftest._serve(tmp_path)
+    yield from browser_conftest._serve(tmp_path, backend)
 
 
 def go_available(page, base: str) -> None:

@@ -101,11 +101,11 @@ class ServerProcess:
 
 
 @pytest.fixture
-def server_process(tmp_path):
+def server_process(tmp_path, backend):
     made: list[ServerProcess] = []
 
     def make(env: dict[str, str] | None = None) -> ServerProcess:
-        server = ServerProcess(tmp_path / "instance", env)
+        server = ServerProcess(tmp_path / "instance", {**backend.environ, **(env or {})})
         made.append(server)
         return server
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from helpline.extensions import db, socketio
-from helpline.live import MemoryLiveCallStore
 from helpline.models import AgentPresence
 from tests.conftest import ALMATY, TwilioDouble, all_calls, spoken, verbs, wait_until
 from tests.faults.conftest import reconcile
@@ -54,10 +53,9 @@ def _presence(app, user_id: int) -> str:
         return state
 
 
-def test_a_conversation_is_not_cut_when_the_line_loses_its_live_state(app, answered, clock):
+def test_a_conversation_is_not_cut_when_the_line_loses_its_live_state(app, answered, clock, backend):
     call, sio, call_id, user_id = answered
-    rt = app.extensions["helpline"]
-    rt.live.__dict__.update(MemoryLiveCallStore(3600).__dict__)   # the process restarted: empty
+    backend.lose_live_state(app)       # the process (or its Redis) restarted: empty
     clock.advance(seconds=120)
     sio.emit("heartbeat", {}, namespace=NS, callback=True)         # she is still on the call
     assert "0 interrupted" in reconcile(app)

@@ -1,12 +1,11 @@
 """Case 2: the database is locked (another connection holds ``BEGIN EXCLUSIVE`` on the SQLite
-file).  Every webhook answers well within 2 s with where to get help now; the call is spooled
+file, or an exclusive lock on every PostgreSQL table).
+Every webhook answers well within 2 s with where to get help now; the call is spooled
 and written to the register exactly once when the database answers again."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from helpline.extensions import db
@@ -14,16 +13,8 @@ from tests.conftest import ALMATY, all_calls, played, spoken, verbs
 from tests.faults.conftest import reconcile
 
 
-@contextmanager
-def database_locked(settings_overrides):
-    path = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3")
-    holder = sqlite3.connect(path, isolation_level=None, timeout=0.1)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+def database_locked(backend, settings_overrides):
+    return backend.locked(Path(settings_overrides["helpline_instance_path"]))
 
 
 def _timed(fn):
@@ -37,9 +28,9 @@ def _spooled(settings_overrides) -> list[Path]:
 
 
 def test_a_call_arriving_while_the_database_is_locked_hears_help_and_is_registered_once(
-        app, phone, settings_overrides, kazakh_prompts):
+        app, phone, settings_overrides, kazakh_prompts, backend):
     call = phone(ALMATY)
-    with database_locked(settings_overrides):
+    with database_locked(backend, settings_overrides):
         doc, seconds = _timed(call.dial)
         assert seconds < 2.0, seconds
         said = " ".join(spoken(doc))
@@ -60,10 +51,11 @@ def test_a_call_arriving_while_the_database_is_locked_hears_help_and_is_register
     assert len(all_calls(app)) == 1
 
 
-def test_a_menu_step_during_a_lock_gives_help_and_closes_the_call_once(app, phone, settings_overrides):
+def test_a_menu_step_during_a_lock_gives_help_and_closes_the_call_once(app, phone, settings_overrides,
+                                                                       backend):
     call = phone(ALMATY)
     call.dial()
-    with database_locked(settings_overrides):
+    with database_locked(backend, settings_overrides):
         doc, seconds = _timed(lambda: call.press("3"))
         assert seconds < 2.0 and verbs(doc)[-1] == "Hangup"
     reconcile(app)
@@ -71,12 +63,12 @@ def test_a_menu_step_during_a_lock_gives_help_and_closes_the_call_once(app, phon
     assert (row.state, row.outcome) == ("ended", "failed")
 
 
-def test_a_waiting_caller_keeps_waiting_through_a_lock(app, phone, settings_overrides):
+def test_a_waiting_caller_keeps_waiting_through_a_lock(app, phone, settings_overrides, backend):
     call = phone(ALMATY)
     call.dial()
     call.press("3")
     call.press("1")
-    with database_locked(settings_overrides):
+    with database_locked(backend, settings_overrides):
         hold, seconds = _timed(call.wait)
         assert seconds < 2.0
         assert verbs(hold)[-1] == "Play"                           # hold music goes on
@@ -87,9 +79,9 @@ def test_a_waiting_caller_keeps_waiting_through_a_lock(app, phone, settings_over
     assert row.state == "queued" and row.outcome is None
 
 
-def test_the_scheduler_writes_the_spool_after_a_restart(app, phone, settings_overrides, clock):
+def test_the_scheduler_writes_the_spool_after_a_restart(app, phone, settings_overrides, backend, clock):
     """Spooled entries survive the process: the start-up reconciliation writes them."""
-    with database_locked(settings_overrides):
+    with database_locked(backend, settings_overrides):
         phone(ALMATY).dial()
         phone(ALMATY).dial()
     from helpline import create_app

@@ -6,10 +6,10 @@ ever offered."""
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import text
 
 from helpline.extensions import db
 from helpline.models import AgentPresence, Call, Offer
@@ -23,13 +23,15 @@ def _params(to: str = ALMATY) -> dict[str, str]:
             "ApiVersion": "2010-04-01"}
 
 
-def _rows(db_path) -> list[tuple]:
-    with sqlite3.connect(db_path) as con:
-        return con.execute("SELECT state, outcome, is_resumed, language, caller_type, queued_at "
-                           "FROM calls ORDER BY started_at").fetchall()
+def _rows(backend, instance) -> list[tuple]:
+    """The register as another process reads it."""
+    with backend.other_process(instance) as con:
+        return [tuple(row) for row in con.execute(text(
+            "SELECT state, outcome, is_resumed, language, caller_type, queued_at "
+            "FROM calls ORDER BY started_at"))]
 
 
-def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process, tmp_path):
+def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process, tmp_path, backend):
     # the reconciler closes a ghost once it has been silent this long (60 s in production)
     server = server_process({"CARRIER_SILENCE_SECONDS": "2", "RECONCILE_INTERVAL_SECONDS": "1"})
     server.command("db", "upgrade")
@@ -45,22 +47,23 @@ def test_a_process_killed_and_restarted_keeps_the_waiting_caller(server_process,
     assert verbs(hold)[-1] == "Play"
 
     server.kill()                       # SIGKILL: the process's live-call map is gone
+    backend.flush_live_state()          # with Redis, the machine and its Redis died together
     server.start()                      # the same database, an empty live-call map
 
     hold = twilio.twiml(enqueue.get("waitUrl"), {**params, "QueuePosition": "1", "QueueTime": "40"})
     said = " ".join(spoken(hold))
     assert "technical problem" in said and "keep your place" in said and "number 1 in line" in said
     assert verbs(hold)[-1] == "Play"    # still waiting, not <Leave/>
-    db_path = tmp_path / "instance" / "helpline.sqlite3"
-    assert wait_until(lambda: _rows(db_path)[0][0] == "ended", timeout=20)   # the reconciler ran
-    first, resumed = _rows(db_path)
+    instance = tmp_path / "instance"
+    assert wait_until(lambda: _rows(backend, instance)[0][0] == "ended", timeout=20)   # the reconciler ran
+    first, resumed = _rows(backend, instance)
     assert first[:3] == ("ended", "interrupted", 0)           # closed by the reconciler
     assert resumed[:5] == ("queued", None, 1, "en", "child")   # the caller goes on, same choices
 
     # the queue's action for a caller who hangs up, then the status callback: closed once
     twilio.twiml(enqueue.get("action"), {**params, "QueueResult": "hangup", "QueueTime": "50"})
     twilio.twiml("/ivr/status", {**params, "CallStatus": "completed", "CallDuration": "60"})
-    assert [row[:2] for row in _rows(db_path)] == [("ended", "interrupted"),
+    assert [row[:2] for row in _rows(backend, instance)] == [("ended", "interrupted"),
                                                    ("ended", "abandoned_in_queue")]
 
 

@@ -5,8 +5,6 @@ call, caller's or psychologist's, is left undeleted there, 20009 refusals includ
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from helpline.carrier import SimulatedCarrier
@@ -42,7 +40,7 @@ def _dial(carrier, spec_twilio, keys: str = "31"):
 
 
 def test_every_ended_call_is_deleted_at_twilio_and_every_request_matches_the_spec(
-        app, spec_twilio, carrier, make_user, staff_client, clock, settings_overrides):
+        app, spec_twilio, carrier, make_user, staff_client, clock, backend):
     make_user("saule")
     console = Console(app, staff_client, "saule")
     assert console.emit("set_state", {"state": "available"})["ok"]
@@ -86,6 +84,6 @@ def test_every_ended_call_is_deleted_at_twilio_and_every_request_matches_the_spe
     updates = [r.form for r in spec_twilio.requests if r.operation_id == "UpdateCall"]
     assert {"Url", "Method"} <= set(updates[0]) and {"Status": ["completed"]} in updates
     assert {r.username for r in spec_twilio.requests} == {MOCK_API_KEY}
-    database = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3").read_bytes()
+    database = backend.stored_bytes(app)
     for sid in spec_twilio.calls:
         assert sid.encode() not in database and sid[2:].encode() not in database

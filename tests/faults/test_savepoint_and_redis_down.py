@@ -4,13 +4,15 @@ the call is still answered, registered and can be answered by a psychologist."""
 
 from __future__ import annotations
 
-import sqlite3
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from helpline.extensions import socketio
+from helpline.models import Call, Offer, User
 from tests.conftest import ALMATY, PhoneCall, TwilioDouble, all_calls, spoken, verbs
 from tests.web.test_console_flow import routing_tick
 
@@ -30,7 +32,7 @@ def _offers(sio) -> list[dict]:
 
 
 def test_a_rolled_back_savepoint_keeps_the_offers_of_the_same_routing_pass(
-        app, make_user, staff_client, clock, settings_overrides):
+        app, make_user, staff_client, clock, settings_overrides, backend):
     make_user("first")
     make_user("second")
     first = _console(app, staff_client, "first")
@@ -50,20 +52,19 @@ def test_a_rolled_back_savepoint_keeps_the_offers_of_the_same_routing_pass(
     # Another process offers "second" a call at the same moment: its ringing offer reaches the
     # database between this pass's read and its insert, so this pass's savepoint for "second"
     # rolls back on the unique index.
-    db_path = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3")
+    instance = Path(settings_overrides["helpline_instance_path"])
     original = rt.dispatcher.may_receive
 
     def other_process_offers_first(session, user_ids, now):
         allowed = original(session, user_ids, now)
-        with sqlite3.connect(db_path) as other:
-            (second_id,) = other.execute("SELECT id FROM users WHERE username = 'second'").fetchone()
-            other.execute("INSERT INTO calls (id, state, started_at, is_urgent, menu_path, is_resumed)"
-                          " VALUES ('f' || hex(randomblob(15)), 'queued', ?, 0, '', 0)",
-                          (now.isoformat(),))
-            ghost = other.execute("SELECT id FROM calls WHERE menu_path = '' AND id LIKE 'f%'").fetchone()
-            other.execute("INSERT INTO offers (call_id, user_id, offered_at, expires_at, state, is_backup)"
-                          " VALUES (?, ?, ?, ?, 'ringing', 0)",
-                          (ghost[0], second_id, now.isoformat(), (now + timedelta(days=1)).isoformat()))
+        with backend.other_process(instance) as other:
+            second_id = other.scalar(select(User.id).where(User.username == "second"))
+            ghost = "f" + secrets.token_hex(15)
+            other.execute(insert(Call).values(id=ghost, state="queued", started_at=now, is_urgent=False,
+                                              menu_path="", is_resumed=False))
+            other.execute(insert(Offer).values(call_id=ghost, user_id=second_id, offered_at=now,
+                                               expires_at=now + timedelta(days=1), state="ringing",
+                                               is_backup=False))
         rt.dispatcher.may_receive = original
         return allowed
 

@@ -34,6 +34,7 @@ def _fresh_cli(settings_overrides):
     return invoke
 
 
+@pytest.mark.empty_database
 def test_run_refuses_an_outdated_schema_and_says_what_to_do(settings_overrides):
     invoke = _fresh_cli(settings_overrides)
     result = invoke("run", "--port", "5999")

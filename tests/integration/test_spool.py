@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sqlite3
 import time
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -115,20 +115,18 @@ def test_a_crash_between_commit_and_removal_makes_no_duplicate(app, clock, spool
         assert spool.pending() == []
 
 
-def test_database_refusing_keeps_the_files(app, clock, spool, settings_overrides):
+def test_database_refusing_keeps_the_files(app, clock, spool, backend):
     """Drain while another process holds the database: nothing lost, then drained later."""
     with app.app_context():
         entry = _entry(clock.now(), dialled_line=ASTANA)
         spool.write(entry)
-        db.session.execute(text("PRAGMA busy_timeout=50"))
-        holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
-        try:
-            holder.execute("BEGIN EXCLUSIVE")
+        short_wait = ("SET lock_timeout = 50" if db.engine.dialect.name == "postgresql"
+                      else "PRAGMA busy_timeout=50")
+        db.session.execute(text(short_wait))      # for this transaction
+        with backend.locked(Path(app.instance_path)):
             with pytest.raises(OperationalError):
                 spooled.drain(db.session, spool, clock.now())
             assert [e for _path, e in spool.pending()] == [entry]
-        finally:
-            holder.close()
         assert spooled.drain(db.session, spool, clock.now()) == 1
         assert db.session.get(Call, entry.call_id) is not None
 
@@ -229,23 +227,18 @@ def test_refuses_carrier_ids_numbers_and_nonsense(fields, spool):
     assert _files(spool) == []
 
 
-def test_a_call_spooled_while_the_database_is_locked_leaves_no_trace_of_the_caller(app, clock, spool):
+def test_a_call_spooled_while_the_database_is_locked_leaves_no_trace_of_the_caller(app, clock, spool,
+                                                                                  backend):
     """The IVR's scenario: the first webhook arrives while another process holds the database."""
     sid = "CA" + secrets.token_hex(16)
     form = {"CallSid": sid, "From": CALLER, "To": ASTANA, "CallStatus": "ringing"}
-    with app.app_context():
-        database = db.engine.url.database
-    holder = sqlite3.connect(database, isolation_level=None)
-    try:
-        holder.execute("BEGIN EXCLUSIVE")
+    with backend.locked(Path(app.instance_path)):
         started = time.perf_counter()
         entry = SpoolEntry(kind="register", call_id=register.new_call_id(), at=clock.now(),
                            dialled_line=try_normalise(form["To"]), centre_id=None, language=None,
                            outcome="failed", started_at=clock.now())
         path = spool.write(entry)
         elapsed = time.perf_counter() - started
-    finally:
-        holder.close()
     assert elapsed < 0.5, f"writing took {elapsed:.3f}s"
     assert path.parent == spool.folder and path.name.endswith(".json")
 

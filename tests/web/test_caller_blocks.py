@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -158,7 +157,7 @@ def test_with_tokens_off_the_console_shows_no_count_and_blocking_is_refused_in_w
 
 
 def test_a_blocked_caller_hears_the_message_and_help_numbers_and_is_registered_once(
-        app, clock, dial, supervisor, phone, settings_overrides):
+        app, clock, dial, supervisor, phone, backend):
     _doc, first = dial()
     listing = supervisor.overview()
     assert [c["call_id"] for c in listing.get_json()["calls"]] == [first.id]
@@ -189,7 +188,7 @@ def test_a_blocked_caller_hears_the_message_and_help_numbers_and_is_registered_o
     after, _row = dial()
     assert after.find("Gather") is not None
 
-    db_bytes = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3").read_bytes()
+    db_bytes = backend.stored_bytes(app)
     assert CALLER[1:].encode() not in db_bytes and CALLER[-10:].encode() not in db_bytes
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -65,7 +64,7 @@ def _place_calls(app, clock, keys_per_call):
 
 @pytest.mark.parametrize("caller_token_enabled", [False, True])
 def test_database_logs_and_export_hold_no_caller_number_or_call_sid(
-    app, clock, settings_overrides, caplog, helpline_cli, caller_token_enabled
+    app, clock, backend, caplog, helpline_cli, caller_token_enabled
 ):
     if caller_token_enabled:  # the opt-in keyed token must not reveal the number either
         from dataclasses import replace
@@ -91,7 +90,7 @@ def test_database_logs_and_export_hold_no_caller_number_or_call_sid(
         assert len({row.caller_token for row in rows}) == 3
 
     export = helpline_cli("calls", "export")
-    db_bytes = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3").read_bytes()
+    db_bytes = backend.stored_bytes(app)   # the SQLite file, or a pg_dump of PostgreSQL
     logs = caplog.text
     secrets_to_find = [number.lstrip("+") for number in CALLERS]
     secrets_to_find += [number[-10:] for number in CALLERS] + sids

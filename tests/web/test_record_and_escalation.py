@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from helpline.extensions import db, socketio
 from helpline.models import ContactRecord
 from tests.conftest import ALMATY
@@ -53,7 +51,7 @@ RECORD = {
 
 
 def test_the_record_is_saved_with_notes_encrypted_at_rest(app, make_user, staff_client, phone, clock,
-                                                          settings_overrides):
+                                                          backend):
     make_user("saule")
     http, headers, call_id, _sio = answered_call(app, phone, staff_client, clock)
     response = http.post(f"/console/calls/{call_id}/record", json=RECORD, headers=headers)
@@ -64,7 +62,7 @@ def test_the_record_is_saved_with_notes_encrypted_at_rest(app, make_user, staff_
         record = db.session.query(ContactRecord).one()
         assert RECORD["notes"].encode() not in record.notes_encrypted
         db.session.remove()
-    raw = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3").read_bytes()
+    raw = backend.stored_bytes(app)
     assert b"mocking pictures" not in raw
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -110,7 +109,7 @@ def test_the_command_line_applies_the_password_policy(helpline_cli):
     assert refused.exit_code == 1 and "too common" in refused.output
 
 
-def test_the_audit_log_never_keeps_what_was_typed(app, client, make_user):
+def test_the_audit_log_never_keeps_what_was_typed(app, client, make_user, backend):
     user_id = make_user("aigerim")
     typed = "MyS3cret-Passw0rd-typed-as-username"
     assert sign_in(client, typed, "whatever it was").status_code == 401
@@ -119,14 +118,13 @@ def test_the_audit_log_never_keeps_what_was_typed(app, client, make_user):
     assert (unknown.object_id, unknown.detail) == (None, "unknown account")
     assert (known.object_type, known.object_id, known.detail) == ("user", str(user_id),
                                                                   "wrong password")
-    database = Path(app.extensions["helpline"].settings.database_url.removeprefix("sqlite:///"))
     with app.app_context():
         db.engine.dispose()
-    stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    stored = backend.stored_bytes(app)
     assert typed.encode() not in stored and typed.lower().encode() not in stored
 
 
-def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(clock, tmp_path):
+def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(clock, tmp_path, backend):
     """Behind nginx every request comes from the proxy's address: with TRUSTED_PROXY_COUNT=1 the
     address the proxy forwards is the one throttled, so one sprayer never slows the whole centre."""
     from helpline import create_app
@@ -134,8 +132,8 @@ def test_behind_the_proxy_each_client_address_is_throttled_on_its_own(clock, tmp
     from helpline.services.demo import load_demo_data
     from tests.conftest import AUTH_TOKEN, BASE_URL
 
-    app = create_app({"helpline_instance_path": str(tmp_path / "proxied"), "testing": True,
-                      "public_base_url": BASE_URL, "twilio_auth_token": AUTH_TOKEN,
+    app = create_app({**backend.overrides, "helpline_instance_path": str(tmp_path / "proxied"),
+                      "testing": True, "public_base_url": BASE_URL, "twilio_auth_token": AUTH_TOKEN,
                       "trusted_proxy_count": 1}, environ={}, clock=clock)
     with app.app_context():
         upgrade(db.engine)
