@@ -4,7 +4,6 @@ unless "Save later" was chosen; My calls shows only one's own calls."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -81,13 +80,13 @@ def count(app, model) -> int:
 
 
 def test_the_draft_is_kept_encrypted_restored_after_a_reload_and_deleted_on_save(
-        app, saule, phone, settings_overrides):
+        app, saule, phone, backend):
     call_id = talk(app, saule, phone)
     typed = {"caller_type": "child", "topics": ["bullying"], "notes": NOTES}
     response = saule.draft(call_id, typed)
     assert response.status_code == 200 and response.get_json()["saved"] is True
 
-    raw = Path(settings_overrides["helpline_instance_path"], "helpline.sqlite3").read_bytes()
+    raw = backend.stored_bytes(app)
     assert b"stepfather shouts" not in raw and b"bathroom" not in raw
     assert count(app, RecordDraft) == 1
 
