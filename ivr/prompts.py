@@ -41,7 +41,6 @@ NOT_SPOKEN = frozenset({"language_name", "number_names"})
 #: How synthesised prompts are made; part of each file's hash, so a change rebuilds them.
 SYNTH_VOICE = ("espeak-ng", "-v", "kk", "-s", "150")
 
-_warned: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -96,6 +95,7 @@ class PromptBook:
         self._recordings = Path(recordings_path)
         self._built = Path(build_path)
         self._voices = voices
+        self._warned: set[str] = set()    # each missing file is logged once, not on every call
 
     def recording(self, language: str, name: str) -> Path | None:
         for ext in AUDIO_EXTENSIONS:
@@ -129,8 +129,8 @@ class PromptBook:
             return Prompt(text, "", "", audio_path=f"{language}/{found.name}")
         if language == FALLBACK_LANGUAGE:
             raise LookupError(f"no voice for {language}")   # the configuration guarantees one
-        if audio and f"{language}/{name}" not in _warned:
-            _warned.add(f"{language}/{name}")
+        if audio and f"{language}/{name}" not in self._warned:
+            self._warned.add(f"{language}/{name}")
             logger.warning("Prompt %s/%s has no audio (run `helpline prompts build`); "
                            "saying it in Russian", language, name)
         return self.prompt(FALLBACK_LANGUAGE, FALLBACK_KEYS.get(key, key), audio=audio, **values)

@@ -78,6 +78,9 @@ def restore(database_url: str, source: Path) -> str:
         live.close()
         return "sqlite"
     if url.get_backend_name() == "postgresql":
+        with source.open("rb") as archive:
+            if archive.read(5) != b"PGDMP":       # pg_dump's custom format starts so
+                raise BackupError(f"{source} is not a Senim PostgreSQL backup (pg_dump's custom format).")
         _run_pg("pg_restore", url, "--clean", "--if-exists", "--no-owner", "--no-privileges",
                 "--single-transaction", "--exit-on-error", str(source))
         return "postgresql"
@@ -99,7 +102,9 @@ def _run_pg(tool: str, url: URL, *args: str) -> None:
         raise BackupError(f"{tool} is missing: install PostgreSQL's client programs "
                           "(Debian: postgresql-client) in the server's major version.")
     env = {**os.environ, "PGPASSWORD": url.password or "", "PGCONNECT_TIMEOUT": "10"}
-    command = [program, f"--host={url.host or 'localhost'}", f"--port={url.port or 5432}",
+    # a Unix-socket URL names its folder as ``?host=/run/postgresql`` (libpq's form)
+    host = url.host or url.query.get("host") or "localhost"
+    command = [program, f"--host={host}", f"--port={url.port or url.query.get('port') or 5432}",
                f"--username={url.username or ''}", f"--dbname={url.database}", *args]
     result = subprocess.run(command, env=env, capture_output=True, text=True,  # noqa: S603
                             timeout=3600, check=False)

@@ -45,12 +45,12 @@ NOT_ON_DUTY = ("You are not on duty now: calls go to the psychologists on duty. 
 
 
 @pytest.fixture
-def live_app_short_ring(tmp_path, monkeypatch):
+def live_app_short_ring(tmp_path, monkeypatch, backend):
     """``live_app`` where an unanswered call rings for 3 s (20 s in service)."""
     real_create_app = browser_conftest.create_app
     monkeypatch.setattr(browser_conftest, "create_app", lambda overrides, **kwargs: real_create_app(
         {**overrides, "ring_timeout_seconds": 3}, **kwargs))
-    yield from browser_conftest._serve(tmp_path)
+    yield from browser_conftest._serve(tmp_path, backend)
 
 
 def watched_console(browser_context_factory, base, grant=True):

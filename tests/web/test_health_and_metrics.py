@@ -46,11 +46,12 @@ def _metric(text: str, name: str, labels: str = "") -> float:
     return float(match.group(1))
 
 
-def test_a_migrated_app_is_healthy_and_ready(client):
+def test_a_migrated_app_is_healthy_and_ready(client, backend):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     answer = client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.get_json()["checks"] == {"database": "ok", "schema": "ok"}
+    redis = {"redis": "ok"} if backend.overrides.get("redis_url") else {}
+    assert answer.get_json()["checks"] == {"database": "ok", "schema": "ok", **redis}
 
 
 def test_an_unreachable_database_leaves_the_process_healthy_but_not_ready(settings_overrides, tmp_path):
@@ -64,6 +65,7 @@ def test_an_unreachable_database_leaves_the_process_healthy_but_not_ready(settin
     assert "no/such/folder" not in answer.get_data(as_text=True)
 
 
+@pytest.mark.empty_database
 def test_a_database_behind_the_code_is_not_ready(settings_overrides):
     app = create_app(settings_overrides, environ={})           # never migrated
     answer = app.test_client().get("/readyz")
