@@ -21,9 +21,10 @@ LANGUAGES = ("kk", "ru", "en")
 #: Pages per role (None: not signed in); {request} and {user} are filled in with demo rows.
 PAGES = {
     None: ("/", "/login", "/stats", "/simulator", "/no-such-page"),
-    "saule": ("/console", "/my-shifts", "/requests", "/requests/{request}", "/account/password"),
+    "saule": ("/console", "/my-shifts", "/requests", "/requests/{request}", "/account/password",
+              "/console/my-calls"),
     "supervisor.almaty": ("/supervisor", "/supervisor/wallboard", "/reports", "/rota",
-                          "/rota?view=month", "/requests", "/requests/{request}"),
+                          "/rota?view=month", "/requests", "/requests/{request}", "/console/my-calls"),
     "admin": ("/admin/users", "/admin/users/{user}", "/admin/topics", "/admin/audit",
               "/admin/provider-purge", "/requests"),
 }
