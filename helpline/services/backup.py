@@ -46,10 +46,7 @@ def backup(database_url: str, target: Path) -> str:
         if not source_path.exists():
             raise BackupError(f"There is no database at {source_path}.")
         _private_file(target)
-        with sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
-            source.backup(copy)
-        source.close()
-        copy.close()
+        _sqlite_copy(source_path, target)
         return "sqlite"
     if url.get_backend_name() == "postgresql":
         _private_file(target)
@@ -72,10 +69,7 @@ def restore(database_url: str, source: Path) -> str:
         _check_sqlite_backup(source)
         target = _sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(source) as copy, sqlite3.connect(target) as live:
-            copy.backup(live)
-        copy.close()
-        live.close()
+        _sqlite_copy(source, target)
         return "sqlite"
     if url.get_backend_name() == "postgresql":
         with source.open("rb") as archive:
@@ -85,6 +79,14 @@ def restore(database_url: str, source: Path) -> str:
                 "--single-transaction", "--exit-on-error", str(source))
         return "postgresql"
     raise BackupError(f"No restore for {url.get_backend_name()} databases.")
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup: a consistent copy even while other connections write."""
+    with sqlite3.connect(source) as reader, sqlite3.connect(target) as writer:
+        reader.backup(writer)
+    reader.close()      # the context manager commits; it does not close
+    writer.close()
 
 
 def _check_sqlite_backup(source: Path) -> None:
