@@ -114,31 +114,6 @@ def server_process(tmp_path, backend):
         server.stop()
 
 
-@pytest.fixture
-def make_app(settings_overrides, clock):
-    """``make_app(redis_url=..., ...)``: another app on a fresh migrated database with demo data."""
-    from helpline import create_app
-    from helpline.extensions import db
-    from helpline.schema import upgrade
-    from helpline.services.demo import load_demo_data
-
-    made = []
-
-    def make(**overrides):
-        app = create_app({**settings_overrides, **overrides}, environ={}, clock=clock)
-        with app.app_context():
-            upgrade(db.engine)
-            load_demo_data(db.session, clock.now(), with_users=False)
-            db.session.commit()
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
-
-
 def reconcile(app) -> str:
     """One run of the scheduler's reconciliation job (spool, ghosts, the carrier's word)."""
     from helpline.extensions import db

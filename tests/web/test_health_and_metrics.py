@@ -17,29 +17,6 @@ LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
 
 
-@pytest.fixture
-def make_app(settings_overrides, clock):
-    """Another migrated app with the demo centres and these settings."""
-    from helpline.schema import upgrade
-    from helpline.services.demo import load_demo_data
-
-    made = []
-
-    def make(**overrides):
-        app = create_app({**settings_overrides, **overrides}, environ={}, clock=clock)
-        with app.app_context():
-            upgrade(db.engine)
-            load_demo_data(db.session, clock.now(), with_users=False)
-            db.session.commit()
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
-
-
 def _metric(text: str, name: str, labels: str = "") -> float:
     match = re.search(rf"^{re.escape(name)}{re.escape(labels)} (\S+)$", text, re.MULTILINE)
     assert match, f"{name}{labels} not in:\n{text}"
