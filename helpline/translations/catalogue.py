@@ -1176,3 +1176,35 @@ T.update({
 # ---- production: serve, health, metrics, scheduler failover ----
 T.update({
 })
+
+# ---- speed: webhook and helpline run ----
+T.update({
+})
+
+# ---- speed: queue to offer and replay ----
+T.update({
+})
+
+# ---- indicators, reports and the public page ----
+T.update({
+})
+
+# ---- composition root ----
+T.update({
+})
+
+# ---- command line per area ----
+T.update({
+})
+
+# ---- vocabulary, macros and shared scripts ----
+T.update({
+})
+
+# ---- supervisor on the line: listen, coach, join ----
+T.update({
+})
+
+# ---- ask for help and transfers in the register ----
+T.update({
+})
