@@ -292,8 +292,11 @@ def csrf_from(html: str) -> str:
 
 
 def totp_code(app, username: str) -> str:
-    """The authenticator's code for ``username`` now (the app's clock), for the first time step
-    not used yet; if the three steps around now were all used, the fixed clock moves 30 s on."""
+    """The authenticator's code for ``username`` now (the app's clock), for a time step not used
+    yet that the server will still accept when the code arrives: the previous step only while it
+    stays valid for 10 s more (a slow browser under load must not cross into a step where it is
+    refused), else now or the next step. When those are all used, a fixed clock moves on; a real
+    clock is waited for."""
     import pyotp
 
     from helpline.models import User
@@ -306,11 +309,20 @@ def totp_code(app, username: str) -> str:
         secret = two_factor.secret_of(user, NotesCipher(rt.settings.notes_key))
         last = user.totp_last_step if user.totp_last_step is not None else -1
         db.session.remove()
-    step = int(rt.clock.now().timestamp()) // two_factor.STEP_SECONDS
-    if step + 1 <= last:
-        rt.clock.advance(seconds=two_factor.STEP_SECONDS * (last - step))
-        step = last
-    return pyotp.TOTP(secret).generate_otp(max(step - 1, last + 1))
+    period = two_factor.STEP_SECONDS
+
+    def usable() -> list[int]:
+        now = rt.clock.now().timestamp()
+        step = int(now) // period
+        previous_lasts = period - now % period > 10
+        return [s for s in ([step - 1] if previous_lasts else []) + [step, step + 1] if s > last]
+
+    if not usable():
+        if hasattr(rt.clock, "advance"):
+            rt.clock.advance(seconds=period)
+        else:
+            assert wait_until(lambda: bool(usable()), timeout=period + 1)
+    return pyotp.TOTP(secret).generate_otp(usable()[0])
 
 
 def sign_in(client, username: str, password: str = PASSWORD, lang: str = "en"):
