@@ -44,19 +44,13 @@
   const record = window.contactRecord;
   const socket = io("/console", {transports: ["websocket", "polling"]});
 
-  // ---- small helpers
-  function fmt(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
-  }
+  // ---- small helpers (common.js)
+  const {fill: fmt, mmss, localTime, sound} = window.Senim;
   // Nothing the carrier says may put a call identifier or a phone number on the page.
   function safe(text) {
     return String(text || "").replace(/\b(CA|CF|PN)[0-9a-f]{32}\b/gi, "…").replace(/\+?\d(?:[\s-]?\d){10,}/g, "…");
   }
   function showError(message) { errorEl.textContent = safe(message); }
-  function mmss(seconds) {
-    const s = Math.max(0, Math.floor(seconds));
-    return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
-  }
   // Every action waits for the server's word; no answer is a failure, never shown as done.
   // While disconnected it waits a little for the connection and otherwise sends nothing (Socket.IO
   // would buffer it and send it later, after we had said it failed).
@@ -182,8 +176,7 @@
     if (data.state === "on_call" && data.call_id) confirmRejoin(data.call_id);
   });
   socket.on("shift_reminder", (data) => {
-    const at = new Date(data.starts_at).toLocaleTimeString([], {timeZone: "Asia/Almaty", hour: "2-digit", minute: "2-digit"});
-    showError(T.shift_reminder + " " + at);
+    showError(T.shift_reminder + " " + localTime(data.starts_at));
   });
   setInterval(() => {
     if (socket.connected) socket.emit("heartbeat", {}, (reply) => { if (window.offerAlert) window.offerAlert.duty(reply); });
@@ -198,21 +191,7 @@
   $("btn-break").addEventListener("click", () => emit("set_state", {state: "break"}));
 
   // ---- offers
-  let ringCtx = null, ringTimer = null;
-  function ring(on) {
-    clearInterval(ringTimer);
-    if (!on) return;
-    try {
-      soundReady();
-      const beep = () => {
-        const osc = ringCtx.createOscillator(), gain = ringCtx.createGain();
-        osc.frequency.value = 660; gain.gain.value = 0.08;
-        osc.connect(gain); gain.connect(ringCtx.destination);
-        osc.start(); osc.stop(ringCtx.currentTime + 0.35);
-      };
-      beep(); ringTimer = setInterval(beep, 1500);
-    } catch (e) { /* no audio: the banner is enough */ }
-  }
+  const ring = sound.ring;     // no audio: the banner is enough
   function offerError(text) { $("offer-error").textContent = safe(text); }
   function closeOffer() {
     $("offer").hidden = true; ring(false); offer = null; offerError("");
@@ -220,13 +199,7 @@
   }
   // A browser starts sound only after the person has touched the page: the first key or click
   // (Available, "Allow desktop alerts") prepares the ring, so a later offer is heard.
-  function soundReady() {
-    ringCtx = ringCtx || new (window.AudioContext || window.webkitAudioContext)();
-    if (ringCtx.state === "suspended") ringCtx.resume().catch(() => null);
-  }
-  ["pointerdown", "keydown"].forEach((type) => document.addEventListener(type, () => {
-    try { soundReady(); } catch (e) { /* no audio: the banner and the title remain */ }
-  }, {once: true, capture: true}));
+  sound.prepareOnTouch();
   socket.on("offer", (data) => {
     endResync();
     offer = data;
