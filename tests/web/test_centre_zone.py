@@ -29,3 +29,22 @@ def test_the_register_shows_times_in_the_centres_own_zone(app, make_user, staff_
     assert "05.03 12:00" not in listing                           # not Almaty's clock
     page = http.get(f"/requests/{item_id}").get_data(as_text=True)
     assert "05.03.2026 10:00" in page
+
+
+def test_the_console_page_names_its_centres_zone_for_the_scripts(app, make_user, staff_client):
+    make_user("saule")
+    with app.app_context():
+        db.session.get(Centre, 2).timezone = "Europe/Moscow"
+        db.session.commit()
+    http, _ = staff_client("saule")
+    page = http.get("/console").get_data(as_text=True)
+    assert '<body data-zone="Europe/Moscow">' in page
+    assert "common.js" in page.split("console.js")[0]       # the shared module loads first
+
+
+def test_no_script_writes_a_zone_of_its_own():
+    from pathlib import Path
+
+    scripts = Path(__file__).resolve().parents[2] / "agent_console" / "static"
+    for script in scripts.glob("*.js"):
+        assert "Asia/" not in script.read_text(encoding="utf-8"), script.name
