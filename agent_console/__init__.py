@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from agent_console import errors, staff_sessions
 from helpline.extensions import babel, db, login_manager, socketio
 from helpline.models import User
+from helpline.vocabulary import zone_of
 
 LANGUAGES = ("kk", "ru", "en")
 
@@ -97,7 +98,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def languages():
-        return {"ui_languages": LANGUAGES, "page_lang": str(get_locale() or "kk")}
+        return {"ui_languages": LANGUAGES, "page_lang": str(get_locale() or "kk"),
+                "page_zone": zone_of(getattr(current_user, "centre", None)).key}
 
     from helpline.models import labels
 
@@ -118,7 +120,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         label=labels.label, kpi_value=labels.kpi_value, row_label=labels.row_label, day_label=labels.day,
-        month_label=labels.month, weekday_day=labels.weekday_day, script_labels=labels.for_scripts,
+        month_label=labels.month, weekday_day=labels.weekday_day, choices=labels.choices,
+        script_labels=labels.for_scripts,
         with_lang=with_lang, topic_words=topic_words, language_names=labels.languages)
 
     from flask import Blueprint

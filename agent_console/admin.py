@@ -29,6 +29,7 @@ from helpline.services.accounts import (
 )
 from helpline.services.centres import list_centres
 from helpline.uow import unit_of_work
+from helpline.vocabulary import DEFAULT_ZONE
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -199,11 +200,10 @@ def toggle_topic(topic_id: int, action: str):
 def audit_log():
     """The audit log, newest first, filtered by action, person and period (days in UTC+5)."""
     from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
 
     from flask import request
 
-    zone = ZoneInfo("Asia/Almaty")
+    zone = DEFAULT_ZONE       # administrators see every centre: the country's zone
     users = {u.id: u.username for u in db.session.query(User)}
     try:
         first = inputs.optional_day(request.args.get("from"), "from")
@@ -223,8 +223,6 @@ def audit_log():
 @roles_required("administrator")
 def provider_purge():
     """The sweeps that delete ended calls at the voice provider: counts only, never a call id."""
-    from zoneinfo import ZoneInfo
-
     from helpline.services.provider_purge import overview
 
     runtime = current_runtime()
@@ -232,4 +230,4 @@ def provider_purge():
                            enabled=runtime.provider_purge is not None,
                            interval=runtime.settings.twilio_purge_interval_seconds,
                            grace=runtime.settings.twilio_purge_grace_seconds,
-                           zone=ZoneInfo("Asia/Almaty"))
+                           zone=DEFAULT_ZONE)

@@ -185,6 +185,6 @@ def voice_token():
 
 
 def _local_today(call: Call, now) -> date:
-    from zoneinfo import ZoneInfo
+    from helpline.vocabulary import local_day
 
-    return now.astimezone(ZoneInfo(call.centre.timezone if call.centre else "Asia/Almaty")).date()
+    return local_day(now, call.centre)

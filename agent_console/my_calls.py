@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -16,10 +14,10 @@ from helpline.runtime import current_runtime
 from helpline.services import audit, drafts
 from helpline.services.contacts import MAX_NOTES, NotesCipher, RecordError, active_topics
 from helpline.uow import unit_of_work
+from helpline.vocabulary import zone_of
 
 bp = Blueprint("my_calls", __name__, url_prefix="/console")
 STAFF = ("psychologist", "supervisor", "administrator")
-ZONE = ZoneInfo("Asia/Almaty")
 
 
 def _call(call_id: str) -> Call:
@@ -61,7 +59,8 @@ def listing():
     with unit_of_work(db.session):
         audit.record(db.session, now, "my_calls.list", current_user, "user", current_user.id,
                      detail=f"{len(rows)} calls")
-    return render_template("my_calls.html", rows=rows, zone=ZONE, days=drafts.MY_CALLS_DAYS)
+    return render_template("my_calls.html", rows=rows, zone=zone_of(current_user.centre),
+                           days=drafts.MY_CALLS_DAYS)
 
 
 @bp.get("/my-calls/<call_id>")
@@ -71,5 +70,5 @@ def record_page(call_id: str):
     call = _call(call_id)
     language = str(get_locale())
     topics = [{"code": t.code, "name": t.name(language)} for t in active_topics(db.session)]
-    return render_template("my_call.html", call=call, topics=topics, zone=ZONE,
+    return render_template("my_call.html", call=call, topics=topics, zone=zone_of(call.centre),
                            max_notes=MAX_NOTES)

@@ -3,8 +3,6 @@ and follow-ups."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,13 +11,13 @@ from agent_console import inputs
 from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Request, Topic
-from helpline.models.request import CHANNELS, FOLLOW_UP_ACTIONS, STATUSES
 from helpline.runtime import current_runtime
 from helpline.services import audit
 from helpline.services import requests as register
 from helpline.services.centres import list_centres
 from helpline.services.contacts import NotesCipher
 from helpline.uow import unit_of_work
+from helpline.vocabulary import to_utc, zone_of
 from scheduling.service import holidays_from
 
 bp = Blueprint("register", __name__, url_prefix="/requests")
@@ -43,9 +41,8 @@ def listing(status: int = 200, error: str | None = None):
         centre_id = _centre_id()
     except inputs.InputError as exc:      # the form again (as typed), the field named, no rows
         return _page([], set(), view, error or str(exc), 400)
-    zone = "Asia/Almaty"
     try:
-        rows = register.listing(db.session, centre_id, view, rt.clock.now(), zone,
+        rows = register.listing(db.session, centre_id, view, rt.clock.now(), _zone(centre_id).key,
                                 topic=request.args.get("topic") or None,
                                 risk=request.args.get("risk") or None,
                                 status=request.args.get("status") or None, reader=current_user)
@@ -59,11 +56,16 @@ def listing(status: int = 200, error: str | None = None):
     return _page(rows, readable, view, error, status)
 
 
+def _zone(centre_id: int | None):
+    """The zone the register's days and times are in: its centre's (one's own for all centres)."""
+    return zone_of(db.session.get(Centre, centre_id) if centre_id else current_user.centre)
+
+
 def _page(rows: list[Request], readable: set[int], view: str, error: str | None, status: int):
     return render_template("requests.html", rows=rows, readable=readable, view=view,
-                           now=current_runtime().clock.now(), zone=ZoneInfo("Asia/Almaty"),
+                           now=current_runtime().clock.now(), zone=zone_of(current_user.centre),
                            topics=db.session.query(Topic).order_by(Topic.id).all(),
-                           channels=CHANNELS, statuses=STATUSES, centres=list_centres(db.session),
+                           centres=list_centres(db.session),
                            error=error, form=request.form), status
 
 
@@ -80,10 +82,9 @@ def create():
     centre = db.session.get(Centre, centre_id) if centre_id else None
     if centre is None or not may_see_centre(current_user, centre.id):
         abort(403)
-    received = received.replace(tzinfo=ZoneInfo(centre.timezone))
     try:
         register.register(db.session, centre, register.RequestInput(
-            channel=form.get("channel", ""), received_at=received.astimezone(ZoneInfo("UTC")),
+            channel=form.get("channel", ""), received_at=to_utc(received, centre),
             caller_type=form.get("caller_type") or None, age_band=form.get("age_band") or None,
             risk_level=form.get("risk_level") or None, topics=form.getlist("topics"),
             immediate_threat=bool(form.get("immediate"))), current_user, rt.clock.now(),
@@ -119,8 +120,7 @@ def show(request_id: int):
                      "request", item.id)
     cipher = NotesCipher(current_runtime().settings.notes_key)
     follow_ups = [(f, cipher.read(f.detail_encrypted)) for f in item.follow_ups]
-    return render_template("request.html", item=item, follow_ups=follow_ups, statuses=STATUSES,
-                           actions=FOLLOW_UP_ACTIONS, zone=ZoneInfo("Asia/Almaty"))
+    return render_template("request.html", item=item, follow_ups=follow_ups, zone=_zone(item.centre_id))
 
 
 @bp.post("/<int:request_id>")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,6 +18,7 @@ from helpline.services.centres import list_centres
 from helpline.services.escalations import EscalationError, UnexplainedItems
 from helpline.services.handover import HandOverRefused
 from helpline.uow import unit_of_work
+from helpline.vocabulary import local
 from scheduling import duty_now
 from scheduling.service import RotaError
 
@@ -48,8 +47,8 @@ def board_json():
     now = rt.clock.now()
     data = board_service.snapshot(db.session, _scope(), now, rt.dispatcher)
     centres = [db.session.get(Centre, _scope())] if _scope() is not None else list_centres(db.session)
-    data["duty_ends"] = {str(c.id): duty_now.default_end(db.session, c, now).astimezone(
-        ZoneInfo(c.timezone)).strftime("%H:%M") for c in centres if c is not None}
+    data["duty_ends"] = {str(c.id): local(duty_now.default_end(db.session, c, now), c).strftime("%H:%M")
+                         for c in centres if c is not None}
     return jsonify(data)
 
 
@@ -164,8 +163,7 @@ def put_on_duty():
                            violations=[f"{v.kind}: {v.detail}" for v in exc.violations],
                            needs_reason=True), 409
         return jsonify(error=str(exc)), 400
-    zone = ZoneInfo(centre.timezone)
-    return jsonify(on_duty=True, name=person.username, until=shift.ends_at.astimezone(zone).strftime("%H:%M"))
+    return jsonify(on_duty=True, name=person.username, until=local(shift.ends_at, centre).strftime("%H:%M"))
 
 
 @bp.get("/wallboard")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+
+from helpline.vocabulary import zone_named
 
 WORKING_DAYS_TO_DEAL = 2
 
@@ -29,7 +30,7 @@ def add_working_days(day: date, count: int, holidays: Iterable[date]) -> date:
 def due_at(received_at: datetime, immediate_threat: bool, zone: str,
            holidays: Iterable[date]) -> datetime:
     """End of the day (local) by which the request must be dealt with, as UTC."""
-    tz = ZoneInfo(zone)
+    tz = zone_named(zone)
     received_day = received_at.astimezone(tz).date()
     last_day = received_day if immediate_threat else add_working_days(
         received_day, WORKING_DAYS_TO_DEAL, holidays)
@@ -40,7 +41,7 @@ def due_by(due_at: datetime, now: datetime, zone: str) -> dict:
     """How a deadline at a day's end reads: "by 23:59 today", "tomorrow" or on a date, in the
     centre's zone (a deadline of 00:00 is the last minute of the day before, never "00:00");
     ``day`` is ``overdue`` once it has passed."""
-    tz = ZoneInfo(zone)
+    tz = zone_named(zone)
     last = (due_at - timedelta(minutes=1)).astimezone(tz)
     today = now.astimezone(tz).date()
     if due_at <= now:

@@ -4,14 +4,14 @@ flush; the caller commits, audits and routes."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.config import Settings
 from helpline.models import Centre, Shift, User
+from helpline.vocabulary import zone_of
 from scheduling import rota
 from scheduling.service import RotaError, absences, add_shift, current_shifts, spans
 
@@ -20,7 +20,7 @@ def default_end(session: Session, centre: Centre, now: datetime) -> datetime:
     """The end of the centre's current rota shift period (see ``rota.period_end``)."""
     shifts = current_shifts(session, centre.id, now - timedelta(seconds=1), now + timedelta(seconds=1))
     away = absences(session, [s.user_id for s in shifts], now, now + timedelta(seconds=1))
-    return rota.period_end(spans(shifts), away, now, ZoneInfo(centre.timezone))
+    return rota.period_end(spans(shifts), away, now, zone_of(centre))
 
 
 def end_from_clock(centre: Centre, clock_time: str, now: datetime) -> datetime:
@@ -30,12 +30,12 @@ def end_from_clock(centre: Centre, clock_time: str, now: datetime) -> datetime:
         wanted = time.fromisoformat(clock_time.strip())
     except (ValueError, AttributeError):
         raise RotaError("until: a time as HH:MM") from None
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     local = now.astimezone(zone)
     end = datetime.combine(local.date(), wanted.replace(second=0, microsecond=0), zone)
     if end <= local:
         end = datetime.combine(local.date() + timedelta(days=1), wanted, zone)
-    return end.astimezone(ZoneInfo("UTC"))
+    return end.astimezone(UTC)
 
 
 def put_on_duty(session: Session, user: User | None, end: datetime | None, by: User, now: datetime,

@@ -24,18 +24,12 @@ from scheduling import service
 logger = logging.getLogger(__name__)
 
 
-def _current_line_shifts(session: Session, start: datetime, end: datetime) -> list[Shift]:
-    return list(session.scalars(select(Shift).where(
-        Shift.superseded_at.is_(None), Shift.deleted_at.is_(None), Shift.duty == "line",
-        Shift.starts_at >= start, Shift.starts_at < end)))
-
-
 def shift_start_check(session: Session, now: datetime, runtime) -> str:
     """Someone on duty not signed in 5 minutes after their shift began: tell the supervisors."""
     grace = timedelta(minutes=runtime.settings.shift_start_grace_minutes)
     fresh = now - timedelta(seconds=runtime.settings.presence_timeout_seconds)
     missing = []
-    for shift in _current_line_shifts(session, now - grace - timedelta(minutes=1), now - grace):
+    for shift in service.shifts_starting(session, now - grace - timedelta(minutes=1), now - grace):
         presence = session.get(AgentPresence, shift.user_id)
         signed_in = (presence is not None and presence.state != AgentState.OFFLINE.value
                      and presence.last_seen_at >= fresh)
@@ -49,7 +43,7 @@ def shift_start_check(session: Session, now: datetime, runtime) -> str:
 
 def shift_reminders(session: Session, now: datetime, runtime) -> str:
     ahead = timedelta(minutes=runtime.settings.shift_reminder_minutes)
-    shifts = _current_line_shifts(session, now + ahead, now + ahead + timedelta(minutes=1))
+    shifts = service.shifts_starting(session, now + ahead, now + ahead + timedelta(minutes=1))
     for shift in shifts:
         publish(session, runtime.dispatcher.publisher, "shift_reminder",
                 {"starts_at": shift.starts_at.isoformat()}, agent_room(shift.user_id))

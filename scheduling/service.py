@@ -8,8 +8,7 @@ import io
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from helpline import csvout
 from helpline.config import Settings
 from helpline.models import Absence, Centre, Shift, StaffingMinimum, SwapRequest, User
+from helpline.vocabulary import zone_of
 from scheduling import rota
 
 TEMPLATES = {
@@ -47,15 +47,26 @@ def holidays_from(settings: Settings) -> set[date]:
     return {date.fromisoformat(day) for day in settings.public_holidays}
 
 
+def _standing():
+    """Shifts as the rota stands: neither replaced by a later version nor deleted."""
+    return select(Shift).where(Shift.superseded_at.is_(None), Shift.deleted_at.is_(None))
+
+
 def current_shifts(session: Session, centre_id: int | None, start: datetime, end: datetime,
                    user_id: int | None = None) -> list[Shift]:
-    query = select(Shift).where(Shift.superseded_at.is_(None), Shift.deleted_at.is_(None),
-                                Shift.ends_at > start, Shift.starts_at < end)
+    """Shifts that overlap [start, end)."""
+    query = _standing().where(Shift.ends_at > start, Shift.starts_at < end)
     if centre_id is not None:
         query = query.where(Shift.centre_id == centre_id)
     if user_id is not None:
         query = query.where(Shift.user_id == user_id)
     return list(session.scalars(query.order_by(Shift.starts_at, Shift.id)))
+
+
+def shifts_starting(session: Session, start: datetime, end: datetime, duty: str = "line") -> list[Shift]:
+    """Shifts of one duty that begin in [start, end), in every centre (reminders, start checks)."""
+    return list(session.scalars(_standing().where(Shift.duty == duty, Shift.starts_at >= start,
+                                                  Shift.starts_at < end).order_by(Shift.starts_at, Shift.id)))
 
 
 def spans(shifts: Sequence[Shift]) -> list[rota.Span]:
@@ -71,7 +82,7 @@ def absences(session: Session, user_ids: Sequence[int], start: datetime, end: da
 
 def minimum_for(session: Session, centre: Centre, settings: Settings):
     """``instant -> people needed on line duty`` from the centre's table, else the defaults."""
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     table = {(m.weekday, m.hour): m.minimum for m in session.scalars(
         select(StaffingMinimum).where(StaffingMinimum.centre_id == centre.id))}
 
@@ -122,7 +133,7 @@ def check(session: Session, centre: Centre, start: datetime, end: datetime, sett
     people = sorted({s.user_id for s in all_spans})
     away = absences(session, people, start - margin, end + margin)
     gaps = rota.find_gaps(all_spans, away, start, end, minimum_for(session, centre, settings))
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     violations = [v for v in rota.check_working_time(all_spans, away, zone, rules_from(settings))
                   if start - timedelta(days=7) <= v.at < end]
     return CheckResult(gaps, violations)
@@ -199,7 +210,7 @@ def apply_template(session: Session, centre: Centre, pattern: str, people: Seque
         raise RotaError("people: choose at least one")
     if last_day < first_day or (last_day - first_day).days > 62:
         raise RotaError("dates: the last day must follow the first, at most 2 months")
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     slots = TEMPLATES[pattern]
     made, turn = [], 0
     day = first_day
@@ -208,8 +219,8 @@ def apply_template(session: Session, centre: Centre, pattern: str, people: Seque
             start = datetime.combine(day, time(start_hour), zone) + timedelta(hours=offset)
             person = people[turn % len(people)]
             turn += 1
-            made.append(add_shift(session, centre, person, duty, start.astimezone(ZoneInfo("UTC")),
-                                  (start + timedelta(hours=hours)).astimezone(ZoneInfo("UTC")),
+            made.append(add_shift(session, centre, person, duty, start.astimezone(UTC),
+                                  (start + timedelta(hours=hours)).astimezone(UTC),
                                   by, now, settings, reason))
         day += timedelta(days=1)
     return made
@@ -288,7 +299,7 @@ def export_csv(session: Session, centre: Centre | None, start: datetime, end: da
     writer.writerow(CSV_COLUMNS)
     for shift in current_shifts(session, centre.id if centre else None, start, end):
         owner = session.get(Centre, shift.centre_id)
-        zone = ZoneInfo(owner.timezone)
+        zone = zone_of(owner)
         writer.writerow([owner.name, shift.user.username, shift.duty,
                          shift.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                          shift.ends_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")])
@@ -328,7 +339,7 @@ def _import_row(session: Session, row: dict, centres: dict[str, Centre], users: 
     centre = centres.get((row["centre"] or "").strip())
     if centre is None:
         raise RotaError(f"unknown centre {row['centre']!r}")
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     try:
         start = datetime.strptime(row["start"].strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
         end = datetime.strptime(row["end"].strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
@@ -339,7 +350,7 @@ def _import_row(session: Session, row: dict, centres: dict[str, Centre], users: 
         raise RotaError(f"unknown person {row['username']!r}")
     try:
         return add_shift(session, centre, user, (row["duty"] or "").strip(),
-                         start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")),
+                         start.astimezone(UTC), end.astimezone(UTC),
                          by, now, settings, reason=row.get("reason"))
     except RotaError as exc:
         if not exc.violations:

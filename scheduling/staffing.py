@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.models import Call, Centre
+from helpline.vocabulary import zone_of
 
 DEFAULT_HANDLING_SECONDS = 600.0
 
@@ -52,7 +52,7 @@ def agents_needed(calls_per_hour: float, handling_seconds: float, target_share: 
 def advice_for_week(session: Session, centre: Centre, now: datetime, weeks: int = 8,
                     target_share: float = 0.8, target_seconds: float = 20) -> dict:
     """Calls per hour of the week (average over ``weeks``), handling time, and agents needed."""
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     since = now - timedelta(weeks=weeks)
     rows = session.execute(select(Call.started_at, Call.talk_seconds).where(
         Call.centre_id == centre.id, Call.started_at >= since)).all()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from helpline.runtime import current_runtime
 from helpline.services import audit
 from helpline.services.centres import list_centres
 from helpline.uow import unit_of_work
+from helpline.vocabulary import zone_of
 from scheduling import service
 from scheduling.ical import calendar_feed
 from scheduling.service import RotaError
@@ -57,7 +57,7 @@ def _centre() -> tuple[Centre, RotaError | None]:
 
 
 def _local(centre: Centre, day: str, clock: str, field: str = "day") -> datetime:
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     try:
         return datetime.combine(inputs.day(day, field), time.fromisoformat(clock), zone)
     except inputs.InputError as exc:
@@ -66,9 +66,19 @@ def _local(centre: Centre, day: str, clock: str, field: str = "day") -> datetime
         raise RotaError("date and time: YYYY-MM-DD and HH:MM") from exc
 
 
+def _shift_times(centre: Centre) -> tuple[datetime, datetime]:
+    """The form's day, from and to as a shift's start and end in UTC (a night shift, ending at or
+    before its start time, ends the next morning)."""
+    start = _local(centre, request.form.get("day", ""), request.form.get("from", ""))
+    end = _local(centre, request.form.get("day", ""), request.form.get("to", ""))
+    if end <= start:
+        end += timedelta(days=1)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 def _period(centre: Centre, view: str, start: str | None, now: datetime) -> tuple[date, date]:
     """The week or month shown; ``InputError`` for a start day outside the accepted range."""
-    today = now.astimezone(ZoneInfo(centre.timezone)).date()
+    today = now.astimezone(zone_of(centre)).date()
     first = inputs.optional_day(start, "start") or today
     if view == "month":
         first = first.replace(day=1)
@@ -92,7 +102,7 @@ def board(status: int = 200, form_error: RotaError | None = None):
     except inputs.InputError as exc:       # this week, and the field named
         first, last = _period(centre, view, None, rt.clock.now())
         status, form_error = 400, form_error or RotaError(str(exc))
-    zone = ZoneInfo(centre.timezone)
+    zone = zone_of(centre)
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(last + timedelta(days=1), time(0), zone)
     shifts = service.current_shifts(db.session, centre.id, start, end)
@@ -150,13 +160,10 @@ def add_shift():
     try:
         if refusal is not None:
             raise refusal
-        start = _local(centre, request.form.get("day", ""), request.form.get("from", ""))
-        end = _local(centre, request.form.get("day", ""), request.form.get("to", ""))
-        if end <= start:
-            end += timedelta(days=1)            # a night shift ends the next morning
+        start, end = _shift_times(centre)
         user = db.session.get(User, _chosen("user_id") or 0)
         service.add_shift(db.session, centre, user, request.form.get("duty", "line"),
-                          start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")),
+                          start, end,
                           current_user, rt.clock.now(), rt.settings, request.form.get("reason"))
     except RotaError as error:
         return _failed(error)
@@ -182,13 +189,9 @@ def edit_shift(shift_id: int):
     shift = _shift(shift_id)
     centre = db.session.get(Centre, shift.centre_id)
     try:
-        start = _local(centre, request.form.get("day", ""), request.form.get("from", ""))
-        end = _local(centre, request.form.get("day", ""), request.form.get("to", ""))
-        if end <= start:
-            end += timedelta(days=1)
+        start, end = _shift_times(centre)
         user = db.session.get(User, _chosen("user_id") or shift.user_id)
-        service.change_shift(db.session, shift, user, start.astimezone(ZoneInfo("UTC")),
-                             end.astimezone(ZoneInfo("UTC")), current_user, rt.clock.now(),
+        service.change_shift(db.session, shift, user, start, end, current_user, rt.clock.now(),
                              rt.settings, request.form.get("reason"))
     except RotaError as error:
         return _failed(error)
@@ -262,8 +265,8 @@ def add_absence():
             raise RotaError("person: a member of this centre")
         start = _local(centre, request.form.get("first", ""), "00:00", "first")
         end = _local(centre, request.form.get("last", ""), "00:00", "last") + timedelta(days=1)
-        service.add_absence(db.session, user, start.astimezone(ZoneInfo("UTC")),
-                            end.astimezone(ZoneInfo("UTC")), request.form.get("kind", "leave"),
+        service.add_absence(db.session, user, start.astimezone(UTC),
+                            end.astimezone(UTC), request.form.get("kind", "leave"),
                             current_user, rt.clock.now())
     except RotaError as error:
         return _failed(error)
@@ -304,7 +307,7 @@ def my_shifts():
     mine = list(db.session.scalars(select(SwapRequest).where(
         SwapRequest.requester_id == current_user.id).order_by(SwapRequest.asked_at.desc()).limit(20)))
     user = db.session.merge(current_user._get_current_object())
-    zone = ZoneInfo(user.centre.timezone if user.centre else "Asia/Almaty")
+    zone = zone_of(user.centre)
     feed = (rt.settings.public_base_url + url_for("rota.feed", token=user.calendar_token)
             if user.calendar_token else None)      # made only when the person asks (a POST)
     return render_template("my_shifts.html", shifts=shifts, colleagues=colleagues,

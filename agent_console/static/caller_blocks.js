@@ -3,13 +3,12 @@
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("i18n-blocks").textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
   const REASONS = ["abuse", "prank", "threats", "silent", "other"];
   let shown = "";
-  const when = (iso) => new Date(iso).toLocaleString("ru-RU", {timeZone: "Asia/Almaty", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit"});
+  const {el, localDateTime: when} = window.Senim;
+  const words = {not_done_offline: T.not_done, not_done_signed_out: T.not_done, not_done_server: T.not_done};
 
-  function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
   function select(name, values) {
     const s = el("select"); s.name = name; s.setAttribute("aria-label", T[name]);
     values.forEach((v) => { const o = el("option", T[v] || v); o.value = v; s.appendChild(o); });
@@ -19,14 +18,9 @@
   // Only what the server answers is shown: an action that did not happen is never shown as done.
   async function act(url, body) {
     $("blocks-error").textContent = "";
-    try {
-      const r = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(body || {})});
-      const reply = await r.json().catch(() => ({}));
-      if (!r.ok) $("blocks-error").textContent = reply.error || T.not_done;
-      shown = "";
-    } catch (e) {
-      $("blocks-error").textContent = T.not_done;
-    }
+    const {ok, data} = await window.Senim.post(url, body, words);
+    if (!ok) $("blocks-error").textContent = data.error;
+    shown = "";
     refresh();
   }
 

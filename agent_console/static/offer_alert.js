@@ -17,9 +17,7 @@
   let api = null, state = null, onDuty = null, missed = false, ringing = null;
   let shown = null;   // the desktop notification on screen, if any
 
-  function fmt(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
-  }
+  const fmt = window.Senim.fill;
   function waited(seconds) {
     const s = Math.max(0, Math.floor(Number(seconds) || 0));
     return s < 60 ? fmt(T.wait_seconds, {seconds: s})

@@ -15,7 +15,6 @@
   const form = document.getElementById("record-form");
   if (!form) return;
   const T = JSON.parse(document.getElementById("i18n-record").textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
   const DRAFT_DELAY_MS = 2000, DRAFT_RETRY_MS = 15000;
   const REQUIRED = {caller_type: T.caller_type_required, risk_level: T.risk_level_required};
@@ -23,31 +22,10 @@
   let loading = 0, loads = 0;
   let dirty = false, draftTimer = null, draftSending = Promise.resolve();
 
-  function fmt(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
-  }
-  function clockTime(iso) {
-    const at = iso ? new Date(iso) : new Date();
-    return at.toLocaleTimeString([], {timeZone: "Asia/Almaty", hour: "2-digit", minute: "2-digit", hour12: false});
-  }
-  // Only a JSON answer from the server itself counts: a redirect (to the sign-in page) or any
-  // other page means it was not done.
-  // keepalive: sent even while the page unloads (a reload right after typing).
-  async function send(url, body, keepalive) {
-    let response;
-    try {
-      response = await fetch(url, {method: "POST", credentials: "same-origin", body: JSON.stringify(body || {}),
-        keepalive: !!keepalive,
-        headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf}});
-    } catch (e) {
-      return {ok: false, data: {error: T.not_done_offline}};
-    }
-    const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
-    const data = isJson ? await response.json().catch(() => ({})) : {};
-    if (response.redirected || !isJson) return {ok: false, data: {error: data.error || T.not_done_signed_out}};
-    if (!response.ok && !data.error) data.error = T.not_done_server;
-    return {ok: response.ok, data};
-  }
+  const {fill: fmt, localTime: clockTime} = window.Senim;
+  // Only a JSON answer from the server itself counts (common.js); keepalive: sent even while the
+  // page unloads (a reload right after typing).
+  function send(url, body, keepalive) { return window.Senim.post(url, body, T, {keepalive}); }
 
   // ---- what the form holds
   function collect() {

@@ -5,50 +5,26 @@
   // the words for codes (languages, who called), in the page's language
   const L = JSON.parse(document.getElementById("labels").textContent);
   const word = (group, code) => (code ? (L[group][code] || code) : "—");
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
   const socket = io("/console", {transports: ["websocket", "polling"]});
-  const mmss = (s) => String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(Math.floor(s % 60)).padStart(2, "0");
-  const local = (iso) => new Date(iso).toLocaleTimeString("ru-RU", {timeZone: "Asia/Almaty", hour: "2-digit", minute: "2-digit"});
+  const {mmss, fill, el, localTime: local, localDate} = window.Senim;
+  const alarm = window.Senim.sound.alarm;     // the banner remains without sound
+  window.Senim.sound.prepareOnTouch();
   let pending = null;
-
-  function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
-
-  function alarm() {
-    try {
-      const ctx = new (window.AudioContext || window.webkitAudioContext)();
-      [0, 0.4, 0.8].forEach((t) => {
-        const osc = ctx.createOscillator(), gain = ctx.createGain();
-        osc.frequency.value = 880; gain.gain.value = 0.12; osc.connect(gain); gain.connect(ctx.destination);
-        osc.start(ctx.currentTime + t); osc.stop(ctx.currentTime + t + 0.25);
-      });
-    } catch (e) { /* the banner remains */ }
-  }
 
   // A tick or a close is shown as done only when the server says so; otherwise the supervisor is
   // told in words, and the board is redrawn from the server (an unsaved tick comes back unticked).
   function actionFailed(message) { $("action-error").textContent = message; return false; }
   async function post(url, body) {
-    let r;
-    try {
-      r = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json",
-                                                      "X-CSRFToken": csrf}, body: JSON.stringify(body || {})});
-    } catch (e) {
-      refresh();
-      return actionFailed(T.not_done_offline);
-    }
-    const isJson = (r.headers.get("Content-Type") || "").includes("application/json");
-    const data = isJson ? await r.json().catch(() => ({})) : {};
+    const {ok, data} = await window.Senim.post(url, body, T);
     refresh();
-    if (r.redirected || !isJson) return actionFailed(data.error || T.not_done_signed_out);
-    if (!r.ok) return actionFailed(data.error || T.not_done_server);
+    if (!ok) return actionFailed(data.error);
     $("action-error").textContent = "";
     return true;
   }
 
   const D = JSON.parse(document.getElementById("i18n-duty").textContent);
-  const fill = (text, values) => Object.entries(values).reduce((t, [k, v]) => t.replace(`{${k}}`, v), text);
-  const day = (iso) => new Date(iso).toLocaleDateString("ru-RU", {timeZone: "Asia/Almaty"});
+  const day = localDate;
   // What the supervisor is writing survives the board being redrawn.
   const chosen = {};          // call id -> user id chosen to hand it to
   const closing = {};         // escalation id -> {body: reason} once Close asked for reasons
@@ -149,18 +125,12 @@
   $("duty-cancel").addEventListener("click", () => { $("duty-panel").hidden = true; dutyFor = null; });
   $("duty-panel").addEventListener("submit", async (event) => {
     event.preventDefault();
-    let r;
-    try {
-      r = await fetch("/supervisor/duty", {method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
-        body: JSON.stringify({user_id: dutyFor, until: $("duty-until").value, reason: $("duty-reason").value})});
-    } catch (e) { $("duty-error").textContent = T.not_done_offline; return; }
-    const isJson = (r.headers.get("Content-Type") || "").includes("application/json");
-    const data = isJson ? await r.json().catch(() => ({})) : {};
+    const {ok, data} = await window.Senim.post("/supervisor/duty", {user_id: dutyFor, until: $("duty-until").value,
+                                                                    reason: $("duty-reason").value}, T);
     refresh();
     $("duty-violations").innerHTML = "";
-    if (r.redirected || !isJson) { $("duty-error").textContent = T.not_done_signed_out; return; }
-    if (!r.ok) {
-      $("duty-error").textContent = data.error || T.not_done_server;
+    if (!ok) {
+      $("duty-error").textContent = data.error;
       (data.violations || []).forEach((v) => $("duty-violations").appendChild(el("li", v)));
       if (data.needs_reason) $("duty-reason").focus();
       return;

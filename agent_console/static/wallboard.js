@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const socket = io("/console", {transports: ["websocket", "polling"]});
-  const mmss = (s) => String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(Math.floor(s % 60)).padStart(2, "0");
+  const mmss = window.Senim.mmss;
   let pending = null;
   function get(data, path) { return path.split(".").reduce((o, k) => (o == null ? o : o[k]), data); }
   async function refresh() {

@@ -24,6 +24,12 @@ CALLER_TYPES = {"child": _l("Child or teenager"), "parent": _l("Parent or guardi
                 "specialist": _l("Teacher or specialist")}
 AGE_BANDS = {"under_10": _l("under 10"), "10_13": "10–13", "14_15": "14–15", "16_17": "16–17",
              "18_plus": "18+", "unknown": _l("unknown")}
+GENDERS = {"not_said": _l("not said"), "female": _l("female"), "male": _l("male")}
+CONSENTS = {"parent_consent": _l("parent's consent obtained"), "not_required": _l("not required"),
+            "immediate_threat": _l("immediate-threat exception (rule 15)")}
+REFERRALS = {"advice": _l("advice given"), "school_psychologist": _l("school psychologist"),
+             "face_to_face": _l("face-to-face at the centre"), "mobile_group": _l("mobile response group"),
+             "medical": _l("medical"), "police": _l("police"), "other_service": _l("other service")}
 RISK_LEVELS = {"none": _l("none"), "low": _l("low"), "medium": _l("medium"), "high": _l("high"),
                "immediate": _l("immediate danger")}
 CHANNELS = {"phone": _l("phone"), "email": _l("email"), "messenger": _l("messenger"),
@@ -72,6 +78,7 @@ GROUPS: dict[str, Mapping] = {
     "channel": CHANNELS, "status": STATUSES, "action": FOLLOW_UP_ACTIONS, "role": ROLES,
     "duty": DUTIES, "agent_state": AGENT_STATES, "language": LANGUAGES, "absence": ABSENCES,
     "swap": SWAP_STATES, "violation": VIOLATIONS, "kpi": KPIS, "section": SECTIONS, "field": FIELDS,
+    "gender": GENDERS, "consent": CONSENTS, "referral": REFERRALS,
 }
 #: The group naming each report section's rows.
 SECTION_ROWS = {"calls_by_outcome": "outcome", "calls_by_language": "language",
@@ -90,6 +97,12 @@ def label(group: str, code: str | None) -> str:
         return str(NOT_SAID)
     words = GROUPS[group].get(code)
     return code if words is None else str(words)
+
+
+def choices(group: str) -> list[tuple[str, str]]:
+    """A group's codes and words, in the group's order: the options a select or a row of
+    checkboxes shows (templates render them with the macros in ``_macros.html``)."""
+    return [(code, str(words)) for code, words in GROUPS[group].items()]
 
 
 def languages(codes: str | None) -> str:

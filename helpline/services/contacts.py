@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.models import Call, ContactRecord, Topic, User
+from helpline.models import Call, CallerType, ContactRecord, Topic, User
 from helpline.models.contact import AGE_BANDS, CONSENTS, GENDERS, REFERRALS, RISK_LEVELS
 from helpline.services.cipher import NotesCipher
 
@@ -60,14 +60,14 @@ def validate(data: RecordInput, today: date) -> None:
         raise RecordError("caller_type", "caller_type: required")
     if data.risk_level is None:
         raise RecordError("risk_level", "risk_level: required")
-    _check("caller_type", data.caller_type, ("child", "parent", "specialist"))
+    _check("caller_type", data.caller_type, tuple(CallerType))
     _check("age_band", data.age_band, AGE_BANDS)
     _check("gender", data.gender, GENDERS)
     _check("risk_level", data.risk_level, RISK_LEVELS)
     _check("consent", data.consent, CONSENTS)
     for code in data.referrals:
         _check("referrals", code, REFERRALS)
-    if data.age_band in UNDER_16 and data.caller_type == "child" and data.consent is None:
+    if data.age_band in UNDER_16 and data.caller_type == CallerType.CHILD and data.consent is None:
         raise RecordError("consent", "consent: required for a caller under 16 (rule 15)")
     if data.follow_up_due is not None and not data.follow_up_needed:
         raise RecordError("follow_up_due", "follow-up date: tick 'follow-up needed' first")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
 from helpline.models import Call, Escalation, Notification, User
 from helpline.models.escalation import BODIES
+from helpline.vocabulary import zone_named, zone_of
 
 
 class EscalationError(ValueError):
@@ -20,8 +20,8 @@ class EscalationError(ValueError):
 
 def same_day_deadline(now: datetime, zone: str) -> datetime:
     """End of today in the centre's zone (rule 16: an immediate threat is dealt with the same day)."""
-    local = now.astimezone(ZoneInfo(zone))
-    end = datetime.combine(local.date() + timedelta(days=1), time(0), ZoneInfo(zone))
+    local = now.astimezone(zone_named(zone))
+    end = datetime.combine(local.date() + timedelta(days=1), time(0), zone_named(zone))
     return end.astimezone(now.tzinfo)
 
 
@@ -47,7 +47,7 @@ def raise_escalation(session: Session, call: Call, by: User, now: datetime,
         Escalation.call_id == call.id, Escalation.closed_at.is_(None)))
     if existing is not None:
         return existing
-    zone = call.centre.timezone if call.centre else "Asia/Almaty"
+    zone = zone_of(call.centre).key
     escalation = Escalation(
         call_id=call.id, centre_id=call.centre_id, raised_by_id=by.id, raised_at=now,
         due_at=same_day_deadline(now, zone),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from helpline import csvout
 from helpline.models import Call
+from helpline.vocabulary import DEFAULT_ZONE_NAME, zone_named
 
 COLUMNS = (
     "call_id", "centre", "dialled_line", "started_at_utc", "started_at_local", "queued_at_utc",
@@ -33,13 +33,13 @@ def calls_between(session: Session, since: datetime | None, until: datetime | No
     yield from session.scalars(query).unique()
 
 
-def write_calls_csv(calls: Iterator[Call], out: TextIO, default_zone: str = "Asia/Almaty") -> int:
+def write_calls_csv(calls: Iterator[Call], out: TextIO, default_zone: str = DEFAULT_ZONE_NAME) -> int:
     """Write one row per call; returns how many rows were written."""
     writer = csvout.writer(out)
     writer.writerow(COLUMNS)
     count = 0
     for call in calls:
-        zone = ZoneInfo(call.centre.timezone if call.centre else default_zone)
+        zone = zone_named(call.centre.timezone if call.centre else default_zone)
         writer.writerow([
             call.id,
             call.centre.name if call.centre else "",

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from helpline.deadlines import due_at
-from helpline.models import Call, Centre, ContactRecord, Request, Topic, User
+from helpline.models import Call, CallerType, Centre, ContactRecord, Request, Topic, User
 from helpline.models.contact import AGE_BANDS, RISK_LEVELS
 from helpline.models.request import CHANNELS, FOLLOW_UP_ACTIONS, STATUSES, FollowUp
 from helpline.services.contacts import NotesCipher
+from helpline.vocabulary import zone_named
 
 VIEWS = ("open", "due_today", "overdue", "all")
 
@@ -37,7 +37,7 @@ class RequestInput:
 def _validate(session: Session, data: RequestInput, now: datetime) -> list[str]:
     if data.channel not in CHANNELS:
         raise RequestError(f"channel: one of {', '.join(CHANNELS)}")
-    if data.caller_type not in (None, "child", "parent", "specialist"):
+    if data.caller_type not in (None, *CallerType):
         raise RequestError("caller type: child, parent or specialist")
     if data.age_band not in (None, *AGE_BANDS):
         raise RequestError("age band: unknown")
@@ -141,7 +141,7 @@ def listing(session: Session, centre_id: int | None, view: str, now: datetime, z
     if view == "open":
         query = query.where(not_closed)
     elif view == "due_today":
-        tz = ZoneInfo(zone)
+        tz = zone_named(zone)
         end = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(0), tz)
         query = query.where(not_closed, Request.due_at <= end, Request.due_at > now)
     elif view == "overdue":
