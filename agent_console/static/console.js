@@ -43,6 +43,7 @@
 
   const record = window.contactRecord;
   const socket = io("/console", {transports: ["websocket", "polling"]});
+  window.consoleSocket = socket;   // for the scripts that follow (on_the_line.js)
 
   // ---- small helpers
   function fmt(text, values) {

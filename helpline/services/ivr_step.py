@@ -31,6 +31,8 @@ class CarrierCall:
     urgent: bool = False
     #: Conference status callbacks: the event and whether the leaving party ends the conference.
     conference_event: str = ""
+    #: The conference participant's label (a supervisor's leg is labelled ``supervisor-...``).
+    participant_label: str = ""
     #: The agent's join token (``/ivr/agent-join``).
     join_token: str = ""
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from helpline.carrier.control import SUPERVISOR_LABEL
 from helpline.events import after_commit, agent_room, publish
 from helpline.live import LiveLeg
 from helpline.models import Call, CallState
@@ -92,12 +93,15 @@ class Bridging:
 
     def conference_event(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
         """The carrier's conference callbacks: the caller arrived, or the psychologist's leg left
-        (the caller is then told and waits for them, wherever the caller is)."""
+        (the caller is then told and waits for them, wherever the caller is). A supervisor's
+        leg coming or going changes nothing."""
         leg = self.live.by_leg(req.leg) if req.leg else None
         call = session.get(Call, leg.call_id) if leg is not None and not leg.ended else None
         if call is None or call.state != CallState.ANSWERED.value or not req.call_sid:
             return IvrStep(Next.NOTHING)
         is_caller = req.call_sid == leg.call_sid
+        if req.participant_label.startswith(SUPERVISOR_LABEL):
+            return IvrStep(Next.NOTHING)     # a supervisor came or went: the conversation goes on
         if req.conference_event == "participant-join" and is_caller:
             call.bridged_at = call.bridged_at or now
         elif req.conference_event == "participant-leave" and not is_caller and call.agent_lost_at is None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from helpline.carrier.control import CarrierError
 from helpline.events import after_commit
 from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, OfferState, User
+from helpline.services import on_the_line
 from helpline.services.dispatch import DispatchError, call_payload
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ class ConsoleActions:
             events.append(("agent_leg_lost", {"call_id": call.id, "rejoin_seconds": max(0, left)}))
         elif call.bridged_at is not None:
             events.append(("caller_joined", {"call_id": call.id}))
+        people = on_the_line.people(session, call)
+        if people:                     # a supervisor listening, coaching or joined
+            events.append(("on_the_line", {"call_id": call.id, "people": people}))
         return events
 
     def _agent_later(self, session: Session, call_id: str, join: str) -> None:

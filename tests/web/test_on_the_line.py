@@ -1,0 +1,106 @@
+"""A supervisor on a call in progress: Listen, Coach, Join, switch and Leave, through the
+supervisor view's HTTP API and a real simulated call (signed webhooks, TwiML, a conference)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from helpline.extensions import db
+from helpline.models import AuditEvent, Call
+from tests.conftest import wait_until
+from tests.faults.test_carrier_faults import Console, _answered_call
+from tests.web.test_privacy import WsgiTransport
+
+
+@pytest.fixture
+def line(app, make_user, staff_client):
+    """A simulated caller answered by psychologist "saule" (centre 2); supervisor "dana" of
+    centre 2 signed in."""
+    carrier = app.extensions["carrier"]
+    carrier.speed = 0.02
+    carrier._transport = WsgiTransport(app.test_client())
+    make_user("saule")
+    make_user("dana", role="supervisor")
+    console = Console(app, staff_client, "saule")
+    caller = _answered_call(app, console)
+    supervisor, headers = staff_client("dana")
+
+    class Line:
+        call_id = console.events("call_connected")[-1]["call_id"]
+
+        def step(self, mode, client=supervisor, hdrs=headers):
+            return client.post(f"/supervisor/calls/{self.call_id}/line", json={"mode": mode}, headers=hdrs)
+
+        def people(self):
+            return console.wait_for("on_the_line")["people"]
+
+    found = Line()
+    found.caller, found.console, found.carrier = caller, console, carrier
+    found.supervisor, found.headers = supervisor, headers
+    yield found
+    caller.hang_up()
+    caller.wait_for(lambda c: c.finished)
+
+
+def _conference(line):
+    return line.caller.conference
+
+
+def _modes(line) -> dict[str, str]:
+    return {p.role: p.mode for p in _conference(line).participants}
+
+
+def _audit(app, call_id):
+    with app.app_context():
+        rows = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.object_id == call_id, AuditEvent.action.like("on_the_line.%"))
+            .order_by(AuditEvent.id)).all()
+        db.session.remove()
+        return [(r.action, r.detail) for r in rows]
+
+
+def _hears(line, role):
+    view = _conference(line)
+    handle = next(p.handle for p in view.participants if p.role == role)
+    return view.hears(handle)
+
+
+def test_listen_coach_join_and_leave_in_one_call(app, line):
+    assert line.step("listen").status_code == 200
+    assert _modes(line) == {"caller": "", "psychologist": "", "supervisor": "listening"}
+    assert _hears(line, "caller") == ["psychologist"]             # the caller hears nobody else
+    assert _hears(line, "psychologist") == ["caller"]
+    assert line.people() == [{"user_id": _user_id(app, "dana"),
+                              "name": "dana", "mode": "listen"}]
+
+    assert line.step("coach").status_code == 200
+    assert _modes(line)["supervisor"] == "coaching"
+    assert _hears(line, "caller") == ["psychologist"]             # still not the supervisor
+    assert sorted(_hears(line, "psychologist")) == ["caller", "supervisor"]
+    assert line.console.wait_for("on_the_line")["people"][0]["mode"] == "coach"
+
+    assert line.step("join").status_code == 200
+    assert sorted(_hears(line, "caller")) == ["psychologist", "supervisor"]
+    assert line.console.wait_for("on_the_line")["people"][0]["mode"] == "join"
+    state = line.supervisor.get(f"/simulator/calls/{line.caller.handle}?since=0").get_json()
+    assert {"role": "supervisor", "mode": ""} in state["participants"]
+
+    assert line.step("leave").status_code == 200
+    assert wait_until(lambda: "supervisor" not in _conference(line).roles)
+    assert line.console.wait_for("on_the_line")["people"] == []
+    assert _audit(app, line.call_id) == [("on_the_line.join", "listen"), ("on_the_line.mode", "coach"),
+                                         ("on_the_line.mode", "join"), ("on_the_line.leave", "")]
+    with app.app_context():                                       # the psychologist was never "lost"
+        assert db.session.get(Call, line.call_id).agent_lost_at is None
+        db.session.remove()
+    assert line.caller.connected and not line.caller.finished
+
+
+def _user_id(app, username):
+    from helpline.models import User
+
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == username))
+        db.session.remove()
+        return user_id
