@@ -104,3 +104,63 @@ def _user_id(app, username):
         user_id = db.session.scalar(select(User.id).where(User.username == username))
         db.session.remove()
         return user_id
+
+
+def test_only_supervisors_of_the_calls_centre_may_listen(app, line, make_user, staff_client):
+    make_user("ainur", role="supervisor", centre_id=1)
+    make_user("boss", role="administrator", centre_id=None)
+    other, other_headers = staff_client("ainur")
+    assert line.step("listen", other, other_headers).status_code == 403
+    assert line.step("listen", line.console.http, line.console.headers).status_code == 403
+    assert line.step("listen", line.supervisor, {}).status_code == 400            # no CSRF token
+    assert line.call_id not in other.get("/supervisor/line.json").get_json()["calls"]
+    assert "supervisor" not in _conference(line).roles and _audit(app, line.call_id) == []
+    admin, admin_headers = staff_client("boss")
+    assert line.call_id in admin.get("/supervisor/line.json").get_json()["calls"]
+    assert line.step("join", admin, admin_headers).status_code == 200             # administrators: all
+    assert line.people()[0]["name"] == "boss"
+
+
+def test_a_step_that_did_not_happen_is_refused_in_words(app, line):
+    assert line.step("shout").status_code == 409
+    assert "Choose Listen, Coach or Join" in line.step("shout").get_json()["error"]
+    assert line.step("leave").get_json()["error"] == "You are not on this call."
+    line.carrier.faults.rest_fails = True
+    refused = line.step("listen")
+    assert refused.status_code == 409
+    assert refused.get_json()["error"].startswith(
+        "You were not put on the call: the phone carrier did not do it")
+    assert _audit(app, line.call_id) == [] and "supervisor" not in _conference(line).roles
+    assert line.console.events("on_the_line") == []                     # nothing shown as done
+    line.carrier.faults.rest_fails = False
+    assert line.step("listen").status_code == 200
+    line.caller.hang_up()
+    assert wait_until(lambda: line.console.events("call_ended"))
+    ended = line.step("join")
+    assert ended.status_code == 409
+    assert ended.get_json()["error"] == "This call has ended, so there is nothing to listen to or join."
+    assert _audit(app, line.call_id) == [("on_the_line.join", "listen")]
+    assert line.supervisor.get("/supervisor/line.json").get_json()["calls"] == {}
+
+
+def test_a_centre_may_switch_listen_and_coach_off(app, line):
+    settings = app.extensions["helpline"].settings
+    app.extensions["helpline"].settings = settings.__class__(**{
+        **settings.__dict__, "supervisor_listen_off": ("2",), "supervisor_coach_off": ("2",)})
+    try:
+        listed = line.supervisor.get("/supervisor/line.json").get_json()["calls"][line.call_id]
+        assert listed["modes"] == ["join"]
+        for mode in ("listen", "coach"):
+            refused = line.step(mode)
+            assert refused.status_code == 409 and "switched this off" in refused.get_json()["error"]
+        assert line.step("join").status_code == 200
+        assert line.step("coach").status_code == 409 and _modes(line)["supervisor"] == ""
+    finally:
+        app.extensions["helpline"].settings = settings
+
+
+def test_a_reloaded_console_is_told_who_is_on_the_line(app, line, staff_client):
+    assert line.step("coach").status_code == 200
+    again = Console(app, staff_client, "saule")
+    assert again.wait_for("on_the_line")["people"][0] | {"user_id": 0} == {
+        "user_id": 0, "name": "dana", "mode": "coach"}
