@@ -18,6 +18,10 @@ from helpline.carrier.simulated import SimulatedCall
 
 NOT_IN_CONVERSATION = "the caller is not in a conversation with a psychologist"
 WORDS = {"listen": "listening", "coach": "coaching", "join": "joined"}
+#: What the legs that hear the supervisor are told when the mode changes.
+SWITCHED = {"listen": "The supervisor is now only listening",
+            "coach": "The supervisor is now coaching the psychologist",
+            "join": "The supervisor joined the conversation"}
 
 
 class SimulatedSupervisorLeg(SimulatedCall):
@@ -49,8 +53,8 @@ class SimulatedSupervisorLeg(SimulatedCall):
                                         coach_of=coachee if coaching else None):
             raise CarrierError(NOT_IN_CONVERSATION)
         self.mode = mode
-        self._event("conference", f"The supervisor is now {WORDS[mode]}", mode=mode)
-        self._tell_hearers(f"is now {WORDS[mode]}")
+        self._event("conference", SWITCHED[mode], mode=mode)
+        self._tell_hearers(SWITCHED[mode])
 
     def leave(self) -> None:
         self._tell_hearers("left")
@@ -67,12 +71,12 @@ class SimulatedSupervisorLeg(SimulatedCall):
             self._event("completed", "")
 
     def _tell_hearers(self, what: str) -> None:
+        """Tell the legs that hear the supervisor: ``joined``, ``left``, or a sentence."""
         view = self.conference
         if view is None:
             return
         me = next(p for p in view.participants if p.handle == self.handle)
-        phrase = f"The supervisor {what} the conversation" if what in {"joined", "left"} \
-            else f"The supervisor {what}"
+        phrase = f"The supervisor {what} the conversation" if what in {"joined", "left"} else what
         for participant in view.participants:
             leg = self._find_leg(participant.handle) if me.heard_by(participant) else None
             if leg is not None:

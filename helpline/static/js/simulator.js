@@ -104,7 +104,8 @@
   function showOnLine(people, hears) {
     const heard = document.getElementById("caller-hears");
     if (!people || !people.length) { onLine.textContent = ""; heard.textContent = ""; return; }
-    onLine.textContent = W.on_line + " " + listing(people.map((p) => p.role === "caller" ? W.caller : person(p)));
+    const others = people.filter((p) => p.role !== "caller").map(person);
+    onLine.textContent = W.on_line + " " + listing(people.some((p) => p.role === "caller") ? [W.caller, ...others] : others);
     heard.textContent = W.caller_hears + " " + (hears.length ? listing(hears.map((r) => W[r] || r)) : W.nobody);
   }
 
