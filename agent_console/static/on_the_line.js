@@ -25,4 +25,5 @@
   socket.on("on_the_line", show);
   socket.on("call_connected", (data) => { if (data.call_id !== shownFor) clear(); });
   socket.on("call_ended", clear);
+  socket.on("agent_leg_lost", clear);   // her line dropped: the conference, and everyone in it, is gone
 })();

@@ -13,7 +13,7 @@ ended nobody is on it.  A centre may switch Listen and Coach off (``SUPERVISOR_L
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -45,18 +45,26 @@ class OnTheLine:
 
 
 def present(session: Session, call: Call) -> dict[int, str]:
-    """Who (user id) is on the call besides the psychologist, and in which mode."""
-    if call.state != CallState.ANSWERED.value:
+    """Who (user id) is on the call besides the psychologist, and in which mode. While the
+    psychologist's line is down the conference is gone, and with it everyone in it; when she
+    rejoins, it is a new conference that nobody has come onto yet."""
+    if call.state != CallState.ANSWERED.value or call.agent_lost_at is not None:
         return {}
     found: dict[int, str] = {}
     for event in session.scalars(select(AuditEvent).where(
             AuditEvent.object_type == "call", AuditEvent.object_id == call.id,
             AuditEvent.action.in_((JOIN, MODE, LEAVE))).order_by(AuditEvent.id)):
+        if call.agent_joined_at is not None and _utc(event.at) < _utc(call.agent_joined_at):
+            continue                                  # before the conference she is in now
         if event.action == LEAVE:
             found.pop(event.actor_id, None)
         elif event.actor_id is not None:
             found[event.actor_id] = event.detail
     return found
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def people(session: Session, call: Call) -> list[dict]:
@@ -112,6 +120,8 @@ def _check(session: Session, line: OnTheLine, user: User, call: Call, mode: str)
         raise LineRefused(_("This centre has switched this off: you can join the call instead."))
     if call.state != CallState.ANSWERED.value or call.agent_id is None:
         raise LineRefused(_("This call has ended, so there is nothing to listen to or join."))
+    if call.agent_lost_at is not None:
+        raise LineRefused(_("The psychologist's line has dropped. Try again when she is back on the call."))
 
 
 def _at_carrier(action, line: OnTheLine, not_done: str) -> None:

@@ -164,3 +164,21 @@ def test_a_reloaded_console_is_told_who_is_on_the_line(app, line, staff_client):
     again = Console(app, staff_client, "saule")
     assert again.wait_for("on_the_line")["people"][0] | {"user_id": 0} == {
         "user_id": 0, "name": "dana", "mode": "coach"}
+
+
+def test_a_supervisor_is_off_the_call_once_the_psychologists_line_drops(app, line, clock):
+    assert line.step("listen").status_code == 200
+    assert line.people()[0]["mode"] == "listen"
+    assert line.carrier.drop_agent(line.caller.handle)
+    line.console.wait_for("agent_leg_lost")
+    assert wait_until(lambda: all(leg.finished for leg in line.carrier.calls() if leg.role == "supervisor"))
+    listed = line.supervisor.get("/supervisor/line.json").get_json()["calls"][line.call_id]
+    assert listed["people"] == []
+    refused = line.step("join")
+    assert refused.status_code == 409 and "line has dropped" in refused.get_json()["error"]
+
+    clock.advance(seconds=10)
+    assert line.console.emit("rejoin", {"call_id": line.call_id})["ok"]
+    assert wait_until(lambda: _conference(line) is not None and "psychologist" in _conference(line).roles)
+    assert line.step("coach").status_code == 200                     # a new conference, a new join
+    assert line.people() == [{"user_id": _user_id(app, "dana"), "name": "dana", "mode": "coach"}]
