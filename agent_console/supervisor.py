@@ -37,7 +37,7 @@ def _scope() -> int | None:
 @bp.get("")
 @roles_required(*SUPERVISORS)
 def board():
-    return render_template("supervisor.html")
+    return render_template("supervisor.html", carrier=current_runtime().settings.carrier)
 
 
 @bp.get("/board.json")
@@ -179,3 +179,5 @@ def wallboard_json():
     from helpline.services import wallboard as figures
 
     return jsonify(figures.figures(db.session, _scope(), current_runtime().clock.now()))
+
+from agent_console import on_the_line as _on_the_line  # noqa: E402,F401  (its routes are on this blueprint)

@@ -80,6 +80,10 @@ class Settings:
     national_backup_seconds: int = 120
     #: Seconds of wrap-up after a call before the psychologist is Available again.
     wrap_up_seconds: int = 60
+    #: Centre ids (comma-separated) whose supervisors may not Listen (muted) to calls in progress.
+    supervisor_listen_off: tuple[str, ...] = ()
+    #: Centre ids (comma-separated) whose supervisors may not Coach (heard by the psychologist only).
+    supervisor_coach_off: tuple[str, ...] = ()
     #: A console silent for this long is treated as gone (no offers).
     presence_timeout_seconds: int = 30
     #: Seconds an accepted caller may take to reach the psychologist before going back to the queue.

@@ -55,6 +55,7 @@ def parse(form, args) -> CarrierCall:
         caller_type=(args.get("type") or None),
         urgent=args.get("urgent") == "1",
         conference_event=(form.get("StatusCallbackEvent") or "")[:32],
+        participant_label=(form.get("ParticipantLabel") or "")[:64],
         join_token=(form.get("join") or "")[:64],
     )
 

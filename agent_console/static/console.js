@@ -52,6 +52,7 @@
 
   const record = window.contactRecord;
   const socket = io("/console", {transports: ["websocket", "polling"]});
+  window.consoleSocket = socket;   // for the scripts that follow (on_the_line.js)
 
   // ---- small helpers (common.js)
   const {fill: fmt, mmss, localTime, sound} = window.Senim;

@@ -150,7 +150,12 @@
     $("progress-count").textContent = board.in_progress.length;
     $("in-progress").innerHTML = "";
     const names = Object.fromEntries(board.agents.map((a) => [a.id, a.name]));
-    board.in_progress.forEach((c) => $("in-progress").appendChild(el("li", `${names[c.agent_id] || "—"} · ${word("language", c.language)} · ${T.talking} ${mmss(c.talk_seconds)}`, c.is_urgent ? "urgent" : "")));
+    board.in_progress.forEach((c) => {
+      const li = el("li", undefined, c.is_urgent ? "urgent" : ""); li.dataset.call = c.call_id;
+      li.appendChild(el("span", `${names[c.agent_id] || "—"} · ${word("language", c.language)} · ${T.talking} ${mmss(c.talk_seconds)}`, "call-summary"));
+      $("in-progress").appendChild(li);
+    });
+    document.dispatchEvent(new CustomEvent("board-rendered"));   // supervisor_line.js adds its controls
     $("agents").innerHTML = "";
     board.agents.forEach((a) => {
       const tr = el("tr"); tr.dataset.user = a.id;

@@ -64,13 +64,13 @@ class SimulatedCarrier:
         """A caller dials ``to_number`` from a random Kazakh mobile (or a withheld number)."""
         caller = "anonymous" if withheld else random_mobile()
         call = SimulatedCall(to_number=to_number, from_number=caller,
-                             fallback_url=f"{self.base_url}/ivr/fallback", **self._leg_kwargs())
-        return self._keep(call, start)
+                             fallback_url=f"{self.base_url}/ivr/fallback", **self.leg_kwargs())
+        return self.keep(call, start)
 
     def place_agent_leg(self, join_token: str, start: bool = True) -> SimulatedAgentLeg:
         """A psychologist's browser dials the TwiML App with ``join=<token>`` (Voice SDK)."""
-        leg = SimulatedAgentLeg(join_token=join_token, **self._leg_kwargs())
-        return self._keep(leg, start)
+        leg = SimulatedAgentLeg(join_token=join_token, **self.leg_kwargs())
+        return self.keep(leg, start)
 
     def get(self, handle: str) -> SimulatedCall | None:
         with self._lock:
@@ -106,12 +106,12 @@ class SimulatedCarrier:
             leg.drop()
         return bool(legs)
 
-    def _leg_kwargs(self) -> dict[str, object]:
+    def leg_kwargs(self) -> dict[str, object]:
         return {"base_url": self.base_url, "auth_token": self._auth_token, "transport": self._transport,
                 "speed": self.speed, "queues": self._queues, "conferences": self.conferences,
                 "faults": self.faults, "account_sid": self.account_sid}
 
-    def _keep(self, call, start: bool):
+    def keep(self, call, start: bool):
         with self._lock:
             self._purge()
             self._calls[call.handle] = (time.monotonic(), call)

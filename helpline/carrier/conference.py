@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
@@ -37,6 +37,10 @@ class ParticipantSpec:
     muted: bool = False
     status_callback: str | None = None
     callback_events: frozenset[str] = frozenset()
+    #: Heard only by the participant whose call is ``coach_of`` (a supervisor coaching).
+    coaching: bool = False
+    coach_of: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,16 @@ class ParticipantView:
     call_sid: str
     end_conference_on_exit: bool
     muted: bool
+    coaching: bool = False
+    coach_of: str | None = None
+
+    @property
+    def mode(self) -> str:
+        """``listening`` (muted), ``coaching`` (heard by one), or "" (heard by all)."""
+        return "listening" if self.muted else "coaching" if self.coaching else ""
+
+    def heard_by(self, other: ParticipantView) -> bool:
+        return other is not self and not self.muted and (not self.coaching or other.call_sid == self.coach_of)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,12 @@ class ConferenceView:
     @property
     def roles(self) -> list[str]:
         return [p.role for p in self.participants]
+
+    def hears(self, handle: str) -> list[str]:
+        """The roles the participant ``handle`` hears (a muted listener and a coach to someone
+        else are not heard)."""
+        me = next((p for p in self.participants if p.handle == handle), None)
+        return [p.role for p in self.participants if me is not None and p.heard_by(me)]
 
 
 @dataclass(frozen=True)
@@ -89,7 +109,8 @@ class _Conference:
 
     def view(self) -> ConferenceView:
         return ConferenceView(self.name, self.sid, self.started, tuple(
-            ParticipantView(m.call.role, m.call.handle, m.call.sid, m.spec.end_on_exit, m.spec.muted)
+            ParticipantView(m.call.role, m.call.handle, m.call.sid, m.spec.end_on_exit, m.spec.muted,
+                            m.spec.coaching, m.spec.coach_of)
             for m in self.members))
 
 
@@ -149,6 +170,16 @@ class ConferenceBook:
             change.callbacks = [c for c in change.callbacks if c is not None]
             return change
 
+    def update(self, call: SimulatedCall, *, muted: bool, coaching: bool, coach_of: str | None) -> bool:
+        """Change a participant's mode (Twilio: update the Participant); False if not in one."""
+        with self._lock:
+            room = self._room_of(call)
+            if room is None:
+                return False
+            member = next(m for m in room.members if m.call is call)
+            member.spec = replace(member.spec, muted=muted, coaching=coaching, coach_of=coach_of)
+            return True
+
     def leave(self, call: SimulatedCall) -> Change:
         """Take ``call`` out of its conference; ends the conference if it must."""
         departure = Change()
@@ -197,8 +228,11 @@ class ConferenceBook:
                 "CallSid": member.call.sid,
                 "EndConferenceOnExit": _word(member.spec.end_on_exit),
                 "StartConferenceOnEnter": _word(member.spec.start_on_enter),
-                "Muted": _word(member.spec.muted), "Hold": "false", "Coaching": "false",
+                "Muted": _word(member.spec.muted), "Hold": "false",
+                "Coaching": _word(member.spec.coaching),
             })
+            if member.spec.label:
+                params["ParticipantLabel"] = member.spec.label
         params.update(extra)
         return Callback(room.callback, params)
 

@@ -42,6 +42,16 @@ class CarrierControl(Protocol):
         Voice SDK dials the TwiML App with param join=<token>). Simulated: place a simulated agent
         leg that POSTs /ivr/agent-join (signed, form join=<token>) and follows the TwiML."""
 
+    def add_supervisor(self, call_id: str, identity: str, mode: str) -> None:
+        """Bring a supervisor's browser (Voice SDK ``identity``) into the call's conference in
+        ``mode`` (``SUPERVISOR_MODES``). Twilio: create a conference Participant. Raises CarrierError."""
+
+    def set_supervisor_mode(self, call_id: str, identity: str, mode: str) -> None:
+        """Switch the supervisor's mode (Twilio: update the Participant). Raises CarrierError."""
+
+    def remove_supervisor(self, call_id: str, identity: str) -> None:
+        """Take the supervisor out of the call (Twilio: delete the Participant). Raises CarrierError."""
+
 
 #: Twilio call statuses, as the REST API reports them, and what they mean for the caller.
 TWILIO_STATUSES = {
@@ -82,3 +92,21 @@ def leg_status(live, call_id: str):
     if leg.ended or not leg.call_sid:
         return None, CallStatus.ENDED
     return leg, None
+
+
+#: How a supervisor is on a call: muted (the caller hears nothing), coaching (only the
+#: psychologist hears them), or joined (everyone hears everyone).
+SUPERVISOR_MODES = ("listen", "coach", "join")
+#: Conference participant labels: the supervisor's (with their opaque voice identity).
+SUPERVISOR_LABEL = "supervisor-"
+
+
+def supervisor_label(identity: str) -> str:
+    return f"{SUPERVISOR_LABEL}{identity}"
+
+
+def mode_flags(mode: str) -> tuple[bool, bool]:
+    """(muted, coaching) for a supervisor's mode."""
+    if mode not in SUPERVISOR_MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    return mode == "listen", mode == "coach"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from helpline.carrier.control import CallStatus, CarrierError, leg_status, leg_url, live_leg
+from helpline.carrier.control import CallStatus, CarrierError, leg_status, leg_url, live_leg, supervisor_label
+from helpline.carrier.supervision import SimulatedSupervisorLeg, coachee, conversation_of
 
 if TYPE_CHECKING:
     from helpline.carrier import SimulatedCarrier
@@ -63,7 +64,49 @@ class SimulatedCarrierControl:
         /ivr/agent-join with ``join=<token>`` and follows the TwiML into the conference."""
         self._carrier.place_agent_leg(join_token)
 
+    def add_supervisor(self, call_id: str, identity: str, mode: str) -> None:
+        """As Twilio's Participants create: the supervisor's browser is put into the conference."""
+        caller = self._caller(call_id, "add the supervisor")
+        view = conversation_of(caller)
+        if self._supervisor(caller, identity) is not None:
+            raise CarrierError("the supervisor is already on this call")
+        leg = SimulatedSupervisorLeg(identity=identity, find_leg=self._carrier.get,
+                                     **self._carrier.leg_kwargs())
+        self._carrier.keep(leg, start=False)
+        leg.enter(view.name, mode, coachee(view))
+
+    def set_supervisor_mode(self, call_id: str, identity: str, mode: str) -> None:
+        caller = self._caller(call_id, "change the supervisor's mode")
+        view = conversation_of(caller)
+        leg = self._supervisor(caller, identity)
+        if leg is None:
+            raise CarrierError("the supervisor is not on this call")
+        leg.switch(mode, coachee(view))
+
+    def remove_supervisor(self, call_id: str, identity: str) -> None:
+        caller = self._caller(call_id, "take the supervisor off the call")
+        leg = self._supervisor(caller, identity)
+        if leg is not None:
+            leg.leave()
+
     # ------------------------------------------------------------ internals
+
+    def _caller(self, call_id: str, what: str) -> SimulatedCall:
+        leg = self._live_leg(call_id)
+        call = self._carrier.by_sid(leg.call_sid) if leg is not None else None
+        self._refuse_if_faulty(call, what)
+        if call is None or call.finished:
+            raise CarrierError(GONE_MESSAGE)
+        return call
+
+    def _supervisor(self, caller: SimulatedCall, identity: str) -> SimulatedSupervisorLeg | None:
+        view = caller.conference
+        label = supervisor_label(identity)
+        for participant in view.participants if view else ():
+            leg = self._carrier.get(participant.handle)
+            if isinstance(leg, SimulatedSupervisorLeg) and leg.label == label and not leg.finished:
+                return leg
+        return None
 
     def _live_leg(self, call_id: str):
         return live_leg(self._live, call_id)

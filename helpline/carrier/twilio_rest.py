@@ -23,6 +23,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from helpline.carrier.control import TWILIO_STATUSES, CallStatus, CarrierError, leg_status, leg_url, live_leg
+from helpline.carrier.twilio_participants import ConferenceParticipants
 from helpline.privacy import scrub
 
 logger = logging.getLogger(__name__)
@@ -93,8 +94,9 @@ def rest_client(account_sid: str, auth_token: str, *, api_key: str = "", api_sec
     return client, http
 
 
-class TwilioCarrierControl:
-    """``CarrierControl`` over Twilio's REST API, with timeouts and bounded retries."""
+class TwilioCarrierControl(ConferenceParticipants):
+    """``CarrierControl`` over Twilio's REST API, with timeouts and bounded retries; supervisors
+    on a call through the conference Participants resource (``ConferenceParticipants``)."""
 
     def __init__(self, account_sid: str, auth_token: str, live, base_url: str, *,
                  api_key: str = "", api_secret: str = "", api_base: str = TWILIO_API_BASE,

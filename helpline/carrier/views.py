@@ -88,8 +88,10 @@ def state(handle: str):
     status = "connected" if call.connected and not call.finished else call.status
     conference = call.conference
     on_line = conference.roles if conference else []
+    people = [{"role": p.role, "mode": p.mode} for p in conference.participants] if conference else []
     return jsonify(status=status, listening=call.listening, next=since + len(events),
-                   events=events, on_line=on_line, psychologist_on_line="psychologist" in on_line)
+                   events=events, on_line=on_line, psychologist_on_line="psychologist" in on_line,
+                   participants=people, hears=conference.hears(call.handle) if conference else [])
 
 
 @bp.post("/calls/<handle>/keys")

@@ -98,11 +98,15 @@
     }
   }
 
-  function showOnLine(roles) {
-    if (!roles || !roles.length) { onLine.textContent = ""; return; }
-    const names = roles.includes("caller") ? [W.caller] : [];
-    roles.filter((r) => r !== "caller").forEach(() => names.push(W.psychologist));
-    onLine.textContent = W.on_line + " " + names.join(" " + W.and + " ");
+  // Who is on the line, each in their mode ("the supervisor (coaching)"), and whom the caller hears.
+  const person = (p) => (W[p.role] || p.role) + (p.mode ? ` (${W[p.mode] || p.mode})` : "");
+  const listing = (names) => names.length > 1 ? names.slice(0, -1).join(", ") + " " + W.and + " " + names[names.length - 1] : names.join("");
+  function showOnLine(people, hears) {
+    const heard = document.getElementById("caller-hears");
+    if (!people || !people.length) { onLine.textContent = ""; heard.textContent = ""; return; }
+    const others = people.filter((p) => p.role !== "caller").map(person);
+    onLine.textContent = W.on_line + " " + listing(people.some((p) => p.role === "caller") ? [W.caller, ...others] : others);
+    heard.textContent = W.caller_hears + " " + (hears.length ? listing(hears.map((r) => W[r] || r)) : W.nobody);
   }
 
   function setInCall(inCall, listening, psychologistOnLine) {
@@ -121,7 +125,7 @@
       next = data.next;
       statusEl.textContent = STATUS[data.status] || data.status;
       if (data.listening) statusEl.textContent += " · " + W.press_key;
-      showOnLine(data.on_line);
+      showOnLine(data.participants, data.hears);
       if (data.status === "completed") { stop(); return; }
       setInCall(true, data.listening, data.psychologist_on_line);
     } catch (err) {

@@ -1,0 +1,88 @@
+"""Supervisors on a call, over Twilio's REST API: the conference Participants resource.
+
+The call's conference is named by the caller's leg token; it is found by that name among the
+conferences in progress.  A supervisor joins as a participant dialled to their browser (the Voice
+SDK's ``client:<identity>``), labelled so the mode can be changed (update) and the supervisor
+taken out (delete) by label; coaching names the psychologist's leg (``CallSidToCoach``), the
+participant that is neither the caller nor a supervisor.  No SID is ever logged or put in a
+message here (``TwilioCarrierControl._retrying``).
+"""
+
+from __future__ import annotations
+
+from helpline.carrier.control import SUPERVISOR_LABEL, CarrierError, mode_flags, supervisor_label
+
+NOT_IN_CONVERSATION = "the caller is not in a conversation with a psychologist"
+#: Who the supervisor's browser sees calling: the line itself.
+LINE_IDENTITY = "client:senim"
+
+
+class _Gone(Exception):
+    pass
+
+
+class ConferenceParticipants:
+    """Mixed into ``TwilioCarrierControl`` (which gives ``_client``, ``_live_leg``, ``_retrying``)."""
+
+    def add_supervisor(self, call_id: str, identity: str, mode: str) -> None:
+        leg, conference = self._conversation(call_id)
+        muted, coaching = mode_flags(mode)
+        values = {"from_": LINE_IDENTITY, "to": f"client:{identity}", "label": supervisor_label(identity),
+                  "muted": muted, "beep": "false", "end_conference_on_exit": False}
+        if coaching:
+            values.update(coaching=True, call_sid_to_coach=self._coachee(leg, conference))
+        self._participants("add the supervisor",
+                           lambda: self._client.conferences(conference).participants.create(**values))
+
+    def set_supervisor_mode(self, call_id: str, identity: str, mode: str) -> None:
+        leg, conference = self._conversation(call_id)
+        muted, coaching = mode_flags(mode)
+        values: dict[str, object] = {"muted": muted, "coaching": coaching}
+        if coaching:
+            values["call_sid_to_coach"] = self._coachee(leg, conference)
+        label = supervisor_label(identity)
+        self._participants("change the supervisor's mode",
+                           lambda: self._client.conferences(conference).participants(label).update(**values))
+
+    def remove_supervisor(self, call_id: str, identity: str) -> None:
+        try:
+            _leg, conference = self._conversation(call_id)
+        except CarrierError:
+            return                      # the conversation is over: nobody is on it any more
+        label = supervisor_label(identity)
+        try:
+            self._participants("take the supervisor off the call",
+                               lambda: self._client.conferences(conference).participants(label).delete())
+        except _Gone:
+            return
+
+    # ------------------------------------------------------------ internals
+
+    def _conversation(self, call_id: str):
+        """The caller's live leg and the SID of its conference in progress, or CarrierError."""
+        leg = self._live_leg(call_id)
+        if leg is None:
+            raise CarrierError("the caller is no longer on the line")
+        found = self._participants("find the call's conference", lambda: self._client.conferences.list(
+            friendly_name=leg.leg, status="in-progress", limit=1))
+        if not found:
+            raise CarrierError(NOT_IN_CONVERSATION)
+        return leg, found[0].sid
+
+    def _coachee(self, leg, conference: str) -> str:
+        people = self._participants("find the psychologist's leg",
+                                    lambda: self._client.conferences(conference).participants.list(limit=20))
+        for person in people:
+            if person.call_sid != leg.call_sid and not (person.label or "").startswith(SUPERVISOR_LABEL):
+                return person.call_sid
+        raise CarrierError("the psychologist is not on the call")
+
+    def _participants(self, what: str, action):
+        from helpline.carrier.twilio_rest import _CallGone
+
+        try:
+            return self._retrying(what, action)
+        except _CallGone:
+            if what.startswith("take"):
+                raise _Gone from None
+            raise CarrierError(NOT_IN_CONVERSATION) from None
