@@ -56,7 +56,11 @@ class HelplineGroup(click.Group):
     """The top-level group: the commands are those the packages registered on ``app.cli``."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(self._registered(ctx).list_commands(ctx))
+        try:
+            return sorted(self._registered(ctx).list_commands(ctx))
+        except click.ClickException as exc:      # the help still says why nothing is offered
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            return []
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         return self._registered(ctx).get_command(ctx, name)
