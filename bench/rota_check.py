@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
 from helpline import create_app
-from helpline.cli import _State, cli
+from helpline.cli import CommandLine, cli
 from helpline.extensions import db
 from helpline.models import Shift, User
 from helpline.schema import upgrade
@@ -96,8 +96,7 @@ def main() -> None:
         last = (FIRST + timedelta(days=DAYS - 1)).isoformat()
         timings = []
         for c in range(CENTRES):
-            state = _State()
-            state.app = app
+            state = CommandLine(app)
             begun = time.perf_counter()
             result = CliRunner().invoke(cli, ["rota", "check", "--centre", f"Centre {c:02d}",
                                               "--from", FIRST.isoformat(), "--to", last], obj=state)

@@ -95,6 +95,9 @@ def create_app(
     )
     app.extensions["helpline"] = runtime
     health.init_app(app)
+    from helpline import cli
+
+    cli.init_app(app)               # the core's commands; each package adds its own
 
     import agent_console
     import ivr

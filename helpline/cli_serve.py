@@ -1,5 +1,5 @@
 """``helpline serve``: the production web server (gunicorn, threaded, WebSocket through
-simple-websocket), one process per port; ``helpline scheduler``: the one active scheduler.
+simple-websocket), one process per port; ``helpline run``: the development server.
 
 Flask-SocketIO in threading mode runs under gunicorn's threaded worker (``gthread``) with one
 worker per gunicorn: gunicorn's own balancer does not keep a Socket.IO client on the process that
@@ -10,9 +10,11 @@ Redis (``REDIS_URL``) carrying events between them.
 
 from __future__ import annotations
 
-import sys
+import os
 
 import click
+
+from helpline.cli import pass_state
 
 
 def gunicorn_options(bind: tuple[str, ...], threads: int, timeout: int, access_log: bool) -> dict:
@@ -63,7 +65,7 @@ def build_server(app_factory, options: dict):
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(5, 600),
               help="Seconds a stuck worker is given, and a graceful stop lasts at most.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True)
-@click.pass_obj
+@pass_state
 def serve(state, bind: tuple[str, ...], workers: int, threads: int, timeout: int,
           access_log: bool) -> None:
     """Serve HTTP and Socket.IO in production (gunicorn). Refuses an outdated schema.
@@ -96,28 +98,37 @@ def serve(state, bind: tuple[str, ...], workers: int, threads: int, timeout: int
     build_server(worker_app, gunicorn_options(bind, threads, timeout, access_log)).run()
 
 
-@click.command("scheduler")
-@click.option("--metrics-bind", default="", metavar="HOST:PORT",
-              help="Serve this scheduler's /metrics there (to METRICS_ALLOWED addresses).")
-@click.pass_obj
-def scheduler(state, metrics_bind: str) -> None:
-    """Run the deployment's one scheduler (routing clock, shift checks, reminders, coverage
-    forecast, retention, monthly reports); its job store is in the database. Start two: the
-    one holding the scheduler lock runs the jobs, the other waits and takes over."""
-    from scheduling.jobs import JOBS, start_scheduler
-    from scheduling.leader import ACTIVE, LOST_LOCK_EXIT, LostLock, lock_for, run_exclusively
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@pass_state
+def run(state, host: str, port: int) -> None:
+    """Serve the app (HTTP and Socket.IO). Refuses to serve an outdated schema."""
+    from helpline.extensions import db as database
+    from helpline.extensions import socketio
+    from helpline.schema import OutdatedSchema, check_schema
 
+    if not os.environ.get("PUBLIC_BASE_URL"):
+        shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
+        state.overrides["public_base_url"] = f"http://{shown}:{port}"
     app = state.get_app()
+    with app.app_context():
+        try:
+            check_schema(database.engine)
+        except OutdatedSchema as exc:
+            raise click.ClickException(str(exc)) from exc
     settings = app.extensions["helpline"].settings
-    if metrics_bind:
-        from helpline.metrics import serve_in_background
+    base = settings.public_base_url
+    click.echo(f"Senim is serving on http://{host}:{port} (public URL {base})")
+    click.echo(f"  Carrier: {settings.carrier}")
+    if "carrier" in app.extensions:
+        click.echo(f"  Simulated phone: {base}/simulator")
+    click.echo(f"  Twilio voice URL: {base}/ivr/voice   status callback: {base}/ivr/status"
+               f"   fallback: {base}/ivr/fallback")
+    from scheduling.jobs import start_scheduler
 
-        serve_in_background(metrics_bind, settings.metrics_allowed, app, extra=[ACTIVE])
-    click.echo(f"Scheduler: {', '.join(JOBS)}. Ctrl-C to stop.")
-    try:   # one active scheduler per deployment: the others wait as standby
-        run_exclusively(lock_for(settings), lambda: start_scheduler(app), echo=click.echo)
-    except LostLock as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(LOST_LOCK_EXIT)
-    except KeyboardInterrupt:
-        click.echo("Scheduler stopped.")
+    start_scheduler(app)          # the single-process demo is its own one scheduler
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+COMMANDS = (run, serve)

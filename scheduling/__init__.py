@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from scheduling import cli
     from scheduling.policy import RotaPolicy
     from scheduling.views import bp
 
@@ -13,3 +14,4 @@ def init_app(app: Flask) -> None:
     dispatcher.uncovered = policy.uncovered_centres
     app.extensions["rota_policy"] = policy
     app.register_blueprint(bp)
+    cli.init_app(app)

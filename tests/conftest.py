@@ -92,12 +92,10 @@ def helpline_cli(app):
     """Run a ``helpline`` command against the test app; returns click's Result."""
     from click.testing import CliRunner
 
-    from helpline.cli import _State, cli
+    from helpline.cli import CommandLine, cli
 
     def invoke(*args: str):
-        state = _State()
-        state.app = app
-        return CliRunner().invoke(cli, list(args), obj=state, catch_exceptions=False)
+        return CliRunner().invoke(cli, list(args), obj=CommandLine(app), catch_exceptions=False)
 
     return invoke
 

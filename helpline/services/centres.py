@@ -83,6 +83,15 @@ def list_centres(session: Session) -> list[Centre]:
     return list(session.scalars(select(Centre).order_by(Centre.name)))
 
 
+def find_centre(session: Session, name_or_id: str) -> Centre | None:
+    """The centre with this id (all digits) or exact name, or None (an id no row can have, too
+    large for the database's integers, finds none rather than failing)."""
+    text = name_or_id.strip()
+    if text.isdigit():
+        return session.get(Centre, int(text)) if int(text) < 2**31 else None
+    return session.scalar(select(Centre).where(Centre.name == text))
+
+
 def centre_for_number(session: Session, number: str | None) -> Centre | None:
     """The centre that owns ``number`` (E.164), or None."""
     if not number:

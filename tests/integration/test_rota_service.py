@@ -113,7 +113,8 @@ def test_csv_import_is_all_or_nothing_with_row_errors(rota_ctx):
     good = ("centre,username,duty,start,end,reason\n"
             "Astana PSC (demo),ali,line,2026-03-10 08:00,2026-03-10 20:00,\n"
             "Astana PSC (demo),sup,supervisor,2026-03-10 08:00,2026-03-11 08:00,on call at home\n")
-    assert len(service.import_csv(db.session, good, None, now, s)) == 2
+    assert [shift.override_reason for shift in service.import_csv(db.session, good, None, now, s)
+            ] == [None, "on call at home"]       # the 24-hour shift is kept with its reason
     bad = ("centre,username,duty,start,end\n"
            "Astana PSC (demo),bota,line,2026-03-12 08:00,2026-03-12 20:00\n"
            "Nowhere PSC,bota,line,2026-03-12 08:00,2026-03-12 20:00\n"
@@ -129,6 +130,24 @@ def test_csv_import_is_all_or_nothing_with_row_errors(rota_ctx):
     assert db.session.query(Shift).count() == 2
     exported = service.export_csv(db.session, None, local(2026, 3, 10, 0), local(2026, 3, 11, 0))
     assert exported.splitlines()[1] == "Astana PSC (demo),ali,line,2026-03-10 08:00,2026-03-10 20:00"
+
+
+def test_a_24_hour_shift_breaks_the_daily_limit_and_is_kept_only_with_a_reason(rota_ctx):
+    c, u, s, now = rota_ctx["centre"], rota_ctx["users"], rota_ctx["settings"], rota_ctx["now"]
+    header = "centre,username,duty,start,end,reason\n"
+    day_and_night = "Astana PSC (demo),sup,supervisor,2026-03-10 08:00,2026-03-11 08:00,"
+    with pytest.raises(RotaError) as refused:
+        service.import_csv(db.session, header + day_and_night + "\n", None, now, s)
+    assert str(refused.value) == ("line 2: sup breaks working-time rules: shift_too_long "
+                                  "(24.0 h > 12 h); give a reason in the reason column to import "
+                                  "it anyway")
+    assert db.session.query(Shift).count() == 0
+    (kept,) = service.import_csv(db.session, header + day_and_night + "on call at home\n", None,
+                                 now, s)
+    assert kept.override_reason == "on call at home"
+    found = service.check(db.session, c, local(2026, 3, 10, 0), local(2026, 3, 12, 0), s)
+    assert [(v.user_id, v.kind, v.detail) for v in found.violations] == [
+        (u["sup"].id, "shift_too_long", "24.0 h > 12 h")]
 
 
 def test_rota_check_command_exits_non_zero_on_gaps(helpline_cli, rota_ctx, tmp_path):

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 
 from helpline import create_app
-from helpline.cli import _State, cli
+from helpline.cli import CommandLine, cli
 from helpline.extensions import db
 from helpline.orm import Base
 from helpline.schema import head_revision
@@ -28,8 +28,7 @@ def test_upgrade_head_yields_the_models_schema(app):
 
 def _fresh_cli(settings_overrides):
     def invoke(*args: str, app=None):
-        state = _State()
-        state.app = app or create_app(settings_overrides, environ={})
+        state = CommandLine(app or create_app(settings_overrides, environ={}))
         return CliRunner().invoke(cli, list(args), obj=state)
     return invoke
 

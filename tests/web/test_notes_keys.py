@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
 from helpline import create_app
-from helpline.cli import _State, cli
+from helpline.cli import CommandLine, cli
 from helpline.config import ConfigError
 from helpline.extensions import db
 from helpline.models import ContactRecord, FollowUp
@@ -37,9 +37,7 @@ def signed_in(app, username: str = "saule"):
 
 
 def keys_command(app, *args: str):
-    state = _State()
-    state.app = app
-    return CliRunner().invoke(cli, ["keys", *args], obj=state, catch_exceptions=False)
+    return CliRunner().invoke(cli, ["keys", *args], obj=CommandLine(app), catch_exceptions=False)
 
 
 def stored(app) -> tuple[bytes, bytes]:
