@@ -17,7 +17,8 @@ from helpline.models.staff_session import StaffSession
 from helpline.models.user import Role, User
 
 __all__ = [
-    "AuditEvent", "BlockReason", "CallParticipant", "Part", "CallerBlock", "RecoveryCode", "SignInFailure", "StaffSession",
+    "AuditEvent", "BlockReason", "CallParticipant", "Part",
+    "CallerBlock", "RecoveryCode", "SignInFailure", "StaffSession",
     "FollowUp", "Request",
     "ProviderPurgeRun", "RecordDraft",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",
