@@ -825,4 +825,5 @@
   updateReadiness();
   setupDevice().catch((e) => { voice.deviceError = describeError(e); updateReadiness(); });
   if (window.offerAlert) window.offerAlert.start({socket, emit});   // after the listeners above
+  if (window.callHelp) window.callHelp.start({socket});
 })();
