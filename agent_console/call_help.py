@@ -3,12 +3,13 @@ caller to another centre's queue. Thin: parse, authorise, call the service, answ
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from agent_console import inputs
 from agent_console.access import fetch, may_see_centre, roles_required
+from agent_console.console import _on_call
 from helpline.extensions import db
 from helpline.models import Call, Centre
 from helpline.runtime import current_runtime
@@ -42,9 +43,15 @@ def _own_call(call_id: str) -> Call:
     return fetch(Call, call_id[:64], lambda call: call.agent_id == current_user.id)
 
 
-def _on_call(call: Call, now) -> set[int]:
-    policy = current_app.extensions.get("rota_policy")
-    return policy.supervisors_on_call(db.session, call.centre_id, now) if policy else set()
+def _help(action, **answer):
+    """Run one help action in a unit of work: ``answer`` (plus what it returns), or 409 in words."""
+    rt = current_runtime()
+    try:
+        with unit_of_work(db.session):
+            result = action(rt, rt.clock.now())
+    except HelpRefused as exc:
+        return jsonify(error=str(HELP_REFUSALS[exc.code])), 409
+    return jsonify(**answer, **(result or {}))
 
 
 @bp.post("/console/calls/<call_id>/help")
@@ -52,15 +59,9 @@ def _on_call(call: Call, now) -> set[int]:
 def ask_for_help(call_id: str):
     """"Ask for help": alert the supervisor on call; the reply names who was alerted."""
     call = _own_call(call_id)
-    rt = current_runtime()
-    now = rt.clock.now()
-    try:
-        with unit_of_work(db.session):
-            names = help_requests.ask_for_help(db.session, call, current_user, now, rt.dispatcher.publisher,
-                                               _on_call(call, now), NotesCipher(rt.settings.notes_key))
-    except HelpRefused as exc:
-        return jsonify(error=str(HELP_REFUSALS[exc.code])), 409
-    return jsonify(alerted=names)
+    return _help(lambda rt, now: {"alerted": help_requests.ask_for_help(
+        db.session, call, current_user, now, rt.dispatcher.publisher, _on_call(call, now),
+        NotesCipher(rt.settings.notes_key))})
 
 
 @bp.post("/supervisor/calls/<call_id>/help/ack")
@@ -68,13 +69,8 @@ def ask_for_help(call_id: str):
 def acknowledge(call_id: str):
     """The supervisor answers a request for help: "On my way"."""
     call = fetch(Call, call_id[:64], lambda c: may_see_centre(current_user, c.centre_id))
-    rt = current_runtime()
-    try:
-        with unit_of_work(db.session):
-            help_requests.acknowledge(db.session, call, current_user, rt.clock.now(), rt.dispatcher.publisher)
-    except HelpRefused as exc:
-        return jsonify(error=str(HELP_REFUSALS[exc.code])), 409
-    return jsonify(acknowledged=True)
+    return _help(lambda rt, now: help_requests.acknowledge(db.session, call, current_user, now,
+                                                           rt.dispatcher.publisher), acknowledged=True)
 
 
 @bp.get("/console/calls/<call_id>/transfer")

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from helpline.extensions import db, socketio
 from helpline.models import AuditEvent, Call, CallParticipant
 from helpline.services.call_staff import staff_of
-from tests.conftest import ALMATY, ASTANA, spoken
+from tests.conftest import ASTANA, spoken
+from tests.web.test_record_and_escalation import answered_call
 
 NS = "/console"
 ASTANA_ID, ALMATY_ID = 1, 2
@@ -20,21 +21,20 @@ def received(sio, name):
     return [e["args"][0] for e in sio.get_received(NS) if e["name"] == name]
 
 
-def talking(app, phone, staff_client, username="saule"):
-    """A caller to Almaty talking with ``username``: (http, headers, socket, call id, phone call)."""
-    http, headers = staff_client(username)
-    sio = socketio.test_client(app, namespace=NS, flask_test_client=http)
-    sio.emit("set_state", {"state": "available"}, namespace=NS, callback=True)
-    call = phone(ALMATY)
-    call.dial()
-    call.press("3")
-    call.press("1")
-    (offer,) = received(sio, "offer")
-    reply = sio.emit("accept", {"offer_id": offer["offer_id"]}, namespace=NS, callback=True)
+def talking(app, phone, staff_client):
+    """A caller to Almaty talking with saule: (http, headers, socket, call id, phone call)."""
+    made = []
+
+    def recorded(to):
+        made.append(phone(to))
+        return made[-1]
+
+    http, headers, call_id, sio = answered_call(app, recorded, staff_client, None)
+    (call,) = made
     call.queue_result("leave")                       # the caller leaves the queue for the conference
     assert call.doc.find("Dial/Conference") is not None
     sio.get_received(NS)
-    return http, headers, sio, reply["call_id"], call
+    return http, headers, sio, call_id, call
 
 
 def leg_of(call) -> str:
@@ -74,19 +74,6 @@ def test_ask_for_help_alerts_the_supervisor_with_the_risk_so_far_and_on_my_way_r
             AuditEvent.action.startswith("call.help"))))
         assert sorted(actions) == ["call.help_ack", "call.help_request"]
         assert staff_of(db.session, [call_id])[call_id] == ["saule", "sup.almaty"]
-        db.session.remove()
-
-
-def test_help_for_a_call_that_is_not_yours_is_refused_and_nothing_is_sent(app, make_user, staff_client,
-                                                                           phone):
-    make_user("saule")
-    make_user("dana")
-    _http, _headers, _sio, call_id, call = talking(app, phone, staff_client)
-    dana, dana_headers = staff_client("dana")
-    assert dana.post(f"/console/calls/{call_id}/help", headers=dana_headers).status_code == 403
-    with app.app_context():
-        asked = select(AuditEvent.id).where(AuditEvent.action == "call.help_request")
-        assert db.session.scalar(asked) is None
         db.session.remove()
 
 
@@ -141,12 +128,13 @@ def test_cold_transfer_puts_the_caller_at_the_head_of_the_other_centres_queue_re
         db.session.remove()
 
 
-def test_a_transfer_of_a_call_not_yours_or_to_the_same_centre_changes_nothing(app, make_user, staff_client,
-                                                                              phone):
+def test_a_call_not_yours_can_be_neither_helped_nor_transferred_nor_sent_to_its_own_centre(
+        app, make_user, staff_client, phone):
     make_user("saule")
     make_user("dana")
     http, headers, _sio, call_id, _call = talking(app, phone, staff_client)
     dana, dana_headers = staff_client("dana")
+    assert dana.post(f"/console/calls/{call_id}/help", headers=dana_headers).status_code == 403
     assert dana.post(f"/console/calls/{call_id}/transfer", json={"centre_id": ASTANA_ID, "language": "ru"},
                      headers=dana_headers).status_code == 403
     same = http.post(f"/console/calls/{call_id}/transfer", json={"centre_id": ALMATY_ID, "language": "ru"},
@@ -158,4 +146,5 @@ def test_a_transfer_of_a_call_not_yours_or_to_the_same_centre_changes_nothing(ap
     with app.app_context():
         call = db.session.get(Call, call_id)
         assert (call.transfer_count, call.centre_id, call.state) == (0, ALMATY_ID, "answered")
+        assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action.startswith("call."))) is None
         db.session.remove()
