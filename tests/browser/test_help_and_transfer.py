@@ -60,7 +60,7 @@ def test_a_caller_passed_to_another_centre_hears_it_and_is_answered_there(
     astana.locator("#btn-accept").click()
     expect(phone.locator("#on-line")).to_contain_text("the psychologist", timeout=30000)
     phone.screenshot(path=str(ARTIFACTS / "simulator-transferred.png"), full_page=True)
-    astana.screenshot(path=str(ARTIFACTS / "console-transferred-answered-kk.png"), full_page=True)
+    astana.screenshot(path=str(ARTIFACTS / "console-transferred-answered-en.png"), full_page=True)
 
     app = SERVED[base]
     with app.app_context():
