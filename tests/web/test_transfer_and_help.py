@@ -148,3 +148,24 @@ def test_a_call_not_yours_can_be_neither_helped_nor_transferred_nor_sent_to_its_
         assert (call.transfer_count, call.centre_id, call.state) == (0, ALMATY_ID, "answered")
         assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action.startswith("call."))) is None
         db.session.remove()
+
+
+def test_with_nobody_working_at_the_other_centre_the_caller_hears_the_help_numbers_registered_once(
+        app, make_user, staff_client, phone, twilio, clock):
+    make_user("saule")
+    http, headers, sio, call_id, call = talking(app, phone, staff_client)
+    assert http.post(f"/console/calls/{call_id}/transfer", json={"centre_id": ASTANA_ID, "language": "ru"},
+                     headers=headers).status_code == 200
+    call.doc = twilio.twiml(f"/ivr/transfer?leg={leg_of(call)}&lang=ru&type=child", call.params)
+    assert sio.emit("set_state", {"state": "break"}, namespace=NS, callback=True)["ok"]
+
+    clock.advance(seconds=46)                     # NO_AGENT_WAIT_SECONDS: nobody is working anywhere
+    assert call.wait().find("Leave") is not None
+    words = " ".join(spoken(call.queue_result("leave")))
+    assert "112" in words or "сто двенадцать" in words.lower()
+    call.completed()
+    with app.app_context():
+        (row,) = db.session.scalars(select(Call)).all()
+        assert (row.outcome, row.transfer_count, row.centre_id, row.state) == (
+            "no_one_available", 1, ASTANA_ID, "ended")
+        db.session.remove()
