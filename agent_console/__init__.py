@@ -131,6 +131,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         blocks,
+        call_help,
         console,
         my_calls,
         public,
@@ -144,7 +145,7 @@ def init_app(app: Flask) -> None:
                                      static_url_path="/console-static"))
 
     for module in (auth, account, console, my_calls, supervisor, blocks, admin, register, public,
-                   reports):
+                   reports, call_help):
         app.register_blueprint(module.bp)
     staff_sessions.init_app()
     if not any(h.namespace == "/console" for h in socketio.namespace_handlers):

@@ -11,7 +11,7 @@ from agent_console.access import fetch, may_record, roles_required
 from helpline.extensions import db
 from helpline.models import Call
 from helpline.runtime import current_runtime
-from helpline.services import audit, drafts
+from helpline.services import audit, call_staff, drafts
 from helpline.services.contacts import MAX_NOTES, NotesCipher, RecordError, active_topics
 from helpline.uow import unit_of_work
 from helpline.vocabulary import zone_of
@@ -70,5 +70,6 @@ def record_page(call_id: str):
     call = _call(call_id)
     language = str(get_locale())
     topics = [{"code": t.code, "name": t.name(language)} for t in active_topics(db.session)]
+    staff = call_staff.staff_of(db.session, [call.id]).get(call.id, [])
     return render_template("my_call.html", call=call, topics=topics, zone=zone_of(call.centre),
-                           max_notes=MAX_NOTES)
+                           max_notes=MAX_NOTES, staff=staff)

@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from helpline.extensions import csrf, db
 from helpline.runtime import Runtime, current_runtime
+from helpline.services import transfer
 from helpline.services.lifecycle import CarrierCall, IvrStep, Next
 from helpline.uow import unit_of_work
 from ivr import twiml
@@ -185,6 +186,12 @@ def agent_lost() -> Response:
     return _handle("agent_lost", lambda lc, s, req, now: lc.waiting_for_agent(s, req, now))
 
 
+@bp.post("/transfer")
+def transferred() -> Response:
+    """A psychologist passed the caller to another centre: they hear so and join its queue."""
+    return _handle("connect", lambda lc, s, req, now: transfer.caller_arrives(lc, s, req, now))
+
+
 @bp.post("/agent-join")
 def agent_join() -> Response:
     """A psychologist's leg joins the conference of the call it accepted."""
@@ -259,7 +266,8 @@ def render(step: IvrStep, rt: Runtime) -> str:
         return twiml.menu([say("caller_type_menu")], action=url, fallthrough=url, before=before,
                           timeout=rt.settings.menu_timeout_seconds, audio_base=say.audio_base)
     if step.next is Next.ENQUEUE:
-        prompts = sorry + [say.help_numbers("urgent") if step.urgent else say("connecting")]
+        prompts = sorry + ([say(step.preface)] if step.preface else []) + [
+            say.help_numbers("urgent") if step.urgent else say("connecting")]
         return twiml.enqueue(prompts, queue_name=step.queue,
                              wait_url=_url("ivr.queue_wait", **_queue_params(step)),
                              action=_url("ivr.queue_result", **_queue_params(step)),

@@ -350,4 +350,5 @@
   const {voice, updateReadiness, dropVoice, hideLegLost, showRejoin, rejoined, confirmRejoin, closeOffer,
          actedNow} = c;
   if (window.offerAlert) window.offerAlert.start({socket, emit});   // after the listeners above
+  if (window.callHelp) window.callHelp.start({socket});
 })();

@@ -215,4 +215,5 @@
   socket.on("coverage_forecast", (d) => notice(T.coverage_forecast.replace("{centre}", d.centre).replace("{gaps}", d.gaps)));
   const refresher = setInterval(refresh, 5000);
   setInterval(() => { if (socket.connected) socket.emit("heartbeat", {}, () => {}); }, 10000);
+  window.supervisorBoard = {socket, alarm};      // for supervisor_help.js
 })();

@@ -2,6 +2,7 @@
 
 from helpline.models.audit import AuditEvent
 from helpline.models.call import Call, CallerType, CallState, Outcome
+from helpline.models.call_staff import CallParticipant, Part
 from helpline.models.caller_block import BlockReason, CallerBlock
 from helpline.models.centre import Centre, CentreLine
 from helpline.models.contact import ContactRecord, Topic
@@ -16,7 +17,8 @@ from helpline.models.staff_session import StaffSession
 from helpline.models.user import Role, User
 
 __all__ = [
-    "AuditEvent", "BlockReason", "CallerBlock", "RecoveryCode", "SignInFailure", "StaffSession",
+    "AuditEvent", "BlockReason", "CallParticipant", "Part",
+    "CallerBlock", "RecoveryCode", "SignInFailure", "StaffSession",
     "FollowUp", "Request",
     "ProviderPurgeRun", "RecordDraft",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",

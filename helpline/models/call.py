@@ -60,6 +60,7 @@ class Call(db.Model):
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         CheckConstraint("wait_seconds IS NULL OR wait_seconds >= 0", name="wait_not_negative"),
         CheckConstraint("talk_seconds IS NULL OR talk_seconds >= 0", name="talk_not_negative"),
+        CheckConstraint("transfer_count >= 0", name="transfers_not_negative"),
         Index("ix_calls_queue", "centre_id", "state", "is_urgent", "queued_at"),
     )
 
@@ -111,6 +112,8 @@ class Call(db.Model):
     bridged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the psychologist's audio leg dropped while the caller stayed on the line (UTC).
     agent_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Times a psychologist passed the caller to another centre's queue (cold transfer).
+    transfer_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     centre: Mapped[Centre | None] = relationship()
 

@@ -57,7 +57,9 @@ VIOLATIONS = {"shift_too_long": _l("shift too long"), "overlap": _l("two shifts 
 KPIS = {"calls": _l("Calls"), "offered": _l("Offered to psychologists"), "answered": _l("Answered"),
         "answer_rate": _l("Answer rate"), "abandonment": _l("Hung up while waiting"),
         "average_speed_of_answer": _l("Average speed of answer"),
-        "service_level": _l("Service level (20 s)"), "average_handling_time": _l("Average talk time")}
+        "service_level": _l("Service level (20 s)"), "average_handling_time": _l("Average talk time"),
+        "transfers": _l("Transfers to another centre"),
+        "supervisor_interventions": _l("Supervisor interventions (help asked, supervisor joined)")}
 SECTIONS = {
     "calls_by_day": _l("Calls by day"), "calls_by_hour": _l("Calls by hour"),
     "calls_by_outcome": _l("Calls by outcome"), "calls_by_language": _l("Calls by language"),

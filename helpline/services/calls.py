@@ -113,9 +113,12 @@ def queue_position(session: Session, call: Call) -> tuple[int, int]:
 
 
 def waited_seconds(call: Call, now: datetime) -> int:
-    if call.queued_at is None:
-        return 0
-    return max(0, int((now - call.queued_at).total_seconds()))
+    return waited_seconds_since(call.queued_at, now)
+
+
+def waited_seconds_since(since: datetime | None, now: datetime) -> int:
+    """Whole seconds from ``since`` to ``now`` (0 when ``since`` is unknown)."""
+    return 0 if since is None else max(0, int((now - since).total_seconds()))
 
 
 def leave_queue(call: Call, now: datetime, outcome: Outcome | None = None) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpline import csvout
 from helpline.models import Call, Centre, Request, Topic
+from helpline.services import interventions
 from helpline.services.report_words import report_words
 from helpline.suppression import TOTAL, suppress_linked
 
@@ -89,6 +90,7 @@ def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, e
         "service_level": (round(100 * in_time / (answered + abandoned), 1)
                           if answered + abandoned else None),
         "average_handling_time": round(talk_total / talked, 1) if talked else None,
+        **interventions.figures(session, centre_ids, start, end),
     }
     report.sections = {
         "calls_by_day": dict(sorted(by_day.items())), "calls_by_hour": dict(sorted(by_hour.items())),
@@ -119,7 +121,8 @@ LINKED_SECTIONS = (("calls_by_day", "calls_by_hour", "calls_by_outcome", "calls_
                    ("requests_by_age_band", "requests_by_risk_level", "requests_by_channel"),
                    ("requests_by_topic",))
 #: Counts, and rates of counts (which give counts away next to them), left out of outside reports.
-COUNT_KPIS = ("calls", "offered", "answered", "answer_rate", "abandonment", "service_level")
+COUNT_KPIS = ("calls", "offered", "answered", "answer_rate", "abandonment", "service_level", "transfers",
+              "supervisor_interventions")
 
 
 def shown_sections(report: PeriodReport, suppressed: bool) -> dict[str, list[tuple[str, str]]]:
