@@ -9,8 +9,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from agent_console.access import fetch, may_record, roles_required
 from helpline.extensions import db
+from helpline.holidays import holidays_from
 from helpline.models import Call
 from helpline.runtime import current_runtime
 from helpline.services import audit, drafts, escalations, requests
@@ -24,7 +24,7 @@ from helpline.services.contacts import (
     record_of,
     save_record,
 )
-from scheduling.service import holidays_from
+from helpline.web.access import fetch, may_record, roles_required
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 STAFF = ("psychologist", "supervisor", "administrator")

@@ -9,9 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
+from helpline.holidays import holidays_from
 from helpline.models import Centre, Request, Topic
 from helpline.models.request import CHANNELS, FOLLOW_UP_ACTIONS, STATUSES
 from helpline.runtime import current_runtime
@@ -20,7 +19,8 @@ from helpline.services import requests as register
 from helpline.services.centres import list_centres
 from helpline.services.contacts import NotesCipher
 from helpline.uow import unit_of_work
-from scheduling.service import holidays_from
+from helpline.web import inputs
+from helpline.web.access import fetch, may_see_centre, roles_required
 
 bp = Blueprint("register", __name__, url_prefix="/requests")
 STAFF = ("psychologist", "supervisor", "administrator")

@@ -9,8 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import fetch, may_handle, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Call, Centre, Escalation, User
 from helpline.runtime import current_runtime
@@ -20,6 +18,8 @@ from helpline.services.centres import list_centres
 from helpline.services.escalations import EscalationError, UnexplainedItems
 from helpline.services.handover import HandOverRefused
 from helpline.uow import unit_of_work
+from helpline.web import inputs
+from helpline.web.access import fetch, may_handle, may_see_centre, roles_required
 from scheduling import duty_now
 from scheduling.service import RotaError
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from helpline import csvout
 from helpline.config import Settings
+from helpline.holidays import holidays_from as holidays_from  # the rota commands read it here
 from helpline.models import Absence, Centre, Shift, StaffingMinimum, SwapRequest, User
 from scheduling import rota
 
@@ -41,10 +42,6 @@ def rules_from(settings: Settings) -> rota.Rules:
         overtime_month_hours=settings.rota_overtime_month_hours,
         overtime_year_hours=settings.rota_overtime_year_hours,
     )
-
-
-def holidays_from(settings: Settings) -> set[date]:
-    return {date.fromisoformat(day) for day in settings.public_holidays}
 
 
 def current_shifts(session: Session, centre_id: int | None, start: datetime, end: datetime,

@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from agent_console import inputs
-from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Shift, SwapRequest, User
 from helpline.runtime import current_runtime
 from helpline.services import audit
 from helpline.services.centres import list_centres
 from helpline.uow import unit_of_work
+from helpline.web import inputs
+from helpline.web.access import fetch, may_see_centre, roles_required
 from scheduling import service
 from scheduling.ical import calendar_feed
 from scheduling.service import RotaError

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline import call_flow as flow
 from helpline.carrier.control import CallStatus, CarrierControl, CarrierError
 from helpline.config import Settings
 from helpline.events import after_commit, agent_room, publish
@@ -46,7 +47,6 @@ from helpline.services.centres import centre_for_number, default_centre
 from helpline.services.dispatch import Dispatcher, DispatchError, call_payload
 from helpline.spool import Spool, SpoolEntry
 from helpline.uow import unit_of_work
-from ivr import flow
 
 logger = logging.getLogger(__name__)
 
