@@ -52,12 +52,10 @@ Backed = Callable[[list[str]], set[str]]
 class Dispatcher:
     def __init__(self, publisher: Publisher, limits: Limits, roster: DutyRoster | None = None,
                  backed: Backed | None = None) -> None:
-        """``roster``: who is on duty (the rota, given by the composition root; everyone without)."""
-        roster = roster or EveryoneOnDuty()
+        roster = roster or EveryoneOnDuty()      # who is on duty: the rota, given by create_app
         self.publisher = publisher
         self.limits = limits
-        self.may_receive: MayReceive = roster.may_receive
-        #: ``(session, now) -> centres with nobody on duty now``.
+        self.may_receive: MayReceive = roster.may_receive     # and centres with nobody on duty now:
         self.uncovered: Callable[[Session, datetime], set[int]] = roster.uncovered_centres
         #: Which waiting calls a live carrier call backs: a ghost is never offered.
         self.backed: Backed = backed or (lambda call_ids: set(call_ids))
