@@ -82,7 +82,8 @@ def create_app(
     events.install(FlaskSession)
     app.extensions["helpline"] = runtime = _build_runtime(settings, clock or SystemClock(), publisher,
                                                           queue_url)
-    app.extensions["carrier"] = runtime.carrier.simulated
+    if runtime.carrier.simulated is not None:      # the /simulator page's carrier
+        app.extensions["carrier"] = runtime.carrier.simulated
     health.init_app(app)
 
     import agent_console

@@ -176,7 +176,7 @@ def build(settings, live) -> Carrier:
 
 def init_app(app: Flask) -> None:
     """The ``/simulator`` page, when the app runs the simulated carrier."""
-    if app.extensions.get("carrier") is not None:
+    if "carrier" in app.extensions:
         from helpline.carrier.views import bp
 
         app.register_blueprint(bp)
