@@ -46,11 +46,13 @@ run-packages:
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The whole suite twice: on the embedded defaults (SQLite, live state in memory), then on what
 # production runs (PostgreSQL and Redis; tests/fixtures_backend.py starts both).
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	HELPLINE_TEST_BACKEND=sqlite $(BIN)/pytest
 	HELPLINE_TEST_BACKEND=postgres $(BIN)/pytest
 

@@ -7,8 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from agent_console import inputs
-from agent_console.access import roles_required
 from agent_console.forms import ProfileForm, TopicForm, UserForm
 from helpline.extensions import db
 from helpline.models import Topic, User
@@ -30,6 +28,8 @@ from helpline.services.accounts import (
 from helpline.services.centres import list_centres
 from helpline.uow import unit_of_work
 from helpline.vocabulary import DEFAULT_ZONE
+from helpline.web import inputs
+from helpline.web.access import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

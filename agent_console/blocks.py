@@ -11,14 +11,14 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Call, CallerBlock
 from helpline.runtime import current_runtime
 from helpline.services import caller_blocks
 from helpline.services.caller_blocks import BlockError
 from helpline.uow import unit_of_work
+from helpline.web import inputs
+from helpline.web.access import may_see_centre, roles_required
 
 bp = Blueprint("caller_blocks", __name__, url_prefix="/supervisor")
 SUPERVISORS = ("supervisor", "administrator")

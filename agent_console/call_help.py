@@ -7,8 +7,6 @@ from flask import Blueprint, jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import fetch, may_see_centre, roles_required
 from agent_console.console import _on_call
 from helpline.extensions import db
 from helpline.models import Call, Centre
@@ -18,6 +16,8 @@ from helpline.services.contacts import NotesCipher
 from helpline.services.help_requests import HelpRefused
 from helpline.services.transfer import TransferRefused
 from helpline.uow import unit_of_work
+from helpline.web import inputs
+from helpline.web.access import fetch, may_see_centre, roles_required
 
 bp = Blueprint("call_help", __name__)
 STAFF = ("psychologist", "supervisor", "administrator")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from agent_console.access import fetch, may_record, roles_required
 from helpline.extensions import db
+from helpline.holidays import holidays_from
 from helpline.models import Call
 from helpline.runtime import current_runtime
 from helpline.services import audit, drafts, escalations, requests
@@ -24,7 +24,7 @@ from helpline.services.contacts import (
     record_of,
     save_record,
 )
-from scheduling.service import holidays_from
+from helpline.web.access import fetch, may_record, roles_required
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 STAFF = ("psychologist", "supervisor", "administrator")
@@ -60,8 +60,7 @@ def supervisors_on_call():
 
 def _supervisors_to_tell(now) -> list[str]:
     centre_id = current_user.centre_id
-    policy = current_app.extensions.get("rota_policy")
-    on_call = policy.supervisors_on_call(db.session, centre_id, now) if policy and centre_id else set()
+    on_call = current_runtime().roster.supervisors_on_call(db.session, centre_id, now) if centre_id else set()
     return escalations.who_to_tell(db.session, centre_id, on_call)
 
 
@@ -163,8 +162,7 @@ def escalate(call_id: str):
 
 def _on_call(call: Call, now) -> set[int]:
     """Supervisors on call for the call's centre by the rota (empty when the rota names none)."""
-    policy = current_app.extensions.get("rota_policy")
-    return policy.supervisors_on_call(db.session, call.centre_id, now) if policy else set()
+    return current_runtime().roster.supervisors_on_call(db.session, call.centre_id, now)
 
 
 @bp.get("/voice-token")

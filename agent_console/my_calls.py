@@ -7,7 +7,6 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from agent_console.access import fetch, may_record, roles_required
 from helpline.extensions import db
 from helpline.models import Call
 from helpline.runtime import current_runtime
@@ -15,6 +14,7 @@ from helpline.services import audit, call_staff, drafts
 from helpline.services.contacts import MAX_NOTES, NotesCipher, RecordError, active_topics
 from helpline.uow import unit_of_work
 from helpline.vocabulary import zone_of
+from helpline.web.access import fetch, may_record, roles_required
 
 bp = Blueprint("my_calls", __name__, url_prefix="/console")
 STAFF = ("psychologist", "supervisor", "administrator")

@@ -6,8 +6,6 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import fetch, may_see_centre, roles_required
 from agent_console.supervisor import SUPERVISORS, bp
 from helpline.extensions import db
 from helpline.models import Call, CallState
@@ -15,6 +13,8 @@ from helpline.runtime import current_runtime
 from helpline.services import on_the_line as line_service
 from helpline.services.on_the_line import LineRefused, OnTheLine
 from helpline.uow import unit_of_work
+from helpline.web import inputs
+from helpline.web.access import fetch, may_see_centre, roles_required
 
 
 def _line() -> OnTheLine:

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from agent_console.inputs import MAX_ID
+from helpline.web.inputs import MAX_ID
 
 #: What a field of each type must be, said to the person (a bool is never taken for a number).
 _KINDS = {int: _l("a number"), str: _l("text"), bool: _l("true or false")}

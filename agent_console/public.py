@@ -8,12 +8,12 @@ from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from agent_console import inputs
 from helpline.extensions import db
 from helpline.runtime import current_runtime
 from helpline.services.figures import ZONE, monthly_tables
 from helpline.services.period_report import in_language, topic_names
 from helpline.suppression import TOTAL
+from helpline.web import inputs
 
 bp = Blueprint("public", __name__)
 

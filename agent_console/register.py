@@ -7,9 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
+from helpline.holidays import holidays_from
 from helpline.models import Centre, Request, Topic
 from helpline.runtime import current_runtime
 from helpline.services import audit
@@ -18,7 +17,8 @@ from helpline.services.centres import list_centres
 from helpline.services.contacts import NotesCipher
 from helpline.uow import unit_of_work
 from helpline.vocabulary import to_utc, zone_of
-from scheduling.service import holidays_from
+from helpline.web import inputs
+from helpline.web.access import fetch, may_see_centre, roles_required
 
 bp = Blueprint("register", __name__, url_prefix="/requests")
 STAFF = ("psychologist", "supervisor", "administrator")

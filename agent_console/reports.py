@@ -9,8 +9,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import roles_required
 from helpline.extensions import db
 from helpline.models import Centre, labels
 from helpline.runtime import current_runtime
@@ -18,6 +16,8 @@ from helpline.services import audit
 from helpline.services import period_report as reports
 from helpline.services.centres import list_centres
 from helpline.services.figures import monthly_csv
+from helpline.web import inputs
+from helpline.web.access import roles_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

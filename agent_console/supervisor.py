@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response, render_template
+from flask import Blueprint, jsonify, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from agent_console import inputs
-from agent_console.access import fetch, may_handle, may_see_centre, roles_required
 from helpline.extensions import db
-from helpline.models import Call, Centre, Escalation, User
+from helpline.models import Call, Centre, Escalation
 from helpline.runtime import current_runtime
 from helpline.services import audit, escalations, handover
 from helpline.services import board as board_service
@@ -19,8 +17,8 @@ from helpline.services.escalations import EscalationError, UnexplainedItems
 from helpline.services.handover import HandOverRefused
 from helpline.uow import unit_of_work
 from helpline.vocabulary import local
-from scheduling import duty_now
-from scheduling.service import RotaError
+from helpline.web import inputs
+from helpline.web.access import chosen_person, fetch, may_handle, may_see_centre, roles_required
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 SUPERVISORS = ("supervisor", "administrator")
@@ -47,7 +45,7 @@ def board_json():
     now = rt.clock.now()
     data = board_service.snapshot(db.session, _scope(), now, rt.dispatcher)
     centres = [db.session.get(Centre, _scope())] if _scope() is not None else list_centres(db.session)
-    data["duty_ends"] = {str(c.id): local(duty_now.default_end(db.session, c, now), c).strftime("%H:%M")
+    data["duty_ends"] = {str(c.id): local(rt.roster.duty_ends_at(db.session, c, now), c).strftime("%H:%M")
                          for c in centres if c is not None}
     return jsonify(data)
 
@@ -105,26 +103,12 @@ HAND_REFUSALS = {
 }
 
 
-def _person(data: dict) -> User:
-    """The person chosen (``user_id``): 400 when none, 403 when not of the supervisor's centre."""
-    try:
-        user_id = inputs.optional_id(str(data.get("user_id") or ""), "user_id")
-    except inputs.InputError as exc:
-        abort(make_response(jsonify(error=str(exc)), 400))
-    person = db.session.get(User, user_id) if user_id else None
-    if person is None:
-        abort(make_response(jsonify(error=_("Choose a person from the list.")), 400))
-    if not may_see_centre(current_user, person.centre_id):
-        abort(403)
-    return person
-
-
 @bp.post("/calls/<call_id>/hand")
 @roles_required(*SUPERVISORS)
 def hand(call_id: str):
     """Ring a chosen psychologist of the centre with this waiting call now."""
     call = fetch(Call, call_id[:64], lambda c: may_see_centre(current_user, c.centre_id))
-    person = _person(inputs.json_object())
+    person = chosen_person(inputs.json_object())
     rt = current_runtime()
     try:
         with unit_of_work(db.session):
@@ -134,36 +118,6 @@ def hand(call_id: str):
     except HandOverRefused as exc:
         return jsonify(error=str(HAND_REFUSALS[exc.code]) % {"name": person.username}), 409
     return jsonify(offered=True, offer_id=offer.id, name=person.username)
-
-
-@bp.post("/duty")
-@roles_required(*SUPERVISORS)
-def put_on_duty():
-    """Put a person of the centre on line duty from now (an ad-hoc shift, checked as the rota is)."""
-    data = inputs.json_object()
-    person = _person(data)
-    rt = current_runtime()
-    now = rt.clock.now()
-    reason, until = data.get("reason"), data.get("until")
-    if not isinstance(reason, str | None) or not isinstance(until, str | None) or len(reason or "") > 500:
-        return jsonify(error=_("until: a time as HH:MM; reason: text of at most 500 characters")), 400
-    try:
-        with unit_of_work(db.session):
-            centre = db.session.get(Centre, person.centre_id) if person.centre_id else None
-            end = duty_now.end_from_clock(centre, until, now) if centre and (until or "").strip() else None
-            shift = duty_now.put_on_duty(db.session, person, end, current_user, now, rt.settings, reason)
-            audit.record(db.session, now, "rota.duty_now", current_user, "shift", shift.id,
-                         detail=f"{person.username} until {shift.ends_at.isoformat()}"
-                         + (f"; rule broken: {shift.override_reason}" if shift.override_reason else ""))
-            rt.dispatcher.route(db.session, now)        # she may be offered a waiting call at once
-    except RotaError as exc:
-        if exc.violations:
-            return jsonify(error=_("This breaks working-time rules. To put %(name)s on duty anyway, "
-                                   "write a reason; it is kept with the shift.", name=person.username),
-                           violations=[f"{v.kind}: {v.detail}" for v in exc.violations],
-                           needs_reason=True), 409
-        return jsonify(error=str(exc)), 400
-    return jsonify(on_duty=True, name=person.username, until=local(shift.ends_at, centre).strftime("%H:%M"))
 
 
 @bp.get("/wallboard")

@@ -11,9 +11,10 @@ from flask import Flask, render_template
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
-from helpline import events, health, security_headers
+from helpline import carrier, events, health, security_headers
 from helpline.clock import Clock, SystemClock
 from helpline.config import Settings
+from helpline.events import Publisher
 from helpline.extensions import csrf, db, socketio
 from helpline.live import make_store
 from helpline.privacy import install_log_scrubber
@@ -21,7 +22,6 @@ from helpline.runtime import Runtime
 from helpline.services.dispatch import Dispatcher, Limits
 from helpline.services.lifecycle import CallLifecycle
 from helpline.spool import Spool
-from ivr.prompts import PromptBook
 
 #: Top-level ``templates/`` folder, beside the packages (also in the installed wheel).
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -32,8 +32,13 @@ def create_app(
     *,
     environ: Mapping[str, str] | None = None,
     clock: Clock | None = None,
+    publisher: Publisher | None = None,
 ) -> Flask:
-    """Build the app. ``environ`` defaults to the process environment; tests pass their own."""
+    """Build the app: the composition root. Every shared part (settings, clock, publisher,
+    live-call store, carrier, duty roster, dispatcher, the call's lifecycle, prompts) is made
+    here, once, and handed to what needs it; the packages' ``init_app`` only register their
+    blueprints, commands and sockets. ``environ`` defaults to the process environment; tests
+    pass their own, and their own ``clock`` or ``publisher`` instead of the real ones."""
     settings = Settings.from_env(os.environ if environ is None else environ)
     settings = settings.with_overrides(overrides).resolved()
     install_log_scrubber()
@@ -75,25 +80,10 @@ def create_app(
     from flask_sqlalchemy.session import Session as FlaskSession
 
     events.install(FlaskSession)
-    publisher = settings.extra.get("publisher") or events.SocketIOPublisher(socketio)
-    if queue_url and "publisher" not in settings.extra:   # Redis may be slow or down: never wait for it
-        publisher = events.BackgroundPublisher(publisher)
-    live = make_store(settings.redis_url, settings.live_call_ttl_seconds)
-    dispatcher = Dispatcher(publisher, Limits(
-        ring_timeout_seconds=settings.ring_timeout_seconds,
-        wrap_up_seconds=settings.wrap_up_seconds,
-        presence_timeout_seconds=settings.presence_timeout_seconds,
-        bridge_timeout_seconds=settings.bridge_timeout_seconds,
-    ), backed=lambda call_ids: call_ids_backed(live, call_ids))
-    runtime = Runtime(
-        settings=settings,
-        clock=clock or SystemClock(),
-        live=live,
-        prompts=PromptBook(settings.prompts_recordings_path, settings.prompts_build_path, {
-            "kk": settings.voice_kk, "ru": settings.voice_ru, "en": settings.voice_en}),
-        dispatcher=dispatcher,
-    )
-    app.extensions["helpline"] = runtime
+    app.extensions["helpline"] = runtime = _build_runtime(settings, clock or SystemClock(), publisher,
+                                                          queue_url)
+    if runtime.carrier.simulated is not None:      # the /simulator page's carrier
+        app.extensions["carrier"] = runtime.carrier.simulated
     health.init_app(app)
     from helpline import cli
 
@@ -102,12 +92,9 @@ def create_app(
     import agent_console
     import ivr
     import scheduling
-    from helpline import carrier
 
     ivr.init_app(app)
-    runtime.lifecycle = CallLifecycle(
-        settings=settings, live=live, dispatcher=dispatcher, carrier=carrier.init_app(app),
-        spool=Spool(Path(settings.helpline_instance_path) / "spool"))
+    carrier.init_app(app)
     agent_console.init_app(app)
     scheduling.init_app(app)
 
@@ -131,6 +118,39 @@ class RowId(IntegerConverter):
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
                  max: int | None = 2**31 - 1, signed: bool = False) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
+
+
+def _build_runtime(settings: Settings, clock: Clock, publisher: Publisher | None,
+                   queue_url: str) -> Runtime:
+    from ivr.prompts import PromptBook
+    from scheduling.policy import RotaPolicy
+
+    if publisher is None:
+        publisher = events.SocketIOPublisher(socketio)
+        if queue_url:                 # Redis may be slow or down: never wait for it
+            publisher = events.BackgroundPublisher(publisher)
+    live = make_store(settings.redis_url, settings.live_call_ttl_seconds)
+    roster = RotaPolicy()
+    dispatcher = Dispatcher(publisher, Limits(
+        ring_timeout_seconds=settings.ring_timeout_seconds,
+        wrap_up_seconds=settings.wrap_up_seconds,
+        presence_timeout_seconds=settings.presence_timeout_seconds,
+        bridge_timeout_seconds=settings.bridge_timeout_seconds,
+    ), roster=roster, backed=lambda call_ids: call_ids_backed(live, call_ids))
+    line = carrier.build(settings, live)
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        live=live,
+        prompts=PromptBook(settings.prompts_recordings_path, settings.prompts_build_path, {
+            "kk": settings.voice_kk, "ru": settings.voice_ru, "en": settings.voice_en}),
+        roster=roster,
+        dispatcher=dispatcher,
+        lifecycle=CallLifecycle(
+            settings=settings, live=live, dispatcher=dispatcher, carrier=line.control,
+            spool=Spool(Path(settings.helpline_instance_path) / "spool")),
+        carrier=line,
+    )
 
 
 def _message_queue(redis_url: str) -> dict:

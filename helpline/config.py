@@ -269,7 +269,7 @@ class Settings:
 
 
 def _check_voices(settings: Settings) -> None:
-    from ivr.voices import voice_problem
+    from helpline.voices import voice_problem
 
     for language, required in (("kk", False), ("ru", True), ("en", True)):
         problem = voice_problem(getattr(settings, f"voice_{language}"), language, required=required)

@@ -82,19 +82,6 @@ def assign(calls: Sequence[WaitingCall], candidates: Sequence[Candidate],
     return result
 
 
-def can_anyone_take(call: WaitingCall, candidates: Sequence[Candidate], now: datetime,
-                    ignore_wait: bool = False) -> bool:
-    """Whether any present candidate could take ``call`` (now, or later by overflow)."""
-    for candidate in candidates:
-        if not speaks(candidate, call):
-            continue
-        if candidate.centre_id == call.centre_id or ignore_wait:
-            return True
-        if may_take(candidate, call, now)[0]:
-            return True
-    return False
-
-
 # ---------------------------------------------------------------- why a call is not offered
 
 #: Reason codes, in the order they are checked (the first that applies is given).

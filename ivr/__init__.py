@@ -1,4 +1,5 @@
-"""The IVR: Twilio webhooks (routes), pure decisions (flow), TwiML (twiml), prompts."""
+"""The IVR: Twilio webhooks (routes), TwiML (twiml), prompts; its pure decisions are the core's
+``helpline.call_flow``."""
 
 from flask import Flask
 

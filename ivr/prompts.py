@@ -5,7 +5,7 @@ Every prompt has a stable name: its key, then its values (``greeting``, ``langua
 caller hears for a prompt, first found wins:
 
 1. a recording by a person, ``<PROMPTS_RECORDINGS_PATH>/<language>/<name>.wav`` (or ``.mp3``);
-2. ``<Say>`` in the configured voice, when that voice speaks the language (``ivr.voices``);
+2. ``<Say>`` in the configured voice, when that voice speaks the language (``helpline.voices``);
 3. the synthesised file ``<PROMPTS_BUILD_PATH>/<language>/<name>-<hash>.wav`` that
    ``helpline prompts build`` makes (Kazakh, with espeak-ng: Twilio has no Kazakh voice);
 4. the Russian prompt in the Russian voice (a warning is logged once per missing file).
@@ -25,7 +25,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ivr.voices import say_language, speaks
+from helpline.voices import say_language, speaks
 
 logger = logging.getLogger(__name__)
 

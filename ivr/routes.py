@@ -1,6 +1,6 @@
 """Twilio webhooks: verify the signature, parse the form, call the call's lifecycle, render TwiML.
 
-Decisions live in ``helpline.services.lifecycle`` (and the pure ``ivr.flow``); this module
+Decisions live in ``helpline.services.lifecycle`` (and the pure ``helpline.call_flow``); this module
 only parses and renders.  URLs given to the carrier carry a random leg token (``?leg=``), never
 the register id, plus the menu choices made so far (language, caller type, urgency): the
 carrier signs them back to us, so a call whose live state was lost can be resumed from them.

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.config import Settings
+from helpline.holidays import holidays_from
 from helpline.models import Centre, User
 from helpline.vocabulary import zone_of
 from scheduling import rota, service
@@ -30,7 +31,7 @@ def monthly_hours(session: Session, centre: Centre, year: int, month: int, setti
     people = sorted({s.user_id for s in shifts})
     sheets = rota.monthly_sheet(
         service.spans(shifts), service.absences(session, people, start, end), year, month, zone,
-        service.holidays_from(settings), service.rules_from(settings))
+        holidays_from(settings), service.rules_from(settings))
     names = dict(session.execute(select(User.id, User.username).where(User.id.in_(people))).all())
     return sorted(((names[user_id], sheet) for user_id, sheet in sheets.items()),
                   key=lambda row: row[0])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from helpline.models import Centre, Shift, User
 from scheduling import rota
+from scheduling.duty_now import default_end
 from scheduling.service import absences, current_shifts, spans
 
 
@@ -28,6 +29,8 @@ def on_duty(session: Session, now: datetime, duty: str = rota.LINE) -> set[int]:
 
 
 class RotaPolicy:
+    """The rota as the line's ``helpline.roster.DutyRoster``."""
+
     def may_receive(self, session: Session, user_ids: list[int], now: datetime) -> set[int]:
         if not user_ids:
             return set()
@@ -51,6 +54,9 @@ class RotaPolicy:
         on_call = on_duty(session, now, rota.SUPERVISOR)
         return set(session.scalars(select(User.id).where(User.id.in_(on_call),
                                                           User.centre_id == centre_id))) if on_call else set()
+
+    def duty_ends_at(self, session: Session, centre: Centre, now: datetime) -> datetime:
+        return default_end(session, centre, now)
 
 
 def centre_names(session: Session, ids: set[int]) -> list[str]:

@@ -43,10 +43,6 @@ def rules_from(settings: Settings) -> rota.Rules:
     )
 
 
-def holidays_from(settings: Settings) -> set[date]:
-    return {date.fromisoformat(day) for day in settings.public_holidays}
-
-
 def _standing():
     """Shifts as the rota stands: neither replaced by a later version nor deleted."""
     return select(Shift).where(Shift.superseded_at.is_(None), Shift.deleted_at.is_(None))

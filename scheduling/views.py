@@ -9,8 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from agent_console import inputs
-from agent_console.access import fetch, may_see_centre, roles_required
 from helpline.extensions import db
 from helpline.models import Centre, Shift, SwapRequest, User
 from helpline.runtime import current_runtime
@@ -18,6 +16,8 @@ from helpline.services import audit
 from helpline.services.centres import list_centres
 from helpline.uow import unit_of_work
 from helpline.vocabulary import zone_of
+from helpline.web import inputs
+from helpline.web.access import fetch, may_see_centre, roles_required
 from scheduling import service
 from scheduling.ical import calendar_feed
 from scheduling.service import RotaError

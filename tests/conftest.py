@@ -46,8 +46,15 @@ def settings_overrides(tmp_path, backend) -> dict[str, object]:
 
 
 @pytest.fixture
-def app(settings_overrides, clock):
-    app = create_app(settings_overrides, environ={}, clock=clock)
+def publisher():
+    """What the test's app publishes console events through: None, the real Socket.IO one; a
+    module overrides this fixture with a ``RecordingPublisher`` to read what was sent."""
+    return None
+
+
+@pytest.fixture
+def app(settings_overrides, clock, publisher):
+    app = create_app(settings_overrides, environ={}, clock=clock, publisher=publisher)
     with app.app_context():
         upgrade(db.engine)
         load_demo_data(db.session, clock.now(), with_users=False)

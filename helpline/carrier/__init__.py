@@ -1,9 +1,10 @@
 """The carrier: Twilio in production, a built-in simulated carrier when no account is set.
 
-``init_app`` returns the ``CarrierControl`` (``helpline.carrier.control``) the product uses to
+``build`` makes the ``CarrierControl`` (``helpline.carrier.control``) the product uses to
 redirect, end and check a caller's leg and to bring in the psychologist's leg.  In simulated
-mode it also keeps the ``SimulatedCarrier`` in ``app.extensions["carrier"]`` and serves the
-``/simulator`` page, whose fault switches show each recovery in the browser.
+mode it also makes the ``SimulatedCarrier``, which the app keeps in ``app.extensions["carrier"]``;
+``init_app`` then serves the ``/simulator`` page, whose fault switches show each recovery in
+the browser.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 
 from flask import Flask
 
@@ -28,8 +30,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "CallStatus", "CarrierControl", "CarrierError", "CarrierFaults", "SimulatedAgentLeg",
-    "SimulatedCall", "SimulatedCarrier", "SimulatedCarrierControl", "TwilioCarrierControl", "TwilioPurge",
-    "init_app",
+    "Carrier", "SimulatedCall", "SimulatedCarrier", "SimulatedCarrierControl", "TwilioCarrierControl",
+    "TwilioPurge", "build", "init_app",
 ]
 
 
@@ -131,37 +133,50 @@ def random_mobile() -> str:
     return f"+7701{secrets.randbelow(10**7):07d}"
 
 
-def init_app(app: Flask):
-    """The carrier control for the dispatcher; in simulated mode (never in production) also the
-    simulated carrier and its ``/simulator`` page."""
-    runtime = app.extensions["helpline"]
-    settings = runtime.settings
+@dataclass(frozen=True)
+class Carrier:
+    """What the line drives the voice provider with, built once by the composition root."""
+
+    #: Redirects, ends and checks callers' legs; None in production without Twilio (refused).
+    control: CarrierControl | None
+    #: Deletes ended calls' records at the voice provider (the real carrier only).
+    purge: TwilioPurge | None = None
+    #: The built-in carrier, in simulated mode (never in production).
+    simulated: SimulatedCarrier | None = None
+
+
+def build(settings, live) -> Carrier:
+    """Twilio when configured; else, outside production, the simulated carrier."""
     if settings.carrier == "twilio":
         if not (settings.twilio_api_key and settings.twilio_api_secret):
             logger.warning("Twilio's REST API is used with the account's auth token: set "
                            "TWILIO_API_KEY and TWILIO_API_SECRET (a key can be revoked on its own)")
-        runtime.provider_purge = TwilioPurge(
+        purge = TwilioPurge(
             settings.twilio_account_sid, settings.twilio_auth_token,
             grace_seconds=settings.twilio_purge_grace_seconds, api_key=settings.twilio_api_key,
             api_secret=settings.twilio_api_secret, api_base=settings.twilio_api_base,
             edge=settings.twilio_edge, region=settings.twilio_region,
         )
-        return TwilioCarrierControl(
-            settings.twilio_account_sid, settings.twilio_auth_token, runtime.live,
+        return Carrier(TwilioCarrierControl(
+            settings.twilio_account_sid, settings.twilio_auth_token, live,
             settings.public_base_url, api_key=settings.twilio_api_key,
             api_secret=settings.twilio_api_secret, api_base=settings.twilio_api_base,
             edge=settings.twilio_edge, region=settings.twilio_region,
             timeout=settings.twilio_timeout_seconds, attempts=settings.twilio_attempts,
-        )
+        ), purge)
     if settings.is_production:
-        return None
+        return Carrier(None)
     speed = float(settings.extra.get("simulator_speed", 1.0))
     simulated = SimulatedCarrier(
         settings.public_base_url, settings.twilio_auth_token, speed=speed,
         transport=settings.extra.get("simulator_transport"),
     )
-    app.extensions["carrier"] = simulated
-    from helpline.carrier.views import bp
+    return Carrier(SimulatedCarrierControl(simulated, live, settings.public_base_url), simulated=simulated)
 
-    app.register_blueprint(bp)
-    return SimulatedCarrierControl(simulated, runtime.live, settings.public_base_url)
+
+def init_app(app: Flask) -> None:
+    """The ``/simulator`` page, when the app runs the simulated carrier."""
+    if "carrier" in app.extensions:
+        from helpline.carrier.views import bp
+
+        app.register_blueprint(bp)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from helpline import routing
 from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, OfferState, User
+from helpline.roster import DutyRoster, EveryoneOnDuty
 from helpline.services import caller_blocks
 from helpline.services import calls as register
 
@@ -49,13 +50,13 @@ Backed = Callable[[list[str]], set[str]]
 
 
 class Dispatcher:
-    def __init__(self, publisher: Publisher, limits: Limits,
-                 may_receive: MayReceive = everyone_may_receive, backed: Backed | None = None) -> None:
+    def __init__(self, publisher: Publisher, limits: Limits, roster: DutyRoster | None = None,
+                 backed: Backed | None = None) -> None:
+        roster = roster or EveryoneOnDuty()      # who is on duty: the rota, given by create_app
         self.publisher = publisher
         self.limits = limits
-        self.may_receive = may_receive
-        #: ``(session, now) -> centres with nobody on duty now`` (the rota plugs in here).
-        self.uncovered: Callable[[Session, datetime], set[int]] = lambda session, now: set()
+        self.may_receive: MayReceive = roster.may_receive     # and centres with nobody on duty now:
+        self.uncovered: Callable[[Session, datetime], set[int]] = roster.uncovered_centres
         #: Which waiting calls a live carrier call backs: a ghost is never offered.
         self.backed: Backed = backed or (lambda call_ids: set(call_ids))
 

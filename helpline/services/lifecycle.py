@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from helpline import call_flow as flow
 from helpline.carrier.control import CarrierControl
 from helpline.config import Settings
 from helpline.live import LiveCallStore, LiveLeg
@@ -45,7 +46,6 @@ from helpline.services.lifecycle_bridge import Bridging
 from helpline.services.lifecycle_console import ConsoleActions, KeptRefusal
 from helpline.services.lifecycle_recovery import Recovery
 from helpline.spool import Spool
-from ivr import flow
 
 logger = logging.getLogger(__name__)
 

@@ -29,8 +29,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_app(tmp_path, backend):
-    yield from _serve(tmp_path, backend)
+def live_overrides() -> dict[str, object]:
+    """Settings a test module's served app starts with (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_app(tmp_path, backend, live_overrides):
+    yield from _serve(tmp_path, backend, overrides=live_overrides)
 
 
 @pytest.fixture
@@ -43,7 +49,7 @@ def live_app_monday(tmp_path, backend):
     yield from _serve(tmp_path, backend, FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC)))
 
 
-def _serve(tmp_path, backend, clock=None):
+def _serve(tmp_path, backend, clock=None, overrides=None):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app({
@@ -52,6 +58,7 @@ def _serve(tmp_path, backend, clock=None):
         "testing": True,
         "public_base_url": base,
         "simulator_speed": 0.25,
+        **(overrides or {}),
     }, environ={}, clock=clock)
     with app.app_context():
         upgrade(db.engine)

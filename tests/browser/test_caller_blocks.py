@@ -4,8 +4,8 @@ blocks, then lifts, the caller of a recent call from the live view (headless Chr
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, call_almaty_as_a_child
@@ -13,10 +13,12 @@ from tests.browser.test_console import sign_in
 from tests.conftest import all_calls, wait_until
 
 
+@pytest.fixture
+def live_overrides():
+    return {"caller_token_enabled": True, "caller_token_secret": "line-secret"}
+
+
 def test_console_history_and_a_supervisor_block_in_the_browser(live_app, page, browser_context_factory):
-    rt = live_app.extensions["helpline"]
-    rt.settings = replace(rt.settings, caller_token_enabled=True, caller_token_secret="line-secret")
-    rt.lifecycle.settings = rt.settings
     base = live_app.base_url
     sign_in(page, base, "saule")
     page.get_by_role("button", name="Available").click()

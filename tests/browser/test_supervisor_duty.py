@@ -4,9 +4,9 @@ due, closing it only with the unticked bodies explained (headless Chromium)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -17,12 +17,15 @@ from tests.browser.conftest import ARTIFACTS, call_almaty_as_a_child
 from tests.browser.test_console import answer_a_child, sign_in
 
 
+@pytest.fixture
+def live_overrides():
+    return {"no_agent_wait_seconds": 600}     # the caller waits while the supervisor acts
+
+
 def saule_available_off_the_rota_and_a_call_waiting(live_app, page, browser_context_factory):
     """Almaty keeps a rota with saule not on it now; she is Available and an English-speaking
     child's call waits. Returns the simulated phone's page."""
     rt = live_app.extensions["helpline"]
-    rt.settings = replace(rt.settings, no_agent_wait_seconds=600)   # the caller waits meanwhile
-    rt.lifecycle.settings = rt.settings
     with live_app.app_context():
         now = rt.clock.now()
         on_duty = db.session.scalar(select(User).where(User.username == "supervisor.almaty"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import inspect, text
 
 from helpline.events import RecordingPublisher
@@ -13,11 +14,16 @@ from scheduling import jobs, service
 from tests.conftest import ALMATY
 
 
+@pytest.fixture
+def publisher():
+    """The app publishes through a recorder: the tests read what consoles were sent."""
+    return RecordingPublisher()
+
+
 def _setup(app, make_user, clock):
     ids = {n: make_user(n, centre_id=1) for n in ("ali", "bota")}
-    recorder = RecordingPublisher()
     rt = app.extensions["helpline"]
-    rt.dispatcher.publisher = recorder
+    recorder = rt.dispatcher.publisher
     with app.app_context():
         centre = db.session.get(Centre, 1)
         for name, hours in (("ali", 0), ("bota", 2)):

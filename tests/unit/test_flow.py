@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ivr import flow
-from ivr.flow import Next, QueueStep
+from helpline import call_flow as flow
+from helpline.call_flow import Next, QueueStep
 
 LANGS = ("kk", "ru", "en")
 

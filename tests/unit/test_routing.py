@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from helpline.routing import Assignment, Candidate, WaitingCall, assign, can_anyone_take
+from helpline.routing import Assignment, Candidate, WaitingCall, assign
 
 NOW = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
 
@@ -72,8 +72,3 @@ def test_midnight_and_calls_without_a_language():
     result = assign([call("a", language=None)], [agent(1, languages=("en",))], late)
     assert result == [Assignment("a", 1, False)]
 
-
-def test_can_anyone_take_sees_overflow_ahead():
-    assert can_anyone_take(call("a", waited=0), [agent(7, centre=2)], NOW, ignore_wait=True)
-    assert not can_anyone_take(call("a", waited=0), [agent(7, centre=2)], NOW)
-    assert not can_anyone_take(call("a", language="en"), [agent(1, languages=("kk",))], NOW, True)

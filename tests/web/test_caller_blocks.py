@@ -4,7 +4,6 @@ signed webhooks, the Socket.IO console and the supervisor's HTTP endpoints."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -20,14 +19,14 @@ BLOCKED_WORDS = "This line cannot take your call right now."
 
 
 @pytest.fixture
-def settings_overrides(settings_overrides):
-    return {**settings_overrides, "caller_token_enabled": True, "caller_token_secret": "line-secret"}
+def tokens() -> bool:
+    """Whether the line keeps caller tokens (a test turns them off by parametrizing ``tokens``)."""
+    return True
 
 
-def tokens_off(app):
-    rt = app.extensions["helpline"]
-    rt.settings = replace(rt.settings, caller_token_enabled=False)
-    rt.lifecycle.settings = rt.settings
+@pytest.fixture
+def settings_overrides(settings_overrides, tokens):
+    return {**settings_overrides, "caller_token_enabled": tokens, "caller_token_secret": "line-secret"}
 
 
 @pytest.fixture
@@ -135,9 +134,9 @@ def test_the_count_starts_again_when_the_monthly_key_rotates(app, clock, dial):
         assert earlier_calls(db.session, db.session.merge(row)) == 0
 
 
+@pytest.mark.parametrize("tokens", [False])
 def test_with_tokens_off_the_console_shows_no_count_and_blocking_is_refused_in_words(
         app, dial, make_user, console, supervisor, phone):  # noqa: F811
-    tokens_off(app)
     _doc, row = dial()
     make_user("saule")
     agent = console("saule")

@@ -62,17 +62,23 @@ def _place_calls(app, clock, keys_per_call):
     return sids
 
 
+@pytest.fixture
+def caller_token_enabled() -> bool:
+    return False
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides, caller_token_enabled):
+    if not caller_token_enabled:
+        return settings_overrides
+    return {**settings_overrides, "caller_token_enabled": True, "caller_token_secret": "a-rotating-secret"}
+
+
+# the opt-in keyed token must not reveal the number either
 @pytest.mark.parametrize("caller_token_enabled", [False, True])
 def test_database_logs_and_export_hold_no_caller_number_or_call_sid(
     app, clock, backend, caplog, helpline_cli, caller_token_enabled
 ):
-    if caller_token_enabled:  # the opt-in keyed token must not reveal the number either
-        from dataclasses import replace
-
-        rt = app.extensions["helpline"]
-        rt.settings = replace(rt.settings, caller_token_enabled=True,
-                              caller_token_secret="a-rotating-secret")
-        rt.lifecycle.settings = rt.settings
     caplog.set_level(logging.DEBUG)
     sids = _place_calls(app, clock, [
         (ALMATY, "31", True),     # queued, hangs up

@@ -111,6 +111,20 @@ def test_idle_time_applies_to_the_console_socket_and_heartbeats_are_not_activity
     assert http.get("/console").status_code == 302
 
 
+def test_idle_expiry_of_a_page_follows_the_app_clock_and_says_why(app, make_user, staff_client, clock):
+    """Idle time is measured on the app's clock: the test clock, never the machine's, decides."""
+    make_user("aigerim")
+    http, _headers = staff_client("aigerim")
+    clock.advance(minutes=29)
+    assert http.get("/console").status_code == 200     # 29 minutes idle: still signed in (and active now)
+    clock.advance(minutes=29)
+    assert http.get("/console").status_code == 200     # counted from the last page, not from sign-in
+    clock.advance(minutes=31)
+    page = http.get("/console", follow_redirects=True)
+    assert "Your session expired after a period of inactivity" in page.get_data(as_text=True)
+    assert http.get("/console").status_code == 302
+
+
 def test_a_person_on_a_call_is_never_signed_out_by_the_clock(app, make_user, staff_client, phone, clock):
     make_user("saule")
     http, headers, call_id, sio = answered_call(app, phone, staff_client, clock)

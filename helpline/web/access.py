@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, jsonify, make_response
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpline.extensions import db
-from helpline.models import Call, Escalation, Offer
+from helpline.models import Call, Escalation, Offer, User
+from helpline.web import inputs
 
 
 def roles_required(*roles: str):
@@ -50,3 +52,17 @@ def may_record(user, call: Call) -> bool:
 
 def may_handle(user, escalation: Escalation) -> bool:
     return user.is_supervisor and may_see_centre(user, escalation.centre_id)
+
+
+def chosen_person(data: dict) -> User:
+    """The person a supervisor chose (``user_id``): 400 when none, 403 when not of her centre."""
+    try:
+        user_id = inputs.optional_id(str(data.get("user_id") or ""), "user_id")
+    except inputs.InputError as exc:
+        abort(make_response(jsonify(error=str(exc)), 400))
+    person = db.session.get(User, user_id) if user_id else None
+    if person is None:
+        abort(make_response(jsonify(error=_("Choose a person from the list.")), 400))
+    if not may_see_centre(current_user, person.centre_id):
+        abort(403)
+    return person

@@ -52,7 +52,7 @@ def voice_problem(voice: str, language: str, *, required: bool) -> str | None:
         return None if not required else "is empty"
     spoken = say_language(voice)
     if spoken is None:
-        return (f"{voice!r} is not a voice the line knows (Polly voices in ivr/voices.py, "
+        return (f"{voice!r} is not a voice the line knows (Polly voices in helpline/voices.py, "
                 "or Google.<language>-<voice>)")
     if spoken.split("-")[0] != language:
         return f"{voice!r} speaks {spoken}, not {language}"

@@ -1,4 +1,5 @@
-"""The IVR's decisions, as pure functions: no Flask, no database, no carrier.
+"""The IVR's decisions, as pure functions: no Flask, no database, no carrier (the call's
+lifecycle, ``helpline.services.lifecycle``, asks them; ``ivr`` only speaks the answers).
 
 Rules: a caller is never hung up on for not pressing keys.  A menu is offered up to
 ``attempts`` times; after that the call goes on with a default.  9 ("a life is in danger right
@@ -94,7 +95,3 @@ def queue_step(
         limit = min(max_wait_seconds, no_agent_wait_seconds)
     return QueueStep.GIVE_UP if waited_seconds >= limit else QueueStep.WAIT
 
-
-def announce_position(loop: int) -> bool:
-    """Say the position on entering the queue and on every second hold loop after that."""
-    return loop % 2 == 0
