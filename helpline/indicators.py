@@ -67,14 +67,18 @@ REGISTER_COLUMNS = ("queued_at", "dequeued_at", "answered_at", "ended_at", "outc
 class Tally:
     """Sums over a set of calls, from which every indicator is computed."""
 
-    offered: int = 0
-    left_queue: int = 0
-    answered: int = 0
-    answered_in_time: int = 0
-    abandoned: int = 0
-    wait_seconds: int = 0            # of the answered calls
-    talked: int = 0
-    talk_seconds: int = 0
+    #: Calls that entered the queue, and those of them that have left it.
+    offered: int
+    left_queue: int
+    #: Answered calls; those answered within ``SERVICE_LEVEL_SECONDS``; their seconds waiting.
+    answered: int
+    answered_in_time: int
+    wait_seconds: int
+    #: Calls whose caller hung up while waiting.
+    abandoned: int
+    #: Answered calls with a talk time, and their seconds talking.
+    talked: int
+    talk_seconds: int
 
 
 def tally(calls: Iterable[CallFact]) -> Tally:
