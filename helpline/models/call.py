@@ -61,6 +61,8 @@ class Call(db.Model):
         CheckConstraint("wait_seconds IS NULL OR wait_seconds >= 0", name="wait_not_negative"),
         CheckConstraint("talk_seconds IS NULL OR talk_seconds >= 0", name="talk_not_negative"),
         Index("ix_calls_queue", "centre_id", "state", "is_urgent", "queued_at"),
+        # the monthly counts: each centre's calls of one outcome in a month, an index range
+        Index("ix_calls_month_counts", "centre_id", "outcome", "started_at"),
     )
 
     #: Opaque register id (random); never given to the carrier.
