@@ -132,6 +132,9 @@ class Settings:
     #: must have ended before it is deleted (Twilio refuses a call it has not finalised).
     twilio_purge_interval_seconds: int = 600
     twilio_purge_grace_seconds: int = 300
+    #: Minutes the public statistics page serves its stored figures before they are computed
+    #: again; the scheduler refreshes last month's this often, so visitors never wait for them.
+    stats_refresh_minutes: int = 30
     #: Rota: working-time limits (Labour Code art. 68, 77) and default staffing.
     rota_weekly_norm_hours: int = 40
     rota_max_shift_hours: int = 12
@@ -245,6 +248,8 @@ class Settings:
         if settings.twilio_purge_interval_seconds < 1 or settings.twilio_purge_grace_seconds < 0:
             raise ConfigError("TWILIO_PURGE_INTERVAL_SECONDS must be at least 1 and "
                               "TWILIO_PURGE_GRACE_SECONDS at least 0")
+        if not 1 <= settings.stats_refresh_minutes <= 1440:
+            raise ConfigError("STATS_REFRESH_MINUTES must be between 1 and 1440")
         _check_voices(settings)
         if not 1 <= settings.prompts_max_queue_position <= 500:
             raise ConfigError("PROMPTS_MAX_QUEUE_POSITION must be between 1 and 500")

@@ -114,6 +114,14 @@ def monthly_reports(session: Session, now: datetime, runtime) -> str:
     return f"monthly hooks run for {last_month:%Y-%m}: {len(MONTHLY_HOOKS)}"
 
 
+def public_figures(session: Session, now: datetime, runtime) -> str:
+    """Count last month's figures for the public statistics page again and store them."""
+    from helpline.services import public_figures as figures
+    from helpline.vocabulary import local_day
+
+    return figures.refresh(session, now, local_day(now))
+
+
 def routing_tick(session: Session, now: datetime, runtime) -> str:
     offers = runtime.dispatcher.route(session, now)
     return f"calls offered: {len(offers)}" if offers else ""
@@ -162,6 +170,7 @@ JOBS = {
     "coverage_forecast": (coverage_forecast, {"hours": 1}),
     "retention": (retention, {"hours": 24}),
     "monthly_reports": (monthly_reports, {"days": 1}),
+    "public_figures": (public_figures, {"minutes": 30}),
     "provider_purge": (provider_purge, {"seconds": 600}),
 }
 
@@ -224,6 +233,8 @@ def start_scheduler(app, blocking: bool = False):
             interval = {"seconds": settings.reconcile_interval_seconds}
         elif name == "provider_purge":
             interval = {"seconds": settings.twilio_purge_interval_seconds}
+        elif name == "public_figures":
+            interval = {"minutes": settings.stats_refresh_minutes}
         scheduler.add_job("scheduling.jobs:run", "interval", args=[name], id=name,
                           replace_existing=True, **interval)
     try:    # at start-up first: spooled calls into the register, ghosts of lost live state closed

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline.indicators import SERVICE_LEVEL_SECONDS
 from helpline.models import Call, Centre
 from helpline.vocabulary import zone_of
 
@@ -41,7 +42,7 @@ def service_level(agents: int, calls_per_hour: float, handling_seconds: float,
 
 
 def agents_needed(calls_per_hour: float, handling_seconds: float, target_share: float = 0.8,
-                  target_seconds: float = 20, at_least: int = 1) -> int:
+                  target_seconds: float = SERVICE_LEVEL_SECONDS, at_least: int = 1) -> int:
     """The fewest agents reaching ``target_share`` answered within ``target_seconds``."""
     agents = max(at_least, 1)
     while service_level(agents, calls_per_hour, handling_seconds, target_seconds) < target_share:
@@ -50,7 +51,7 @@ def agents_needed(calls_per_hour: float, handling_seconds: float, target_share: 
 
 
 def advice_for_week(session: Session, centre: Centre, now: datetime, weeks: int = 8,
-                    target_share: float = 0.8, target_seconds: float = 20) -> dict:
+                    target_share: float = 0.8, target_seconds: float = SERVICE_LEVEL_SECONDS) -> dict:
     """Calls per hour of the week (average over ``weeks``), handling time, and agents needed."""
     zone = zone_of(centre)
     since = now - timedelta(weeks=weeks)

@@ -8,6 +8,7 @@ from helpline.models.centre import Centre, CentreLine
 from helpline.models.contact import ContactRecord, Topic
 from helpline.models.escalation import Escalation, Notification
 from helpline.models.presence import AgentPresence, AgentState, Offer, OfferState
+from helpline.models.published import PublishedFigures
 from helpline.models.purge import ProviderPurgeRun
 from helpline.models.record_draft import RecordDraft
 from helpline.models.request import FollowUp, Request
@@ -20,7 +21,7 @@ __all__ = [
     "AuditEvent", "BlockReason", "CallParticipant", "Part",
     "CallerBlock", "RecoveryCode", "SignInFailure", "StaffSession",
     "FollowUp", "Request",
-    "ProviderPurgeRun", "RecordDraft",
+    "ProviderPurgeRun", "PublishedFigures", "RecordDraft",
     "Absence", "Shift", "StaffingMinimum", "SwapRequest",
     "AgentPresence", "AgentState", "Call", "CallState", "CallerType", "Centre", "CentreLine", "Outcome",
     "ContactRecord", "Escalation", "Notification", "Offer", "OfferState", "Role", "Topic", "User",

@@ -62,6 +62,8 @@ class Call(db.Model):
         CheckConstraint("talk_seconds IS NULL OR talk_seconds >= 0", name="talk_not_negative"),
         CheckConstraint("transfer_count >= 0", name="transfers_not_negative"),
         Index("ix_calls_queue", "centre_id", "state", "is_urgent", "queued_at"),
+        # the monthly counts: each centre's calls of one outcome in a month, an index range
+        Index("ix_calls_month_counts", "centre_id", "outcome", "started_at"),
     )
 
     #: Opaque register id (random); never given to the carrier.

@@ -12,19 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline import csvout
+from helpline import csvout, indicators
 from helpline.models import Call, Centre, Request, Topic
 from helpline.services import interventions
 from helpline.services.report_words import report_words
 from helpline.suppression import TOTAL, suppress_linked
-
-ZONE = ZoneInfo("Asia/Almaty")
-SERVICE_LEVEL_SECONDS = 20
+from helpline.vocabulary import DEFAULT_ZONE as ZONE
 
 
 @dataclass
@@ -41,8 +38,8 @@ class PeriodReport:
 
 def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, end: datetime
           ) -> PeriodReport:
-    calls_q = select(Call.started_at, Call.outcome, Call.language, Call.caller_type, Call.wait_seconds,
-                     Call.talk_seconds, Call.answered_at, Call.queued_at).where(
+    calls_q = select(Call.started_at, Call.language, Call.caller_type, Call.outcome,
+                     *(getattr(Call, c) for c in indicators.REGISTER_COLUMNS)).where(
         Call.started_at >= start, Call.started_at < end)
     requests_q = select(Request.caller_type, Request.age_band, Request.risk_level, Request.topics,
                         Request.channel).where(Request.received_at >= start, Request.received_at < end)
@@ -52,27 +49,15 @@ def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, e
         requests_q = requests_q.where(Request.centre_id.in_(centre_ids))
         centres_q = centres_q.where(Centre.id.in_(centre_ids))
     by_day, by_hour, outcome, language, caller = Counter(), Counter(), Counter(), Counter(), Counter()
-    offered = answered = abandoned = in_time = 0
-    wait_total = talk_total = talked = 0
-    for started, result, lang, ctype, wait, talk, answered_at, queued_at in session.execute(calls_q):
+    facts = []
+    for started, lang, ctype, result, *register in session.execute(calls_q):
         local = started.astimezone(ZONE)
         by_day[local.strftime("%Y-%m-%d")] += 1
         by_hour[f"{local.hour:02d}"] += 1
-        kind = "abandoned" if (result or "").startswith("abandoned") else (result or "in_progress")
-        outcome[kind] += 1
+        outcome[indicators.outcome_kind(result)] += 1
         language[lang or "not_chosen"] += 1
         caller[ctype or "not_said"] += 1
-        if queued_at is not None:
-            offered += 1
-        if answered_at is not None:
-            answered += 1
-            wait_total += wait or 0
-            in_time += (wait or 0) <= SERVICE_LEVEL_SECONDS
-        if result == "abandoned_in_queue":
-            abandoned += 1
-        if talk:
-            talk_total += talk
-            talked += 1
+        facts.append(indicators.CallFact.of_register(*register))
     age, risk, topic, channel = Counter(), Counter(), Counter(), Counter()
     for _ctype, band, level, topics, chan in session.execute(requests_q):
         age[band or "not_said"] += 1
@@ -82,16 +67,12 @@ def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, e
             topic[code] += 1
     report = PeriodReport(list(session.scalars(centres_q)), start, end,
                           topic_names=topic_names(session))
-    report.kpis = {
-        "calls": sum(outcome.values()), "offered": offered, "answered": answered,
-        "answer_rate": round(100 * answered / offered, 1) if offered else None,
-        "abandonment": round(100 * abandoned / offered, 1) if offered else None,
-        "average_speed_of_answer": round(wait_total / answered, 1) if answered else None,
-        "service_level": (round(100 * in_time / (answered + abandoned), 1)
-                          if answered + abandoned else None),
-        "average_handling_time": round(talk_total / talked, 1) if talked else None,
-        **interventions.figures(session, centre_ids, start, end),
-    }
+    kpis = indicators.all_of(indicators.tally(facts))
+    report.kpis = {"calls": sum(outcome.values()),
+                   **{key: kpis[key] for key in ("offered", "answered", "answer_rate", "abandonment",
+                                                 "average_speed_of_answer", "service_level",
+                                                 "average_handling_time")},
+                   **interventions.figures(session, centre_ids, start, end)}
     report.sections = {
         "calls_by_day": dict(sorted(by_day.items())), "calls_by_hour": dict(sorted(by_hour.items())),
         "calls_by_outcome": dict(outcome.most_common()), "calls_by_language": dict(language.most_common()),

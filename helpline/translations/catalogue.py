@@ -1187,6 +1187,9 @@ T.update({
 
 # ---- indicators, reports and the public page ----
 T.update({
+    "Figures as of %(time)s; they are counted again every %(minutes)s minutes.": (
+        "Деректер %(time)s жағдайы бойынша; олар әр %(minutes)s минут сайын қайта есептеледі.",
+        "Данные на %(time)s; они пересчитываются каждые %(minutes)s мин."),
 })
 
 # ---- composition root ----
