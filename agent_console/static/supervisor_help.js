@@ -9,7 +9,7 @@
   const T = JSON.parse($("i18n-help").textContent);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const fmt = (text, values) => String(text).replace(/\{(\w+)\}/g, (w, k) => (k in values ? String(values[k]) : w));
-  const time = (iso) => new Date(iso).toLocaleTimeString("ru-RU", {timeZone: "Asia/Almaty", hour: "2-digit", minute: "2-digit"});
+  const time = (iso) => window.Senim.localTime(iso);
   const cards = {};     // call id -> its card
 
   function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }

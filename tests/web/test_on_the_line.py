@@ -143,20 +143,27 @@ def test_a_step_that_did_not_happen_is_refused_in_words(app, line):
     assert line.supervisor.get("/supervisor/line.json").get_json()["calls"] == {}
 
 
+@pytest.fixture
+def switched_off(request) -> tuple[str, ...]:
+    """Centres whose supervisors may not Listen or Coach (none unless a test says so)."""
+    return getattr(request, "param", ())
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides, switched_off):
+    return {**settings_overrides, "supervisor_listen_off": switched_off,
+            "supervisor_coach_off": switched_off}
+
+
+@pytest.mark.parametrize("switched_off", [("2",)], indirect=True)
 def test_a_centre_may_switch_listen_and_coach_off(app, line):
-    settings = app.extensions["helpline"].settings
-    app.extensions["helpline"].settings = settings.__class__(**{
-        **settings.__dict__, "supervisor_listen_off": ("2",), "supervisor_coach_off": ("2",)})
-    try:
-        listed = line.supervisor.get("/supervisor/line.json").get_json()["calls"][line.call_id]
-        assert listed["modes"] == ["join"]
-        for mode in ("listen", "coach"):
-            refused = line.step(mode)
-            assert refused.status_code == 409 and "switched this off" in refused.get_json()["error"]
-        assert line.step("join").status_code == 200
-        assert line.step("coach").status_code == 409 and _modes(line)["supervisor"] == ""
-    finally:
-        app.extensions["helpline"].settings = settings
+    listed = line.supervisor.get("/supervisor/line.json").get_json()["calls"][line.call_id]
+    assert listed["modes"] == ["join"]
+    for mode in ("listen", "coach"):
+        refused = line.step(mode)
+        assert refused.status_code == 409 and "switched this off" in refused.get_json()["error"]
+    assert line.step("join").status_code == 200
+    assert line.step("coach").status_code == 409 and _modes(line)["supervisor"] == ""
 
 
 def test_a_reloaded_console_is_told_who_is_on_the_line(app, line, staff_client):
