@@ -18,9 +18,9 @@ from helpline.live import (
     LiveLeg,
     LiveState,
     MemoryLiveCallStore,
-    tombstone_of,
     new_leg_token,
     sid_digest,
+    tombstone_of,
 )
 
 logger = logging.getLogger(__name__)

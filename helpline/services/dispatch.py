@@ -32,6 +32,9 @@ from helpline.services.presence import (
 __all__ = ["Backed", "DispatchError", "Dispatcher", "Limits", "MayReceive", "call_payload",
            "everyone_may_receive", "offer_payload"]
 
+#: Routing passes within one ``route``, when other processes were ringing the same calls or people.
+ROUTING_ATTEMPTS = 3
+
 #: ``call_ids -> the subset that a live carrier call still backs`` (the live-call store).
 Backed = Callable[[list[str]], set[str]]
 
@@ -50,24 +53,42 @@ class Dispatcher(Presence):
     # ------------------------------------------------------------ routing
 
     def route(self, session: Session, now: datetime) -> list[Offer]:
-        """Expire unanswered rings, then offer waiting calls to free psychologists."""
+        """Expire unanswered rings, then offer waiting calls to free psychologists.
+
+        Several processes route at once (each webhook that queues a call, the scheduler's tick).
+        A call or a person that another routing is ringing right now is passed over at once, and
+        the calls it left are routed again with the others, rather than waiting for that routing
+        to commit and failing, which would leave the call to the next tick."""
         self._expire_offers(session, now)
         self._end_wrap_ups(session, now)
         self._unbridged_back_to_queue(session, now)
-        ringing_users = set(session.scalars(
-            select(Offer.user_id).where(Offer.state == OfferState.RINGING.value)))
-        ringing_calls = set(session.scalars(
-            select(Offer.call_id).where(Offer.state == OfferState.RINGING.value)))
-        present = [(p, u) for p, u in self._present(session, now) if u.id not in ringing_users]
-        if not present:
-            return []
-        waiting = [c for c in self._waiting(session) if c.id not in ringing_calls]
+        offers: list[Offer] = []
+        passed_over: set[object] = set()
+        for _attempt in range(ROUTING_ATTEMPTS):
+            made, again = self._route_once(session, now, passed_over)
+            offers += made
+            if not again:
+                break
+        if offers:
+            self._board_changed(session, None)
+        return offers
+
+    def _route_once(self, session: Session, now: datetime,
+                    passed_over: set[object]) -> tuple[list[Offer], bool]:
+        """Offers made, and whether some could not be made because another routing was faster."""
+        ringing = session.execute(select(Offer.call_id, Offer.user_id).where(
+            Offer.state == OfferState.RINGING.value)).all()
+        busy = passed_over | {call_id for call_id, _ in ringing} | {user_id for _, user_id in ringing}
+        waiting = [c for c in self._waiting(session) if c.id not in busy]
         if not waiting:
-            return []
+            return [], False
+        present = [(p, u) for p, u in self._present(session, now) if u.id not in busy]
+        if not present:
+            return [], False
         backed = self.backed([c.id for c in waiting])
         waiting = [c for c in waiting if c.id in backed]
         if not waiting:
-            return []
+            return [], False
         tried = self._tried(session, [c.id for c in waiting])
         uncovered = self.uncovered(session, now)
         calls = [routing.WaitingCall(
@@ -81,12 +102,33 @@ class Dispatcher(Presence):
         candidates = [routing.Candidate(u.id, u.centre_id, frozenset(u.language_list), p.state_since)
                       for p, u in present]
         by_id = {c.id: c for c in waiting}
-        offers = [offer for choice in routing.assign(calls, candidates, now)
-                  if (offer := self.ring(session, by_id[choice.call_id], choice.user_id, now,
-                                         choice.is_backup)) is not None]
-        if offers:
-            self._board_changed(session, None)
-        return offers
+        offers, again = [], False
+        for choice in routing.assign(calls, candidates, now):
+            taken = self._taken_elsewhere(session, choice.call_id, choice.user_id)
+            offer = None if taken else self.ring(session, by_id[choice.call_id], choice.user_id, now,
+                                                 choice.is_backup)
+            if offer is None:         # the call, or the person, rings elsewhere now: route again
+                passed_over.add(taken or choice.user_id)
+                again = True
+            else:
+                offers.append(offer)
+        return offers, again
+
+    @staticmethod
+    def _taken_elsewhere(session: Session, call_id: str, user_id: int) -> str | int | None:
+        """The call's id, or the person's, when another transaction holds it (another process
+        routing it now): its ring would wait for that one to commit, then fail. Holding both
+        rows until this transaction commits keeps the others off them. SQLite has one writer:
+        nothing to take."""
+        if session.get_bind().dialect.name == "sqlite":
+            return None
+        if session.scalar(select(Call.id).where(Call.id == call_id)
+                          .with_for_update(skip_locked=True)) is None:
+            return call_id
+        if session.scalar(select(AgentPresence.user_id).where(AgentPresence.user_id == user_id)
+                          .with_for_update(skip_locked=True)) is None:
+            return user_id
+        return None
 
     def ring(self, session: Session, call: Call, user_id: int, now: datetime,
              is_backup: bool = False) -> Offer | None:
