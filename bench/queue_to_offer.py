@@ -53,23 +53,26 @@ class Consoles:
 
     def __init__(self, bases: list[str], agents: int) -> None:
         self.offers: dict[str, float] = {}
+        self.not_queued: list[str] = []
         self.changed = threading.Condition()
-        self.clients = []
-        for i in range(agents):
-            base = bases[i % len(bases)]
-            http = requests.Session()
-            page = http.get(f"{base}/login?lang=en").text
-            csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-            http.post(f"{base}/login", data={"username": f"agent{i:03d}", "password": PASSWORD,
-                                             "csrf_token": csrf}, allow_redirects=False)
-            client = socketio.Client(http_session=http)
-            client.on("offer", self._on_offer, namespace="/console")
-            client.connect(base, namespaces=["/console"], transports=["websocket"],
-                           headers={"User-Agent": http.headers["User-Agent"]})
-            client.call("set_state", {"state": "available"}, namespace="/console")
-            self.clients.append(client)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            self.clients = list(pool.map(lambda i: self._sign_in(bases[i % len(bases)], i),
+                                         range(agents)))
         self._closing = threading.Event()
         threading.Thread(target=self._heartbeats, daemon=True).start()
+
+    def _sign_in(self, base: str, i: int):
+        http = requests.Session()
+        page = http.get(f"{base}/login?lang=en").text
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        http.post(f"{base}/login", data={"username": f"agent{i:03d}", "password": PASSWORD,
+                                         "csrf_token": csrf}, allow_redirects=False)
+        client = socketio.Client(http_session=http)
+        client.on("offer", self._on_offer, namespace="/console")
+        client.connect(base, namespaces=["/console"], transports=["websocket"],
+                       headers={"User-Agent": http.headers["User-Agent"]})
+        client.call("set_state", {"state": "available"}, namespace="/console")
+        return client
 
     def _heartbeats(self) -> None:
         """Every console says it is there every 10 s, as console.js does (spread over the 10 s)."""
@@ -77,7 +80,8 @@ class Consoles:
             for client in self.clients:
                 if self._closing.wait(HEARTBEAT_SECONDS / len(self.clients)):
                     return
-                client.emit("heartbeat", {}, namespace="/console")
+                if client.connected:
+                    client.emit("heartbeat", {}, namespace="/console")
 
     def _on_offer(self, data) -> None:
         arrived = time.perf_counter()
@@ -119,6 +123,10 @@ class Caller:
         started = time.perf_counter()
         doc = self.post(menu, {**params, "Digits": "1"})          # enters the queue
         answered = (time.perf_counter() - started) * 1000
+        if "<Enqueue" not in doc:       # counted as an offer missing; the first is shown
+            self.consoles.not_queued.append(doc[:300])
+            self.post(f"{self.public}/ivr/status", {**params, "CallStatus": "completed"})
+            return None, answered
         queue_action = action_of(doc, "<Enqueue")
         wait_url = re.search(r'waitUrl="([^"]+)"', doc).group(1).replace("&amp;", "&")
         self.post(wait_url, {**params, "QueuePosition": "1", "QueueTime": "0"})   # as Twilio does
@@ -165,6 +173,9 @@ def measure(tree: Path, servers: Servers, args) -> tuple[list[float], list[float
                         futures.append(pool.submit(callers[i % len(callers)].call))
                     results = [future.result() for future in futures]
             consoles.close()
+            if consoles.not_queued:
+                print(f"{len(consoles.not_queued)} calls not queued; the first answer:\n"
+                      f"{consoles.not_queued[0]}")
         finally:
             processes.stop()
             if redis is not None:

@@ -1,7 +1,7 @@
 """A year's national volume (241,869 calls) replayed through the real app on PostgreSQL + Redis.
 
 Each call walks the whole way: the incoming-call webhook, the language and caller-type menus,
-the queue (routing offers it to a console), a psychologist accepting it on her console (the
+the queue and its hold music (routing offers it to a console), a psychologist accepting it on her console (the
 Socket.IO test client), the caller hanging up, the contact record saved through the console's
 HTTP endpoint, and the psychologist Available again.  Webhooks are signed as Twilio signs them
 and go through the whole WSGI stack; the clock is the app's own fixed clock, moved on by hand
@@ -82,6 +82,7 @@ def replay(database_url: str, redis_url: str, calls: int) -> float:
             phone.dial()
             phone.press("3")
             phone.press("1")
+            phone.wait()                                  # the hold music, asked for at once
             offer = next(((c, e["args"][0]) for c in consoles for e in c[2].get_received("/console")
                           if e["name"] == "offer"), None)
             if offer is None:
