@@ -69,8 +69,15 @@ class Consoles:
                                          "csrf_token": csrf}, allow_redirects=False)
         client = socketio.Client(http_session=http)
         client.on("offer", self._on_offer, namespace="/console")
-        client.connect(base, namespaces=["/console"], transports=["websocket"],
-                       headers={"User-Agent": http.headers["User-Agent"]})
+        for attempt in range(3):         # a loaded machine may refuse one: as a browser, retry
+            try:
+                client.connect(base, namespaces=["/console"], transports=["websocket"],
+                               headers={"User-Agent": http.headers["User-Agent"]})
+                break
+            except socketio.exceptions.ConnectionError:
+                if attempt == 2:
+                    raise
+                time.sleep(1)
         client.call("set_state", {"state": "available"}, namespace="/console")
         return client
 
@@ -211,6 +218,7 @@ def main() -> None:
                 continue
             with source_tree(commit) as tree:
                 rows.append(row(name, *measure(tree, servers, args)))
+                print(rows[-1], flush=True)
     print(f"queue -> offer at a console, {args.agents} consoles over {args.processes} "
           f"`helpline serve` process(es) + `helpline scheduler`, {args.calls} calls"
           f"{f' at {args.rate:g}/s' if args.backend == 'postgres' else ' one at a time'}, "
