@@ -55,7 +55,7 @@ class Consoles:
         self.offers: dict[str, float] = {}
         self.not_queued: list[str] = []
         self.changed = threading.Condition()
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=1) as pool:   # sign-in throttles parallel ones
             self.clients = list(pool.map(lambda i: self._sign_in(bases[i % len(bases)], i),
                                          range(agents)))
         self._closing = threading.Event()
