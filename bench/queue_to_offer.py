@@ -211,20 +211,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.processes > 1 and args.backend != "postgres":
         parser.error("several processes share live state through Redis: use --backend postgres")
-    rows = []
+    print(f"queue -> offer at a console, {args.agents} consoles over {args.processes} "
+          f"`helpline serve` process(es) + `helpline scheduler`, {args.calls} calls"
+          f"{f' at {args.rate:g}/s' if args.backend == 'postgres' else ' one at a time'}, "
+          f"{'PostgreSQL + Redis' if args.backend == 'postgres' else 'SQLite'}, Socket.IO over "
+          "WebSocket on loopback" + (f"; before = {args.baseline}" if args.baseline else ""),
+          flush=True)
     with Servers(args.backend) as servers:
         for name, commit in (("before", args.baseline), ("after", "")):
             if name == "before" and not commit:
                 continue
             with source_tree(commit) as tree:
-                rows.append(row(name, *measure(tree, servers, args)))
-                print(rows[-1], flush=True)
-    print(f"queue -> offer at a console, {args.agents} consoles over {args.processes} "
-          f"`helpline serve` process(es) + `helpline scheduler`, {args.calls} calls"
-          f"{f' at {args.rate:g}/s' if args.backend == 'postgres' else ' one at a time'}, "
-          f"{'PostgreSQL + Redis' if args.backend == 'postgres' else 'SQLite'}, Socket.IO over "
-          "WebSocket on loopback" + (f"; before = {args.baseline}" if args.baseline else ""))
-    print("\n".join(rows))
+                print(row(name, *measure(tree, servers, args)), flush=True)
 
 
 if __name__ == "__main__":
