@@ -1,7 +1,8 @@
-"""Presence, offers and the connection of a call to a psychologist, in the database.
+"""Routing, offers and the connection of a call to a psychologist, in the database.
 
 Every function takes ``now`` and flushes; the caller commits once.  What consoles must learn is
-published after the commit (``helpline.events``).  Carrier actions (bridge the caller, end the
+published after the commit (``helpline.events``).  Presence (who may be offered calls) is
+``helpline.services.presence``.  Carrier actions (bridge the caller, end the
 call) belong to the call's lifecycle (``helpline.services.lifecycle``), which runs them after
 the commit, so a rolled-back accept never connects anyone.
 """
@@ -9,7 +10,6 @@ the commit, so a rolled-back accept never connects anyone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -22,34 +22,24 @@ from helpline.models import AgentPresence, AgentState, Call, CallState, Offer, O
 from helpline.roster import DutyRoster, EveryoneOnDuty
 from helpline.services import caller_blocks
 from helpline.services import calls as register
+from helpline.services.presence import (
+    DispatchError,
+    Limits,
+    MayReceive,
+    Presence,
+)
 
-#: ``(session, user_ids, now) -> the subset who may receive calls now`` (the rota plugs in here).
-MayReceive = Callable[[Session, list[int], datetime], set[int]]
+__all__ = ["Backed", "DispatchError", "Dispatcher", "Limits", "MayReceive", "call_payload",
+           "offer_payload"]
 
-
-def everyone_may_receive(session: Session, user_ids: list[int], now: datetime) -> set[int]:
-    """Until a rota exists every signed-in psychologist of the centre may receive calls."""
-    return set(user_ids)
-
-
-class DispatchError(Exception):
-    """An action that cannot be done now; the message is safe to show to the person."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    ring_timeout_seconds: int = 20
-    wrap_up_seconds: int = 60
-    presence_timeout_seconds: int = 30
-    #: Seconds an accepted caller may take to reach the conference before going back to the queue.
-    bridge_timeout_seconds: int = 30
-
+#: Routing passes within one ``route``, when other processes were ringing the same calls or people.
+ROUTING_ATTEMPTS = 3
 
 #: ``call_ids -> the subset that a live carrier call still backs`` (the live-call store).
 Backed = Callable[[list[str]], set[str]]
 
 
-class Dispatcher:
+class Dispatcher(Presence):
     def __init__(self, publisher: Publisher, limits: Limits, roster: DutyRoster | None = None,
                  backed: Backed | None = None) -> None:
         roster = roster or EveryoneOnDuty()      # who is on duty: the rota, given by create_app
@@ -60,108 +50,45 @@ class Dispatcher:
         #: Which waiting calls a live carrier call backs: a ghost is never offered.
         self.backed: Backed = backed or (lambda call_ids: set(call_ids))
 
-    # ------------------------------------------------------------ presence
-
-    def presence(self, session: Session, user: User, now: datetime) -> AgentPresence:
-        row = session.get(AgentPresence, user.id)
-        if row is None:
-            row = AgentPresence(user_id=user.id, state=AgentState.OFFLINE.value, state_since=now,
-                                last_seen_at=now, connections=0)
-            session.add(row)
-            session.flush()
-        return row
-
-    def _set(self, session: Session, row: AgentPresence, state: AgentState, now: datetime,
-             **why: object) -> None:
-        """``why``: what the console says about a change it did not ask for (``reason``...)."""
-        if row.state != state.value:
-            row.state = state.value
-            row.state_since = now
-        publish(session, self.publisher, "presence", {"state": row.state, **why}, agent_room(row.user_id))
-        if row.state == AgentState.AVAILABLE.value:
-            publish(session, self.publisher, "duty", self.duty(session, row.user_id, now),
-                    agent_room(row.user_id))
-        self._board_changed(session, row.user.centre_id if row.user else None)
-
-    def duty(self, session: Session, user_id: int, now: datetime) -> dict:
-        """Whether routing may offer this person calls now (the rota's current shifts)."""
-        return {"on_duty": user_id in self.may_receive(session, [user_id], now)}
-
-    def connected(self, session: Session, user: User, now: datetime) -> AgentPresence:
-        row = self.presence(session, user, now)
-        row.connections += 1
-        row.last_seen_at = now
-        if row.state == AgentState.OFFLINE.value:
-            self._set(session, row, AgentState.BREAK, now)
-        return row
-
-    def disconnected(self, session: Session, user: User, now: datetime) -> None:
-        """A console closed or lost its connection: no more offers to it; its ringing call moves on."""
-        row = self.presence(session, user, now)
-        row.connections = max(0, row.connections - 1)
-        # a call, or its wrap-up, outlives a reload: the person comes back to it
-        if row.connections == 0 and row.state not in (AgentState.ON_CALL.value, AgentState.WRAP_UP.value):
-            self._withdraw_offers_of(session, user.id, now)
-            self._set(session, row, AgentState.OFFLINE, now)
-            self.route(session, now)
-
-    def heartbeat(self, session: Session, user: User, now: datetime) -> AgentPresence:
-        row = self.presence(session, user, now)
-        row.last_seen_at = now
-        if row.connections == 0:
-            row.connections = 1
-        return row
-
-    def set_state(self, session: Session, user: User, wanted: str, now: datetime) -> AgentPresence:
-        """The person chooses Available or Break (never while on a call)."""
-        if wanted not in (AgentState.AVAILABLE.value, AgentState.BREAK.value):
-            raise DispatchError("You can choose Available or Break.")
-        row = self.presence(session, user, now)
-        if row.state == AgentState.ON_CALL.value:
-            raise DispatchError("Finish the call first.")
-        if wanted == AgentState.BREAK.value:
-            self._withdraw_offers_of(session, user.id, now)
-        if row.state == AgentState.WRAP_UP.value:
-            row.call_id = None
-        self._set(session, row, AgentState(wanted), now)
-        row.last_seen_at = now
-        self.route(session, now)
-        return row
-
     # ------------------------------------------------------------ routing
 
-    def _present(self, session: Session, now: datetime) -> list[tuple[AgentPresence, User]]:
-        fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
-        rows = session.execute(
-            select(AgentPresence, User).join(User, User.id == AgentPresence.user_id).where(
-                AgentPresence.state == AgentState.AVAILABLE.value,
-                AgentPresence.connections > 0,
-                AgentPresence.last_seen_at >= fresh,
-                User.is_enabled.is_(True),
-            )
-        ).all()
-        allowed = self.may_receive(session, [user.id for _, user in rows], now)
-        return [(p, u) for p, u in rows if u.id in allowed]
-
     def route(self, session: Session, now: datetime) -> list[Offer]:
-        """Expire unanswered rings, then offer waiting calls to free psychologists."""
+        """Expire unanswered rings, then offer waiting calls to free psychologists.
+
+        Several processes route at once (each webhook that queues a call, the scheduler's tick).
+        A call or a person that another routing is ringing right now is passed over at once, and
+        the calls it left are routed again with the others, rather than waiting for that routing
+        to commit and failing, which would leave the call to the next tick."""
         self._expire_offers(session, now)
         self._end_wrap_ups(session, now)
         self._unbridged_back_to_queue(session, now)
-        ringing_users = set(session.scalars(
-            select(Offer.user_id).where(Offer.state == OfferState.RINGING.value)))
-        ringing_calls = set(session.scalars(
-            select(Offer.call_id).where(Offer.state == OfferState.RINGING.value)))
-        present = [(p, u) for p, u in self._present(session, now) if u.id not in ringing_users]
-        if not present:
-            return []
-        waiting = [c for c in self._waiting(session) if c.id not in ringing_calls]
+        offers: list[Offer] = []
+        passed_over: set[object] = set()
+        for _attempt in range(ROUTING_ATTEMPTS):
+            made, again = self._route_once(session, now, passed_over)
+            offers += made
+            if not again:
+                break
+        if offers:
+            self._board_changed(session, None)
+        return offers
+
+    def _route_once(self, session: Session, now: datetime,
+                    passed_over: set[object]) -> tuple[list[Offer], bool]:
+        """Offers made, and whether some could not be made because another routing was faster."""
+        ringing = session.execute(select(Offer.call_id, Offer.user_id).where(
+            Offer.state == OfferState.RINGING.value)).all()
+        busy = passed_over | {call_id for call_id, _ in ringing} | {user_id for _, user_id in ringing}
+        waiting = [c for c in self._waiting(session) if c.id not in busy]
         if not waiting:
-            return []
+            return [], False
+        present = [(p, u) for p, u in self._present(session, now) if u.id not in busy]
+        if not present:
+            return [], False
         backed = self.backed([c.id for c in waiting])
         waiting = [c for c in waiting if c.id in backed]
         if not waiting:
-            return []
+            return [], False
         tried = self._tried(session, [c.id for c in waiting])
         uncovered = self.uncovered(session, now)
         calls = [routing.WaitingCall(
@@ -175,12 +102,33 @@ class Dispatcher:
         candidates = [routing.Candidate(u.id, u.centre_id, frozenset(u.language_list), p.state_since)
                       for p, u in present]
         by_id = {c.id: c for c in waiting}
-        offers = [offer for choice in routing.assign(calls, candidates, now)
-                  if (offer := self.ring(session, by_id[choice.call_id], choice.user_id, now,
-                                         choice.is_backup)) is not None]
-        if offers:
-            self._board_changed(session, None)
-        return offers
+        offers, again = [], False
+        for choice in routing.assign(calls, candidates, now):
+            taken = self._taken_elsewhere(session, choice.call_id, choice.user_id)
+            offer = None if taken else self.ring(session, by_id[choice.call_id], choice.user_id, now,
+                                                 choice.is_backup)
+            if offer is None:         # the call, or the person, rings elsewhere now: route again
+                passed_over.add(taken or choice.user_id)
+                again = True
+            else:
+                offers.append(offer)
+        return offers, again
+
+    @staticmethod
+    def _taken_elsewhere(session: Session, call_id: str, user_id: int) -> str | int | None:
+        """The call's id, or the person's, when another transaction holds it (another process
+        routing it now): its ring would wait for that one to commit, then fail. Holding both
+        rows until this transaction commits keeps the others off them. SQLite has one writer:
+        nothing to take."""
+        if session.get_bind().dialect.name == "sqlite":
+            return None
+        if session.scalar(select(Call.id).where(Call.id == call_id)
+                          .with_for_update(skip_locked=True)) is None:
+            return call_id
+        if session.scalar(select(AgentPresence.user_id).where(AgentPresence.user_id == user_id)
+                          .with_for_update(skip_locked=True)) is None:
+            return user_id
+        return None
 
     def ring(self, session: Session, call: Call, user_id: int, now: datetime,
              is_backup: bool = False) -> Offer | None:
@@ -247,13 +195,6 @@ class Dispatcher:
             row.call_id = None
             self._set(session, row, AgentState.AVAILABLE if row.connections else AgentState.OFFLINE,
                       now)
-
-    def _withdraw_offers_of(self, session: Session, user_id: int, now: datetime) -> None:
-        for offer in session.scalars(select(Offer).where(
-                Offer.user_id == user_id, Offer.state == OfferState.RINGING.value)):
-            offer.state = OfferState.WITHDRAWN.value
-            publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
-                    "reason": "unavailable"}, agent_room(user_id))
 
     def call_left_queue(self, session: Session, call: Call, now: datetime,
                         reason: str = "caller_left") -> None:
@@ -375,13 +316,6 @@ class Dispatcher:
             publish(session, self.publisher, "agent_leg_lost",
                     {"call_id": call.id, "rejoin_seconds": rejoin_seconds}, agent_room(call.agent_id))
 
-    def is_on_call(self, session: Session, user_id: int, call_id: str, now: datetime) -> bool:
-        """The person is on ``call_id`` and their console is still there."""
-        row = session.get(AgentPresence, user_id)
-        fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
-        return (row is not None and row.call_id == call_id and row.state == AgentState.ON_CALL.value
-                and row.connections > 0 and row.last_seen_at >= fresh)
-
     def free_stuck(self, session: Session, now: datetime) -> int:
         """Nobody stays On a call, or keeps ringing, for a call that has ended."""
         freed = 0
@@ -407,22 +341,6 @@ class Dispatcher:
                 Offer.accepted_at <= due)).all():
             self.return_to_queue(session, call, now, reason="timeout")
 
-    # ------------------------------------------------------------ the IVR's question
-
-    def working_agents(self, session: Session, centre_id: int | None, now: datetime) -> int:
-        """Psychologists signed in and working (any centre can back up), for the queue's limit."""
-        fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
-        rows = session.execute(select(AgentPresence.user_id).where(
-            AgentPresence.state.in_([AgentState.AVAILABLE.value, AgentState.ON_CALL.value,
-                                     AgentState.WRAP_UP.value]),
-            AgentPresence.connections > 0, AgentPresence.last_seen_at >= fresh)).scalars().all()
-        return len(self.may_receive(session, list(rows), now))
-
-    def _board_changed(self, session: Session, centre_id: int | None) -> None:
-        rooms = {ALL_SUPERVISORS}
-        if centre_id is not None:
-            rooms.add(supervisors_room(centre_id))
-        publish(session, self.publisher, "board_changed", {}, *sorted(rooms))
 
 
 def offer_payload(offer: Offer, call: Call, now: datetime) -> dict:
@@ -437,4 +355,3 @@ def call_payload(call: Call, now: datetime) -> dict:
     return {"call_id": call.id, "language": call.language, "caller_type": call.caller_type,
             "is_urgent": call.is_urgent, "answered_at": call.answered_at.isoformat(),
             "centre": call.centre.name if call.centre else "", **caller_blocks.console_facts(call)}
-

@@ -9,14 +9,8 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from helpline.live import (
-    MemoryLiveCallStore,
-    RedisLiveCallStore,
-    ResilientLiveStore,
-    make_store,
-    redis_client,
-    sid_digest,
-)
+from helpline.live import MemoryLiveCallStore, make_store, sid_digest
+from helpline.live_redis import RedisLiveCallStore, ResilientLiveStore, redis_client
 from tests.conftest import wait_until
 from tests.fixtures_redis import redis_server  # noqa: F401 (the fixture, until conftest loads the plugin)
 
@@ -85,7 +79,7 @@ def everything_stored(store) -> str:
 
 
 def live_store_warnings(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "helpline.live" and r.levelno >= logging.WARNING]
+    return [r for r in caplog.records if r.name == "helpline.live_redis" and r.levelno >= logging.WARNING]
 
 
 # The same behaviour from every store.
@@ -205,7 +199,7 @@ def test_merging_memory_into_redis_keeps_ended_calls_ended_and_takes_memorys_map
 
 def test_with_redis_stopped_every_operation_uses_memory_and_one_warning_is_logged(
         redis_server, clients, ticks, caplog):  # noqa: F811
-    caplog.set_level(logging.INFO, logger="helpline.live")
+    caplog.set_level(logging.INFO, logger="helpline.live_redis")
     store = resilient(clients, ticks)
     store.begin(THIRD_SID, "call-0")
     redis_server.stop()
@@ -257,7 +251,7 @@ def test_redis_is_tried_again_at_most_every_five_seconds(ticks):
 
 
 def test_after_an_empty_restart_what_memory_held_is_found_again(redis_server, clients, ticks, caplog):  # noqa: F811
-    caplog.set_level(logging.INFO, logger="helpline.live")
+    caplog.set_level(logging.INFO, logger="helpline.live_redis")
     store = resilient(clients, ticks)
     lost, _ = store.begin(THIRD_SID, "call-0")
     redis_server.stop()
