@@ -19,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 
 #: Statements that take SQLite's write lock.
 WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-BUSY_TIMEOUT = re.compile(r"\s*PRAGMA busy_timeout\s*=\s*(\d+)", re.IGNORECASE)
 HOLDS = "helpline_write_turn"
 WAIT_MS = "helpline_busy_timeout_ms"
 
@@ -36,14 +35,12 @@ class WriteTurns:
             event.listen(engine, name, self._release_connection)
         pool = engine.pool
         event.listen(pool, "checkout", self._checked_out)
-        for name in ("reset", "invalidate", "close", "checkin"):
-            event.listen(pool, name, self._release_record)
+        event.listen(pool, "reset", self._reset)
+        event.listen(pool, "invalidate", self._invalidated)
+        for name in ("close", "checkin"):
+            event.listen(pool, name, self._released)
 
     def _before_execute(self, conn, _cursor, statement, _parameters, _context, _executemany):
-        timeout = BUSY_TIMEOUT.match(statement)
-        if timeout:
-            conn.info[WAIT_MS] = int(timeout.group(1))
-            return
         if conn.info.get(HOLDS) or not WRITE.match(statement):
             return
         if self._holder == threading.get_ident():
@@ -62,11 +59,24 @@ class WriteTurns:
     def _release_connection(self, conn) -> None:
         self._release(conn.info)
 
-    def _release_record(self, _dbapi_connection, record, *_args) -> None:
+    def _released(self, _dbapi_connection, record) -> None:
         if record is not None:
             self._release(record.info)
+
+    def _reset(self, dbapi_connection, record, _reset_state) -> None:
+        self._released(dbapi_connection, record)
+
+    def _invalidated(self, dbapi_connection, record, _exception) -> None:
+        self._released(dbapi_connection, record)
 
     def _release(self, info: dict) -> None:
         if info.pop(HOLDS, False):
             self._holder = None
             self._lock.release()
+
+
+def set_busy_timeout(connection, milliseconds: int) -> None:
+    """How long ``connection`` (a SQLAlchemy connection) waits for its turn to write, and for
+    another process's write lock: set on the driver's connection, no statement to compile."""
+    connection.info[WAIT_MS] = int(milliseconds)
+    connection.connection.driver_connection.execute(f"PRAGMA busy_timeout={int(milliseconds)}")
