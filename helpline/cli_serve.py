@@ -125,9 +125,9 @@ def run(state, host: str, port: int) -> None:
         click.echo(f"  Simulated phone: {base}/simulator")
     click.echo(f"  Twilio voice URL: {base}/ivr/voice   status callback: {base}/ivr/status"
                f"   fallback: {base}/ivr/fallback")
-    from scheduling.jobs import start_scheduler
+    from scheduling.leader import schedule_in_background
 
-    start_scheduler(app)          # the single-process demo is its own one scheduler
+    schedule_in_background(app, echo=click.echo)   # unless a `helpline scheduler` holds the lock
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -82,10 +84,41 @@ def prompt_text(language: str, key: str, values: dict[str, object]) -> str:
     return catalogue(language)[key].format(**words)
 
 
+@cache
 def synth_file_name(name: str, text: str) -> str:
     """The synthesised file of a prompt: its name and a hash of its text and voice."""
     digest = hashlib.sha256("\n".join([*SYNTH_VOICE, text]).encode("utf-8")).hexdigest()[:12]
     return f"{name}-{digest}.wav"
+
+
+#: A folder changed this recently is read again on every look-up: a file written in the same
+#: tick of the file system's clock as the last reading would not change its time again.
+RECENT_CHANGE_NS = 2_000_000_000
+
+
+class _Folder:
+    """The file names in one prompt folder, read again only when the folder's modification
+    time changes (a file added, removed or renamed): one ``stat`` per look-up instead of one
+    per prompt and extension, and a recording dropped in is heard on the next webhook."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen: tuple[int | None, frozenset[str]] = (None, frozenset())
+
+    def names(self) -> frozenset[str]:
+        try:
+            changed = os.stat(self.path).st_mtime_ns
+        except OSError:
+            return frozenset()              # no folder (yet): no files
+        seen, names = self._seen
+        if changed != seen or time.time_ns() - changed < RECENT_CHANGE_NS:
+            try:
+                with os.scandir(self.path) as entries:
+                    names = frozenset(entry.name for entry in entries if entry.is_file())
+            except OSError:
+                names = frozenset()
+            self._seen = (changed, names)   # one assignment: other threads see old or new
+        return names
 
 
 class PromptBook:
@@ -96,17 +129,21 @@ class PromptBook:
         self._built = Path(build_path)
         self._voices = voices
         self._warned: set[str] = set()    # each missing file is logged once, not on every call
+        self._folders = {(kind, language): _Folder(root / language) for language in LANGUAGES
+                         for kind, root in (("recordings", self._recordings), ("built", self._built))}
 
     def recording(self, language: str, name: str) -> Path | None:
+        present = self._folders["recordings", language].names()
         for ext in AUDIO_EXTENSIONS:
-            path = self._recordings / language / f"{name}{ext}"
-            if path.is_file():
-                return path
+            if f"{name}{ext}" in present:
+                return self._recordings / language / f"{name}{ext}"
         return None
 
     def built(self, language: str, name: str, text: str) -> Path | None:
-        path = self._built / language / synth_file_name(name, text)
-        return path if path.is_file() else None
+        filename = synth_file_name(name, text)
+        if filename in self._folders["built", language].names():
+            return self._built / language / filename
+        return None
 
     def audio_file(self, language: str, filename: str) -> Path | None:
         """A recording or built file served at ``/ivr/audio/<language>/<filename>``."""

@@ -21,6 +21,7 @@ from helpline.extensions import csrf, db
 from helpline.runtime import Runtime, current_runtime
 from helpline.services import transfer
 from helpline.services.lifecycle import CarrierCall, IvrStep, Next
+from helpline.sqlite_writes import set_busy_timeout
 from helpline.uow import unit_of_work
 from ivr import twiml
 from ivr.prompts import LANGUAGES, Prompt
@@ -90,7 +91,7 @@ def _short_database_deadline(rt: Runtime) -> None:
     try:
         connection = db.session.connection()
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(timeout)}")
+            set_busy_timeout(connection, timeout)
         elif connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeout)}")
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout) * 2}")

@@ -24,6 +24,7 @@ import logging
 import os
 import secrets
 import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -214,7 +215,8 @@ def run_exclusively(lock: SchedulerLock, start: Callable[[], object], echo=print
     def stop(_signum, _frame):
         raise SystemExit(0)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    main = threading.current_thread() is threading.main_thread()   # else the process's own
+    previous = signal.signal(signal.SIGTERM, stop) if main else None
     scheduler = None
     try:
         announced = False
@@ -238,4 +240,43 @@ def run_exclusively(lock: SchedulerLock, start: Callable[[], object], echo=print
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         lock.release()
-        signal.signal(signal.SIGTERM, previous)
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def schedule_in_background(app, echo=print) -> threading.Thread:
+    """The scheduler of ``helpline run`` (one process serving and scheduling): the same lock
+    as ``helpline scheduler``, taken in a thread, so a ``helpline scheduler`` already running
+    keeps the jobs and this one waits as its standby; a lost lock makes it standby again.
+    Returns once the first attempt is over (the start-up reconciliation run, or standby)."""
+    from scheduling.jobs import start_scheduler
+
+    first_attempt = threading.Event()
+
+    def start():
+        try:
+            return start_scheduler(app)
+        finally:
+            first_attempt.set()
+
+    def tell(message: str) -> None:
+        echo(message)
+        if "standby" in message:
+            first_attempt.set()
+
+    def keep_scheduling() -> None:
+        settings = app.extensions["helpline"].settings
+        while True:
+            try:
+                run_exclusively(lock_for(settings), start, echo=tell)
+            except LostLock as exc:
+                logger.error("%s", exc)
+            except Exception:   # the lock's store is unreachable: try again as standby
+                logger.exception("Scheduler stopped; waiting for the lock again")
+                first_attempt.set()
+                time.sleep(POLL_SECONDS)
+
+    thread = threading.Thread(target=keep_scheduling, name="scheduler-lock", daemon=True)
+    thread.start()
+    first_attempt.wait(timeout=60)
+    return thread

@@ -220,8 +220,9 @@ class Backend:
 
     @contextmanager
     def locked(self, instance: Path) -> Iterator[None]:
-        """Another process holds the whole database, no one else reads or writes until it lets
-        go: SQLite's ``BEGIN EXCLUSIVE``, or an ``ACCESS EXCLUSIVE`` lock on every table."""
+        """Another process holds the whole database until it lets go: SQLite's ``BEGIN
+        EXCLUSIVE`` (no one else writes; in write-ahead-log mode readers still read), or an
+        ``ACCESS EXCLUSIVE`` lock on every table (no one else reads or writes)."""
         if self.cluster is None:
             holder = sqlite3.connect(instance / "helpline.sqlite3", isolation_level=None, timeout=0.1)
             holder.execute("BEGIN EXCLUSIVE")
