@@ -64,6 +64,8 @@ class Call(db.Model):
         Index("ix_calls_queue", "centre_id", "state", "is_urgent", "queued_at"),
         # the monthly counts: each centre's calls of one outcome in a month, an index range
         Index("ix_calls_month_counts", "centre_id", "outcome", "started_at"),
+        # routing: the calls waiting, and those accepted but not yet bridged, in every centre
+        Index("ix_calls_open", "state", "queued_at"),
     )
 
     #: Opaque register id (random); never given to the carrier.

@@ -69,6 +69,8 @@ class Offer(db.Model):
                         name="state_known"),
         CheckConstraint("expires_at > offered_at", name="expires_after_offer"),
         Index("ix_offers_ringing", "state", "expires_at"),
+        # routing: who already declined or missed a call
+        Index("ix_offers_call", "call_id", "state"),
         # One ringing offer per agent and per call, whatever process routes.
         Index("uq_offers_ringing_user", "user_id", unique=True,
               sqlite_where=text("state = 'ringing'"), postgresql_where=text("state = 'ringing'")),
