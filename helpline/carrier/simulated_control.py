@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from helpline.carrier.control import CallStatus, CarrierError, leg_status, leg_url, live_leg, supervisor_label
+from helpline.carrier.simulated_warm import SimulatedWarmTransfer
 from helpline.carrier.supervision import SimulatedSupervisorLeg, coachee, conversation_of
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ GONE_MESSAGE = "the caller is no longer on the line"
 REST_FAILS_MESSAGE = "the carrier's REST API did not answer (simulated fault)"
 
 
-class SimulatedCarrierControl:
+class SimulatedCarrierControl(SimulatedWarmTransfer):
     """Redirects, ends and reads calls on the simulated carrier, as Twilio's REST API would."""
 
     def __init__(self, carrier: SimulatedCarrier, live, base_url: str) -> None:
