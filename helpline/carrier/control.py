@@ -64,7 +64,10 @@ class CarrierControl(Protocol):
 
     def hand_over(self, call_id: str, identity: str) -> None:
         """The colleague becomes the call's psychologist: their leg now ends the conference on
-        exit, the first psychologist's leg leaves, the caller comes off hold. Raises CarrierError."""
+        exit, the first psychologist's no longer does, the caller comes off hold. Raises CarrierError."""
+
+    def let_first_go(self, call_id: str) -> None:
+        """After a hand-over: the first psychologist's leg leaves the conference. Raises CarrierError."""
 
 
 #: Twilio call statuses, as the REST API reports them, and what they mean for the caller.

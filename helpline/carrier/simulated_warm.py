@@ -57,15 +57,22 @@ class SimulatedWarmTransfer:
         colleague = self.colleague_leg(caller, identity)
         if colleague is None:
             raise CarrierError("the colleague is no longer on the line")
-        first = next((self._carrier.get(p.handle) for p in view.participants
-                      if p.role == "psychologist"), None)
         books = self._carrier.conferences
         books.update(colleague, end_on_exit=True)
-        if first is not None:
+        if (first := self._first(view)) is not None:
             books.update(first, end_on_exit=False)
-            first.terminate()
         books.update(caller, hold=False)
         caller.record_event("conference", "Off hold: handed over to another psychologist")
+
+    def let_first_go(self, call_id: str) -> None:
+        caller = self._caller(call_id, "let the first psychologist go")
+        first = self._first(conversation_of(caller))
+        if first is not None:
+            first.terminate()
+
+    def _first(self, view):
+        found = (p.handle for p in view.participants if p.role == "psychologist")
+        return next((self._carrier.get(handle) for handle in found), None)
 
     def colleague_leg(self, caller: SimulatedCall, identity: str) -> SimulatedColleagueLeg | None:
         view = caller.conference

@@ -76,15 +76,20 @@ class ConferenceParticipants:
 
     def hand_over(self, call_id: str, identity: str) -> None:
         """The colleague's leg now ends the conference, the first psychologist's no longer does
-        and is taken out, and the caller comes off hold."""
+        (``let_first_go`` then takes her out), and the caller comes off hold."""
         leg, conference = self._conversation(call_id)
         room = self._client.conferences(conference).participants
         first = self._coachee(leg, conference)
         self._participants("hand the caller over",
                            lambda: room(colleague_label(identity)).update(end_conference_on_exit=True))
         self._participants("hand the caller over", lambda: room(first).update(end_conference_on_exit=False))
-        self._participants("hand the caller over", lambda: room(first).delete())
         self._participants("release the caller from hold", lambda: room(leg.call_sid).update(hold=False))
+
+    def let_first_go(self, call_id: str) -> None:
+        leg, conference = self._conversation(call_id)
+        first = self._coachee(leg, conference)
+        self._participants("hand the caller over",
+                           lambda: self._client.conferences(conference).participants(first).delete())
 
     # ------------------------------------------------------------ internals
 

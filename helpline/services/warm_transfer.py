@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.carrier.control import COLLEAGUE_LABEL, CarrierControl, colleague_label
-from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
+from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, AuditEvent, Call, CallState, Part, User
 from helpline.services import audit, call_staff
 from helpline.services.on_the_line import LineRefused, _at_carrier
@@ -158,6 +158,8 @@ def hand_over(session: Session, warm: Warm, call: Call, by: User, now: datetime)
     publish(session, warm.publisher, "handed_over", {"call_id": call.id, "from": by.username},
             agent_room(colleague.id))
     publish(session, warm.publisher, "board_changed", {}, supervisors_room(call.centre_id), ALL_SUPERVISORS)
+    call_id = call.id       # her leg leaves once the hand-over is on record, so its leaving is known
+    after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.let_first_go(call_id)))
     return colleague
 
 
