@@ -60,7 +60,10 @@ class ParticipantView:
 
     @property
     def mode(self) -> str:
-        """``listening`` (muted), ``coaching`` (heard by one), or "" (heard by all)."""
+        """``on_hold`` (hearing the music), ``listening`` (muted), ``coaching`` (heard by one),
+        or "" (heard by all)."""
+        if self.hold:
+            return "on_hold"
         return "listening" if self.muted else "coaching" if self.coaching else ""
 
     def heard_by(self, other: ParticipantView) -> bool:
