@@ -28,6 +28,7 @@ from helpline.carrier.control import COLLEAGUE_LABEL, CarrierControl, colleague_
 from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, AuditEvent, Call, CallState, Part, User
 from helpline.services import audit, call_staff
+from helpline.services.dispatch import call_payload
 from helpline.services.on_the_line import LineRefused, _at_carrier
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ def colleagues(session: Session, by: User) -> list[dict]:
                            .where(AgentPresence.state == AgentState.AVAILABLE.value, User.id != by.id,
                                   User.role.in_(COLLEAGUE_ROLES)).order_by(User.username)).all()
     return [{"id": user.id, "name": user.username, "role": user.role, "centre_id": user.centre_id,
-             "languages": user.language_list} for user, _row in rows]
+             "centre": user.centre.name if user.centre else "", "languages": user.language_list}
+            for user, _row in rows]
 
 
 def pick(session: Session, by: User, *, user_id: int | None, centre_id: int | None,
@@ -129,8 +131,7 @@ def consult(session: Session, warm: Warm, call: Call, by: User, colleague: User,
     except WarmRefused:
         _unhold(warm, call)
         raise
-    row.call_id = call.id
-    warm.dispatcher._set(session, row, AgentState.ON_CALL, now)
+    warm.dispatcher._set(session, row, AgentState.ON_CALL, now)   # no offers while she consults
     audit.record(session, now, CONSULT, by, "call", call.id, detail=str(colleague.id))
     publish(session, warm.publisher, "consultation",
             {"call_id": call.id, "from": by.username, "language": call.language}, agent_room(colleague.id))
@@ -155,8 +156,13 @@ def hand_over(session: Session, warm: Warm, call: Call, by: User, now: datetime)
     publish(session, warm.publisher, "call_ended",
             {"call_id": call.id, "wrap_up_seconds": warm.wrap_up_seconds, "reason": "handed_over",
              "colleague": colleague.username}, agent_room(by.id))
-    publish(session, warm.publisher, "handed_over", {"call_id": call.id, "from": by.username},
-            agent_room(colleague.id))
+    theirs = session.get(AgentPresence, colleague.id)
+    if theirs is not None:
+        theirs.call_id = call.id
+    for event, payload in (("call_connected", call_payload(call, now)),
+                           ("caller_joined", {"call_id": call.id}),
+                           ("handed_over", {"call_id": call.id, "from": by.username})):
+        publish(session, warm.publisher, event, payload, agent_room(colleague.id))
     publish(session, warm.publisher, "board_changed", {}, supervisors_room(call.centre_id), ALL_SUPERVISORS)
     call_id = call.id       # her leg leaves once the hand-over is on record, so its leaving is known
     after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.let_first_go(call_id)))
@@ -219,8 +225,7 @@ def _colleague(session: Session, call: Call) -> User:
 
 def _release(session: Session, warm: Warm, colleague: User | None, call: Call, now: datetime) -> None:
     row = session.get(AgentPresence, colleague.id) if colleague else None
-    if row is not None and row.call_id == call.id:
-        row.call_id = None
+    if row is not None and row.call_id is None and row.state == AgentState.ON_CALL.value:
         state = AgentState.AVAILABLE if row.connections else AgentState.OFFLINE
         warm.dispatcher._set(session, row, state, now)
 

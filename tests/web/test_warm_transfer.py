@@ -98,6 +98,7 @@ def test_hand_over_makes_the_colleague_the_calls_psychologist(app, warm):
     ended = warm.console.wait_for("call_ended")
     assert ended["reason"] == "handed_over" and ended["colleague"] == "aigul"
     assert warm.colleague.wait_for("handed_over")["call_id"] == warm.call_id
+    assert warm.colleague.events("call_connected")[-1]["call_id"] == warm.call_id   # her call now
     assert wait_until(lambda: warm.participant("psychologist") is None)
     assert warm.participant("caller") is not None                      # the caller stays on
     assert not warm.participant("caller").hold and warm.participant("colleague") is not None
