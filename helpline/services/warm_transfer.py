@@ -164,21 +164,22 @@ def hand_over(session: Session, warm: Warm, call: Call, by: User, now: datetime)
                            ("handed_over", {"call_id": call.id, "from": by.username})):
         publish(session, warm.publisher, event, payload, agent_room(colleague.id))
     publish(session, warm.publisher, "board_changed", {}, supervisors_room(call.centre_id), ALL_SUPERVISORS)
-    call_id = call.id       # her leg leaves once the hand-over is on record, so its leaving is known
+    call_id = call.id       # her leg leaves once the hand-over is on record, so its leaving is understood
     after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.let_first_go(call_id)))
     return colleague
 
 
 def take_back(session: Session, warm: Warm, call: Call, by: User, now: datetime) -> None:
-    """The colleague leaves; the caller is taken off hold."""
+    """The caller is taken off hold and the colleague leaves (once the take-back is on record, so
+    that her leaving is not taken for a dropped line)."""
     _own(call, by)
     colleague = _colleague(session, call)
-    _at_carrier_of(warm, lambda c: c.remove_colleague(call.id, colleague.public_id),
-                _("Your colleague was not taken off the line"))
-    _unhold(warm, call)
+    _at_carrier_of(warm, lambda c: c.hold_caller(call.id, False), _("The caller was not taken off hold"))
     _release(session, warm, colleague, call, now)
     audit.record(session, now, TAKE_BACK, by, "call", call.id, detail=str(colleague.id))
     _tell(session, warm, call, by, "taken_back")
+    call_id, identity = call.id, colleague.public_id
+    after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.remove_colleague(call_id, identity)))
     publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague.id))
 
 
