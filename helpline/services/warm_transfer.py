@@ -9,7 +9,8 @@ consultation, and with whom, is read back from those events, so every process ag
 
 The caller is never lost: when the colleague's leg drops during the consultation, the caller is
 taken off hold and the first psychologist is told in words; when the first psychologist's leg
-drops while the caller holds, the caller goes to the head of the queue.  After a hand-over the
+drops while the caller holds, the consultation ends and the caller waits for her as after any
+dropped line, then goes to the head of the queue if she does not rejoin in time.  After a hand-over the
 colleague is the call's psychologist: the contact record goes with the call, and both
 psychologists appear among the staff who took part.
 """
@@ -71,7 +72,7 @@ def participant_left(session: Session, lifecycle, call: Call, label: str, now: d
         return False
     if colleague_on(session, call) is not None:
         first_left(session, of(lifecycle), call, now)
-        return True
+        return False                          # and her dropped line is dealt with as always
     return session.scalar(select(AuditEvent.id).where(
         AuditEvent.object_type == "call", AuditEvent.object_id == call.id,
         AuditEvent.action == HANDOVER).limit(1)) is not None   # the first psychologist, handed over
@@ -198,15 +199,14 @@ def colleague_left(session: Session, warm: Warm, call: Call, now: datetime) -> N
 
 
 def first_left(session: Session, warm: Warm, call: Call, now: datetime) -> None:
-    """The first psychologist's leg left while the caller held: the colleague is let go and the
-    caller goes to the head of the queue (the caller's leg is redirected by the caller's side)."""
+    """The first psychologist's leg left while the caller held: the consultation is over (the
+    conference ended with her leg, and the colleague's with it).  The caller then waits for her
+    as after any dropped line, and goes to the head of the queue if she does not rejoin."""
     colleague_id = colleague_on(session, call)
-    colleague = session.get(User, colleague_id) if colleague_id else None
-    if colleague is not None:
-        _at_carrier_quietly(warm, lambda c: c.remove_colleague(call.id, colleague.public_id))
-        _release(session, warm, colleague, call, now)
+    _release(session, warm, session.get(User, colleague_id) if colleague_id else None, call, now)
     audit.record(session, now, LOST, None, "call", call.id, detail="psychologist left")
-    warm.dispatcher.return_to_queue(session, call, now, reason="agent_lost")
+    if colleague_id is not None:
+        publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague_id))
 
 
 # ------------------------------------------------------------ internals

@@ -150,3 +150,28 @@ def test_what_cannot_be_done_is_refused_in_words(app, warm, make_user, staff_cli
     assert warm.post("consult", {"user_id": warm.aigul}, who=warm.colleague).status_code == 403
     assert not warm.participant("caller").hold and warm.participant("colleague") is None
     assert _row(app, warm.call_id)["actions"] == []
+
+
+def test_a_psychologist_who_drops_while_the_caller_holds_sends_the_caller_to_the_queue(app, warm, clock):
+    _consult(warm)
+    assert warm.carrier.drop_agent(warm.caller.handle)                  # her line drops
+    assert warm.caller.wait_for(lambda c: any(e.kind == "http" and "/ivr/agent-lost" in e.text
+                                              for e in c.events)), _tail(warm)   # told, kept on the line
+    assert wait_until(lambda: _presence(app, warm.aigul) == "available")   # the colleague let go
+    assert warm.colleague.wait_for("consultation_over")["call_id"] == warm.call_id
+    clock.advance(seconds=app.extensions["helpline"].settings.agent_rejoin_seconds + 1)
+    assert wait_until(lambda: _state(app, warm.call_id) == "queued", timeout=15), _tail(warm)
+    assert warm.caller.wait_for(lambda c: c.status == "queued", timeout=15), _tail(warm)
+    assert not warm.caller.finished                                     # waiting, not dropped
+    assert "call.consult_lost" in _row(app, warm.call_id)["actions"]
+
+
+def _tail(warm):
+    return "\n".join(str(e.as_dict()) for e in warm.caller.events[-8:])
+
+
+def _state(app, call_id):
+    with app.app_context():
+        state = db.session.get(Call, call_id).state
+        db.session.remove()
+        return state
