@@ -6,7 +6,8 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   if (!$("warm-transfer")) return;
-  const T = JSON.parse($("i18n-warm").textContent);
+  // the language names and "not done" are the help panel's words (_call_help.html)
+  const T = {...JSON.parse($("i18n-call-help").textContent), ...JSON.parse($("i18n-warm").textContent)};
   const record = window.contactRecord;
   const fmt = (text, values) => String(text).replace(/\{(\w+)\}/g, (w, k) => (k in values ? String(values[k]) : w));
   let callId = null, colleague = "";

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from helpline.carrier.control import CarrierError, colleague_label
-from helpline.carrier.supervision import SimulatedSupervisorLeg, conversation_of
+from helpline.carrier.supervision import SimulatedSupervisorLeg, conversation_of, labelled_leg
 
 if TYPE_CHECKING:
     from helpline.carrier.simulated import SimulatedCall
@@ -37,14 +37,7 @@ class SimulatedWarmTransfer:
         caller.record_event("conference", "On hold, music" if on else "Off hold: back in the conversation")
 
     def add_colleague(self, call_id: str, identity: str) -> None:
-        caller = self._caller(call_id, "bring the colleague in")
-        view = conversation_of(caller)
-        if self.colleague_leg(caller, identity) is not None:
-            raise CarrierError("the colleague is already on this call")
-        leg = SimulatedColleagueLeg(identity=identity, find_leg=self._carrier.get,
-                                    **self._carrier.leg_kwargs())
-        self._carrier.keep(leg, start=False)
-        leg.enter(view.name, "join", None)
+        self._bring_in(call_id, "colleague", SimulatedColleagueLeg, identity, "join")
 
     def remove_colleague(self, call_id: str, identity: str) -> None:
         leg = self.colleague_leg(self._caller(call_id, "take the colleague off the call"), identity)
@@ -74,12 +67,5 @@ class SimulatedWarmTransfer:
         found = (p.handle for p in view.participants if p.role == "psychologist")
         return next((self._carrier.get(handle) for handle in found), None)
 
-    def colleague_leg(self, caller: SimulatedCall, identity: str) -> SimulatedColleagueLeg | None:
-        view = caller.conference
-        label = colleague_label(identity)
-        for participant in view.participants if view else ():
-            leg = self._carrier.get(participant.handle)
-            if isinstance(leg, SimulatedColleagueLeg) and leg.label == label and not leg.finished:
-                return leg
-        return None
-
+    def colleague_leg(self, caller: SimulatedCall, identity: str) -> SimulatedSupervisorLeg | None:
+        return labelled_leg(self._carrier.get, caller, colleague_label(identity))
