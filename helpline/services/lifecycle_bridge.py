@@ -125,6 +125,7 @@ class Bridging:
             if req.call_status == "failed":
                 register.mark_failed(call)
             self.dispatcher.call_ended(session, call, now)
+            warm_transfer.call_over(session, self, call, now)
         self._forget_after_commit(session, leg)
         return IvrStep(Next.NOTHING)
 

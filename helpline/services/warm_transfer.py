@@ -209,6 +209,17 @@ def first_left(session: Session, warm: Warm, call: Call, now: datetime) -> None:
         publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague_id))
 
 
+def call_over(session: Session, lifecycle, call: Call, now: datetime) -> None:
+    """The call ended (the caller hung up) during a consultation: the colleague is free again."""
+    colleague_id = colleague_on(session, call)
+    if colleague_id is None:
+        return
+    _release(session, of(lifecycle), session.get(User, colleague_id), call, now)
+    audit.record(session, now, LOST, None, "call", call.id, detail="call ended")
+    publish(session, lifecycle.dispatcher.publisher, "consultation_over", {"call_id": call.id},
+            agent_room(colleague_id))
+
+
 # ------------------------------------------------------------ internals
 
 def _own(call: Call, by: User) -> None:

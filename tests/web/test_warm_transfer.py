@@ -166,6 +166,15 @@ def test_a_psychologist_who_drops_while_the_caller_holds_sends_the_caller_to_the
     assert "call.consult_lost" in _row(app, warm.call_id)["actions"]
 
 
+def test_a_caller_who_hangs_up_during_a_consultation_frees_the_colleague(app, warm):
+    _consult(warm)
+    warm.caller.hang_up()
+    assert warm.caller.wait_for(lambda c: c.finished)
+    assert warm.colleague.wait_for("consultation_over")["call_id"] == warm.call_id
+    assert wait_until(lambda: _presence(app, warm.aigul) == "available")
+    assert _state(app, warm.call_id) == "ended"
+
+
 def _tail(warm):
     return "\n".join(str(e.as_dict()) for e in warm.caller.events[-8:])
 
