@@ -138,6 +138,7 @@ def init_app(app: Flask) -> None:
         register,
         reports,
         supervisor,
+        warm_transfer,
     )
     from agent_console.sockets import ConsoleNamespace
 
@@ -145,7 +146,7 @@ def init_app(app: Flask) -> None:
                                      static_url_path="/console-static"))
 
     for module in (auth, account, console, my_calls, supervisor, blocks, admin, register, public,
-                   reports, call_help):
+                   reports, call_help, warm_transfer):
         app.register_blueprint(module.bp)
     staff_sessions.init_app()
     if not any(h.namespace == "/console" for h in socketio.namespace_handlers):

@@ -19,6 +19,9 @@ class MockParticipant:
     coaching: bool = False
     call_sid_to_coach: str | None = None
     to: str = ""
+    hold: bool = False
+    hold_url: str | None = None
+    end_conference_on_exit: bool = False
 
 
 @dataclass
@@ -94,6 +97,7 @@ class ConferenceTwilio(SpecTwilio):
             return 404, _error(20404, "The requested resource was not found", 404)
         person = MockParticipant("CA" + secrets.token_hex(16), form.get("Label"), _bool(form.get("Muted")),
                                  _bool(form.get("Coaching")), form.get("CallSidToCoach"), form.get("To", ""))
+        person.end_conference_on_exit = _bool(form.get("EndConferenceOnExit"))
         room.participants.append(person)
         return 201, self._participant(match, room, person)
 
@@ -104,6 +108,9 @@ class ConferenceTwilio(SpecTwilio):
         person.muted = _bool(form.get("Muted"), person.muted)
         person.coaching = _bool(form.get("Coaching"), person.coaching)
         person.call_sid_to_coach = form.get("CallSidToCoach") if person.coaching else None
+        person.hold = _bool(form.get("Hold"), person.hold)
+        person.hold_url = form.get("HoldUrl") if person.hold else None
+        person.end_conference_on_exit = _bool(form.get("EndConferenceOnExit"), person.end_conference_on_exit)
         return 200, self._participant(match, room, person)
 
     def _DeleteParticipant(self, match, _query, _form):

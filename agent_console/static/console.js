@@ -351,4 +351,5 @@
          actedNow} = c;
   if (window.offerAlert) window.offerAlert.start({socket, emit});   // after the listeners above
   if (window.callHelp) window.callHelp.start({socket});
+  if (window.warmTransfer) window.warmTransfer.start({socket});
 })();

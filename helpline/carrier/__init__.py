@@ -45,6 +45,7 @@ class SimulatedCarrier:
       on redirect and end_call; call_status is UNREACHABLE);
     - ``faults.no_status_callback``: calls that end do not POST /ivr/status;
     - ``drop_agent(handle)``: the psychologist's leg in that call's conference drops.
+    - ``drop_colleague(handle)``: a warm transfer's colleague's leg in that conference drops.
     """
 
     KEEP_FINISHED_SECONDS = 3600
@@ -106,6 +107,17 @@ class SimulatedCarrier:
         legs = self.agent_legs(handle)
         for leg in legs:
             leg.drop()
+        return bool(legs)
+
+    def drop_colleague(self, handle: str) -> bool:
+        """A warm transfer's colleague's line in call ``handle``'s conference drops."""
+        from helpline.carrier.simulated_warm import SimulatedColleagueLeg
+
+        conference = self.conference_of(handle)
+        legs = [self.get(p.handle) for p in conference.participants] if conference else []
+        legs = [leg for leg in legs if isinstance(leg, SimulatedColleagueLeg) and not leg.finished]
+        for leg in legs:
+            leg.leave()
         return bool(legs)
 
     def leg_kwargs(self) -> dict[str, object]:

@@ -41,6 +41,8 @@ class ParticipantSpec:
     coaching: bool = False
     coach_of: str | None = None
     label: str | None = None
+    #: On hold: hears the hold music, neither heard nor hearing (a warm transfer's caller).
+    hold: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,19 @@ class ParticipantView:
     muted: bool
     coaching: bool = False
     coach_of: str | None = None
+    hold: bool = False
 
     @property
     def mode(self) -> str:
-        """``listening`` (muted), ``coaching`` (heard by one), or "" (heard by all)."""
+        """``on_hold`` (hearing the music), ``listening`` (muted), ``coaching`` (heard by one),
+        or "" (heard by all)."""
+        if self.hold:
+            return "on_hold"
         return "listening" if self.muted else "coaching" if self.coaching else ""
 
     def heard_by(self, other: ParticipantView) -> bool:
-        return other is not self and not self.muted and (not self.coaching or other.call_sid == self.coach_of)
+        return (other is not self and not self.muted and not self.hold and not other.hold
+                and (not self.coaching or other.call_sid == self.coach_of))
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class _Conference:
     def view(self) -> ConferenceView:
         return ConferenceView(self.name, self.sid, self.started, tuple(
             ParticipantView(m.call.role, m.call.handle, m.call.sid, m.spec.end_on_exit, m.spec.muted,
-                            m.spec.coaching, m.spec.coach_of)
+                            m.spec.coaching, m.spec.coach_of, m.spec.hold)
             for m in self.members))
 
 
@@ -170,14 +177,15 @@ class ConferenceBook:
             change.callbacks = [c for c in change.callbacks if c is not None]
             return change
 
-    def update(self, call: SimulatedCall, *, muted: bool, coaching: bool, coach_of: str | None) -> bool:
-        """Change a participant's mode (Twilio: update the Participant); False if not in one."""
+    def update(self, call: SimulatedCall, **changes) -> bool:
+        """Change a participant (Twilio: update the Participant: ``muted``, ``coaching``,
+        ``coach_of``, ``hold``, ``end_on_exit``); False if not in one."""
         with self._lock:
             room = self._room_of(call)
             if room is None:
                 return False
             member = next(m for m in room.members if m.call is call)
-            member.spec = replace(member.spec, muted=muted, coaching=coaching, coach_of=coach_of)
+            member.spec = replace(member.spec, **changes)
             return True
 
     def leave(self, call: SimulatedCall) -> Change:
@@ -228,7 +236,7 @@ class ConferenceBook:
                 "CallSid": member.call.sid,
                 "EndConferenceOnExit": _word(member.spec.end_on_exit),
                 "StartConferenceOnEnter": _word(member.spec.start_on_enter),
-                "Muted": _word(member.spec.muted), "Hold": "false",
+                "Muted": _word(member.spec.muted), "Hold": _word(member.spec.hold),
                 "Coaching": _word(member.spec.coaching),
             })
             if member.spec.label:

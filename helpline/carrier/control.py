@@ -52,6 +52,23 @@ class CarrierControl(Protocol):
     def remove_supervisor(self, call_id: str, identity: str) -> None:
         """Take the supervisor out of the call (Twilio: delete the Participant). Raises CarrierError."""
 
+    def hold_caller(self, call_id: str, on: bool) -> None:
+        """Put the caller's leg on hold, with music (Twilio: update the Participant Hold, HoldUrl),
+        or take it off hold. Raises CarrierError."""
+
+    def add_colleague(self, call_id: str, identity: str) -> None:
+        """Ring a colleague's browser into the call's conference (warm transfer). Raises CarrierError."""
+
+    def remove_colleague(self, call_id: str, identity: str) -> None:
+        """Take the colleague out of the call (nothing to do once they have gone)."""
+
+    def hand_over(self, call_id: str, identity: str) -> None:
+        """The colleague becomes the call's psychologist: their leg now ends the conference on
+        exit, the first psychologist's no longer does, the caller comes off hold. Raises CarrierError."""
+
+    def let_first_go(self, call_id: str) -> None:
+        """After a hand-over: the first psychologist's leg leaves the conference. Raises CarrierError."""
+
 
 #: Twilio call statuses, as the REST API reports them, and what they mean for the caller.
 TWILIO_STATUSES = {
@@ -99,6 +116,14 @@ def leg_status(live, call_id: str):
 SUPERVISOR_MODES = ("listen", "coach", "join")
 #: Conference participant labels: the supervisor's (with their opaque voice identity).
 SUPERVISOR_LABEL = "supervisor-"
+
+
+#: A colleague brought in for a warm transfer (with their opaque voice identity).
+COLLEAGUE_LABEL = "colleague-"
+
+
+def colleague_label(identity: str) -> str:
+    return f"{COLLEAGUE_LABEL}{identity}"
 
 
 def supervisor_label(identity: str) -> str:

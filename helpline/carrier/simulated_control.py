@@ -7,7 +7,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from helpline.carrier.control import CallStatus, CarrierError, leg_status, leg_url, live_leg, supervisor_label
-from helpline.carrier.supervision import SimulatedSupervisorLeg, coachee, conversation_of
+from helpline.carrier.simulated_warm import SimulatedWarmTransfer
+from helpline.carrier.supervision import SimulatedSupervisorLeg, coachee, conversation_of, labelled_leg
 
 if TYPE_CHECKING:
     from helpline.carrier import SimulatedCarrier
@@ -19,7 +20,7 @@ GONE_MESSAGE = "the caller is no longer on the line"
 REST_FAILS_MESSAGE = "the carrier's REST API did not answer (simulated fault)"
 
 
-class SimulatedCarrierControl:
+class SimulatedCarrierControl(SimulatedWarmTransfer):
     """Redirects, ends and reads calls on the simulated carrier, as Twilio's REST API would."""
 
     def __init__(self, carrier: SimulatedCarrier, live, base_url: str) -> None:
@@ -66,12 +67,15 @@ class SimulatedCarrierControl:
 
     def add_supervisor(self, call_id: str, identity: str, mode: str) -> None:
         """As Twilio's Participants create: the supervisor's browser is put into the conference."""
-        caller = self._caller(call_id, "add the supervisor")
+        self._bring_in(call_id, "supervisor", SimulatedSupervisorLeg, identity, mode)
+
+    def _bring_in(self, call_id: str, who: str, leg_class, identity: str, mode: str) -> None:
+        """Put the browser of ``identity`` (a ``leg_class`` leg) into the caller's conference."""
+        caller = self._caller(call_id, f"add the {who}")
         view = conversation_of(caller)
-        if self._supervisor(caller, identity) is not None:
-            raise CarrierError("the supervisor is already on this call")
-        leg = SimulatedSupervisorLeg(identity=identity, find_leg=self._carrier.get,
-                                     **self._carrier.leg_kwargs())
+        leg = leg_class(identity=identity, find_leg=self._carrier.get, **self._carrier.leg_kwargs())
+        if labelled_leg(self._carrier.get, caller, leg.label) is not None:
+            raise CarrierError(f"the {who} is already on this call")
         self._carrier.keep(leg, start=False)
         leg.enter(view.name, mode, coachee(view))
 
@@ -100,13 +104,7 @@ class SimulatedCarrierControl:
         return call
 
     def _supervisor(self, caller: SimulatedCall, identity: str) -> SimulatedSupervisorLeg | None:
-        view = caller.conference
-        label = supervisor_label(identity)
-        for participant in view.participants if view else ():
-            leg = self._carrier.get(participant.handle)
-            if isinstance(leg, SimulatedSupervisorLeg) and leg.label == label and not leg.finished:
-                return leg
-        return None
+        return labelled_leg(self._carrier.get, caller, supervisor_label(identity))
 
     def _live_leg(self, call_id: str):
         return live_leg(self._live, call_id)

@@ -97,6 +97,17 @@ def conversation_of(caller: SimulatedCall | None) -> ConferenceView:
     return view
 
 
+def labelled_leg(find_leg: Callable[[str], SimulatedCall | None], caller: SimulatedCall,
+                 label: str) -> SimulatedSupervisorLeg | None:
+    """The supervisor's (or colleague's) leg with ``label`` in the caller's conference, if any."""
+    view = caller.conference
+    for participant in view.participants if view else ():
+        leg = find_leg(participant.handle)
+        if isinstance(leg, SimulatedSupervisorLeg) and leg.label == label and not leg.finished:
+            return leg
+    return None
+
+
 def coachee(view: ConferenceView) -> str | None:
     """The psychologist's leg (its call id), whom a coach is heard by."""
     return next((p.call_sid for p in view.participants if p.role == "psychologist"), None)

@@ -10,7 +10,14 @@ message here (``TwilioCarrierControl._retrying``).
 
 from __future__ import annotations
 
-from helpline.carrier.control import SUPERVISOR_LABEL, CarrierError, mode_flags, supervisor_label
+from helpline.carrier.control import (
+    COLLEAGUE_LABEL,
+    SUPERVISOR_LABEL,
+    CarrierError,
+    colleague_label,
+    mode_flags,
+    supervisor_label,
+)
 
 NOT_IN_CONVERSATION = "the caller is not in a conversation with a psychologist"
 #: Who the supervisor's browser sees calling: the line itself.
@@ -45,18 +52,57 @@ class ConferenceParticipants:
                            lambda: self._client.conferences(conference).participants(label).update(**values))
 
     def remove_supervisor(self, call_id: str, identity: str) -> None:
+        self._take_out(call_id, supervisor_label(identity), "take the supervisor off the call")
+
+    def hold_caller(self, call_id: str, on: bool) -> None:
+        """The caller's participant on hold (the hold music, as in the queue) or off hold."""
+        leg, conference = self._conversation(call_id)
+        values: dict[str, object] = {"hold": on}
+        if on:
+            values.update(hold_url=f"{self._base.rstrip('/')}/static/audio/hold.wav", hold_method="GET")
+        self._participants("put the caller on hold" if on else "release the caller from hold",
+                           lambda: self._client.conferences(conference).participants(leg.call_sid)
+                           .update(**values))
+
+    def add_colleague(self, call_id: str, identity: str) -> None:
+        _leg, conference = self._conversation(call_id)
+        values = {"from_": LINE_IDENTITY, "to": f"client:{identity}", "label": colleague_label(identity),
+                  "beep": "false", "end_conference_on_exit": False, "timeout": 30}
+        self._participants("bring the colleague in",
+                           lambda: self._client.conferences(conference).participants.create(**values))
+
+    def remove_colleague(self, call_id: str, identity: str) -> None:
+        self._take_out(call_id, colleague_label(identity), "take the colleague off the call")
+
+    def hand_over(self, call_id: str, identity: str) -> None:
+        """The colleague's leg now ends the conference, the first psychologist's no longer does
+        (``let_first_go`` then takes her out), and the caller comes off hold."""
+        leg, conference = self._conversation(call_id)
+        room = self._client.conferences(conference).participants
+        first = self._coachee(leg, conference)
+        self._participants("hand the caller over",
+                           lambda: room(colleague_label(identity)).update(end_conference_on_exit=True))
+        self._participants("hand the caller over", lambda: room(first).update(end_conference_on_exit=False))
+        self._participants("release the caller from hold", lambda: room(leg.call_sid).update(hold=False))
+
+    def let_first_go(self, call_id: str) -> None:
+        leg, conference = self._conversation(call_id)
+        first = self._coachee(leg, conference)
+        self._participants("hand the caller over",
+                           lambda: self._client.conferences(conference).participants(first).delete())
+
+    # ------------------------------------------------------------ internals
+
+    def _take_out(self, call_id: str, label: str, what: str) -> None:
         try:
             _leg, conference = self._conversation(call_id)
         except CarrierError:
             return                      # the conversation is over: nobody is on it any more
-        label = supervisor_label(identity)
         try:
-            self._participants("take the supervisor off the call",
-                               lambda: self._client.conferences(conference).participants(label).delete())
+            room = self._client.conferences(conference).participants
+            self._participants(what, lambda: room(label).delete())
         except _Gone:
             return
-
-    # ------------------------------------------------------------ internals
 
     def _conversation(self, call_id: str):
         """The caller's live leg and the SID of its conference in progress, or CarrierError."""
@@ -73,7 +119,8 @@ class ConferenceParticipants:
         people = self._participants("find the psychologist's leg",
                                     lambda: self._client.conferences(conference).participants.list(limit=20))
         for person in people:
-            if person.call_sid != leg.call_sid and not (person.label or "").startswith(SUPERVISOR_LABEL):
+            helper = (person.label or "").startswith((SUPERVISOR_LABEL, COLLEAGUE_LABEL))
+            if person.call_sid != leg.call_sid and not helper:
                 return person.call_sid
         raise CarrierError("the psychologist is not on the call")
 

@@ -117,3 +117,12 @@ def drop_agent(handle: str):
     if not _carrier().drop_agent(handle):
         return jsonify(error="No psychologist is on this call."), 409
     return jsonify(ok=True)
+
+
+@bp.post("/calls/<handle>/drop-colleague")
+def drop_colleague(handle: str):
+    """A warm transfer's colleague's line drops while the caller holds (a network fault)."""
+    _call(handle)
+    if not _carrier().drop_colleague(handle):
+        return jsonify(error="No colleague is on this call."), 409
+    return jsonify(ok=True)

@@ -12,6 +12,7 @@ from helpline.events import after_commit, agent_room, publish
 from helpline.live import LiveLeg
 from helpline.models import Call, CallState
 from helpline.services import calls as register
+from helpline.services import warm_transfer
 from helpline.services.ivr_step import FINAL_STATUSES, CarrierCall, IvrStep, Next
 from helpline.services.ivr_step import languages_of as _languages
 
@@ -100,6 +101,9 @@ class Bridging:
         if call is None or call.state != CallState.ANSWERED.value or not req.call_sid:
             return IvrStep(Next.NOTHING)
         is_caller = req.call_sid == leg.call_sid
+        if req.conference_event == "participant-leave" and not is_caller and warm_transfer.participant_left(
+                session, self, call, req.participant_label, now):
+            return IvrStep(Next.NOTHING)     # a warm transfer's colleague, or the one who handed over
         if req.participant_label.startswith(SUPERVISOR_LABEL):
             return IvrStep(Next.NOTHING)     # a supervisor came or went: the conversation goes on
         if req.conference_event == "participant-join" and is_caller:
@@ -121,6 +125,7 @@ class Bridging:
             if req.call_status == "failed":
                 register.mark_failed(call)
             self.dispatcher.call_ended(session, call, now)
+            warm_transfer.call_over(session, self, call, now)
         self._forget_after_commit(session, leg)
         return IvrStep(Next.NOTHING)
 

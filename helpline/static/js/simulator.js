@@ -10,6 +10,7 @@
   const callButton = document.getElementById("call-button");
   const hangupButton = document.getElementById("hangup-button");
   const dropAgentButton = document.getElementById("drop-agent-button");
+  const dropColleagueButton = document.getElementById("drop-colleague-button");
   const onLine = document.getElementById("on-line");
   const faultBoxes = Array.from(document.querySelectorAll("#faults input[type=checkbox]"));
   const keys = Array.from(document.querySelectorAll(".key"));
@@ -105,8 +106,10 @@
     const heard = document.getElementById("caller-hears");
     if (!people || !people.length) { onLine.textContent = ""; heard.textContent = ""; return; }
     const others = people.filter((p) => p.role !== "caller").map(person);
-    onLine.textContent = W.on_line + " " + listing(people.some((p) => p.role === "caller") ? [W.caller, ...others] : others);
-    heard.textContent = W.caller_hears + " " + (hears.length ? listing(hears.map((r) => W[r] || r)) : W.nobody);
+    const caller = people.find((p) => p.role === "caller");
+    onLine.textContent = W.on_line + " " + listing(caller ? [person({...caller, role: "caller"}), ...others] : others);
+    const held = caller && caller.mode === "on_hold";
+    heard.textContent = W.caller_hears + " " + (hears.length ? listing(hears.map((r) => W[r] || r)) : held ? W.on_hold : W.nobody);
   }
 
   function setInCall(inCall, listening, psychologistOnLine) {
@@ -128,6 +131,7 @@
       showOnLine(data.participants, data.hears);
       if (data.status === "completed") { stop(); return; }
       setInCall(true, data.listening, data.psychologist_on_line);
+      dropColleagueButton.disabled = !(data.participants || []).some((p) => p.role === "colleague");
     } catch (err) {
       errorEl.textContent = W.lost + " " + err.message;
     }
@@ -140,6 +144,7 @@
     handle = null;
     showOnLine([]);
     setInCall(false, false, false);
+    dropColleagueButton.disabled = true;
   }
 
   form.addEventListener("submit", async (e) => {
@@ -175,12 +180,14 @@
     catch (err) { errorEl.textContent = err.message; }
   });
 
-  dropAgentButton.addEventListener("click", async () => {
-    if (!handle) return;
-    errorEl.textContent = "";
-    try { await post(`/simulator/calls/${handle}/drop-agent`); dropAgentButton.disabled = true; }
-    catch (err) { errorEl.textContent = err.message; }
-  });
+  // a fault on someone else's line: the psychologist's, or a warm transfer's colleague's
+  [[dropAgentButton, "drop-agent"], [dropColleagueButton, "drop-colleague"]].forEach(([button, path]) =>
+    button.addEventListener("click", async () => {
+      if (!handle) return;
+      errorEl.textContent = "";
+      try { await post(`/simulator/calls/${handle}/${path}`); button.disabled = true; }
+      catch (err) { errorEl.textContent = err.message; }
+    }));
 
   faultBoxes.forEach((box) => box.addEventListener("change", async () => {
     errorEl.textContent = "";

@@ -1,0 +1,263 @@
+"""Warm transfer: the psychologist puts the caller on hold (hold music), talks to a colleague (a
+supervisor or an available psychologist, of any centre), then hands the caller over or takes the
+caller back.
+
+Each step is done at the carrier first and recorded only when the carrier did it (a refusal
+says in words why nothing happened), and audited (``call.consult`` with the colleague's id,
+``call.handover``, ``call.take_back``, ``call.consult_lost``).  Whether a call is in a
+consultation, and with whom, is read back from those events, so every process agrees.
+
+The caller is never lost: when the colleague's leg drops during the consultation, the caller is
+taken off hold and the first psychologist is told in words; when the first psychologist's leg
+drops while the caller holds, the consultation ends and the caller waits for her as after any
+dropped line, then goes to the head of the queue if she does not rejoin in time.  After a hand-over the
+colleague is the call's psychologist: the contact record goes with the call, and both
+psychologists appear among the staff who took part.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.carrier.control import COLLEAGUE_LABEL, CarrierControl, colleague_label
+from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room, publish, supervisors_room
+from helpline.models import AgentPresence, AgentState, AuditEvent, Call, CallState, Part, User
+from helpline.services import audit, call_staff
+from helpline.services.dispatch import call_payload
+from helpline.services.on_the_line import LineRefused, _at_carrier
+
+logger = logging.getLogger(__name__)
+
+CONSULT, HANDOVER, TAKE_BACK, LOST = "call.consult", "call.handover", "call.take_back", "call.consult_lost"
+COLLEAGUE_ROLES = ("psychologist", "supervisor")
+
+
+#: Nothing was done; the message says why, in the user's language (as for supervisors).
+WarmRefused = LineRefused
+
+
+@dataclass(frozen=True)
+class Warm:
+    """What a step needs besides the session: the carrier, the console's publisher, the
+    dispatcher (presence changes) and the wrap-up time."""
+
+    carrier: CarrierControl | None
+    publisher: Publisher
+    dispatcher: object
+    wrap_up_seconds: int
+
+
+def of(lifecycle) -> Warm:
+    """The warm-transfer collaborators of the call lifecycle."""
+    return Warm(lifecycle.carrier, lifecycle.dispatcher.publisher, lifecycle.dispatcher,
+                lifecycle.settings.wrap_up_seconds)
+
+
+def participant_left(session: Session, lifecycle, call: Call, label: str, now: datetime) -> bool:
+    """A leg other than the caller's left the call's conference: True when that was part of a
+    warm transfer (and is dealt with here), False when it is the call's psychologist dropping."""
+    agent = session.get(User, call.agent_id) if call.agent_id else None
+    if label.startswith(COLLEAGUE_LABEL):
+        if agent is not None and label == colleague_label(agent.public_id):
+            return False                      # the colleague the call was handed to
+        colleague_left(session, of(lifecycle), call, now)
+        return True
+    if label:
+        return False
+    if colleague_on(session, call) is not None:
+        first_left(session, of(lifecycle), call, now)
+        return False                          # and her dropped line is dealt with as always
+    return session.scalar(select(AuditEvent.id).where(
+        AuditEvent.object_type == "call", AuditEvent.object_id == call.id,
+        AuditEvent.action == HANDOVER).limit(1)) is not None   # the first psychologist, handed over
+
+
+def colleague_on(session: Session, call: Call) -> int | None:
+    """The colleague (user id) the call's psychologist is consulting now, else None."""
+    found: int | None = None
+    for event in session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == "call", AuditEvent.object_id == call.id,
+            AuditEvent.action.in_((CONSULT, HANDOVER, TAKE_BACK, LOST))).order_by(AuditEvent.id)):
+        found = int(event.detail) if event.action == CONSULT and event.detail.isdigit() else None
+    return found
+
+
+def colleagues(session: Session, by: User) -> list[dict]:
+    """Who may be brought in: available psychologists and supervisors of any centre."""
+    rows = session.execute(select(User, AgentPresence).join(AgentPresence, AgentPresence.user_id == User.id)
+                           .where(AgentPresence.state == AgentState.AVAILABLE.value, User.id != by.id,
+                                  User.role.in_(COLLEAGUE_ROLES)).order_by(User.username)).all()
+    return [{"id": user.id, "name": user.username, "role": user.role, "centre_id": user.centre_id,
+             "centre": user.centre.name if user.centre else "", "languages": user.language_list}
+            for user, _row in rows]
+
+
+def pick(session: Session, by: User, *, user_id: int | None, centre_id: int | None,
+         language: str | None, supervisor: bool) -> User:
+    """The colleague asked for: a named one, the first available of a centre and language, or
+    the first available supervisor of the psychologist's centre."""
+    for person in colleagues(session, by):
+        if user_id is not None and person["id"] == user_id:
+            return session.get(User, person["id"])
+        if user_id is None and supervisor and person["role"] == "supervisor" \
+                and person["centre_id"] == by.centre_id:
+            return session.get(User, person["id"])
+        if user_id is None and not supervisor and person["centre_id"] == centre_id \
+                and language in person["languages"]:
+            return session.get(User, person["id"])
+    raise WarmRefused(_("Nobody like that is available now. Choose another colleague."))
+
+
+def consult(session: Session, warm: Warm, call: Call, by: User, colleague: User, now: datetime) -> None:
+    """Put the caller on hold and bring ``colleague`` onto the line."""
+    _own(call, by)
+    if call.bridged_at is None or call.agent_lost_at is not None:
+        raise WarmRefused(_("Not done: the caller is not connected to you."))
+    if colleague_on(session, call) is not None:
+        raise WarmRefused(_("You are already talking to a colleague. Hand over or take the caller back."))
+    row = session.get(AgentPresence, colleague.id)
+    if row is None or row.state != AgentState.AVAILABLE.value or colleague.role not in COLLEAGUE_ROLES:
+        raise WarmRefused(_("%(name)s is not available now. Choose another colleague.",
+                            name=colleague.username))
+    _at_carrier_of(warm, lambda c: c.hold_caller(call.id, True), _("The caller was not put on hold"))
+    try:
+        _at_carrier_of(warm, lambda c: c.add_colleague(call.id, colleague.public_id),
+                    _("Your colleague was not brought in"))
+    except WarmRefused:
+        _unhold(warm, call)
+        raise
+    warm.dispatcher._set(session, row, AgentState.ON_CALL, now)   # no offers while she consults
+    audit.record(session, now, CONSULT, by, "call", call.id, detail=str(colleague.id))
+    publish(session, warm.publisher, "consultation",
+            {"call_id": call.id, "from": by.username, "language": call.language}, agent_room(colleague.id))
+    _tell(session, warm, call, by, "consulting", colleague=colleague.username)
+
+
+def hand_over(session: Session, warm: Warm, call: Call, by: User, now: datetime) -> User:
+    """The first psychologist leaves; the colleague is now the call's psychologist."""
+    _own(call, by)
+    colleague = _colleague(session, call)
+    _at_carrier_of(warm, lambda c: c.hand_over(call.id, colleague.public_id),
+                   _("The caller was not handed over"))
+    call_staff.note(session, call.id, by.id, Part.TRANSFERRED, now)
+    call_staff.note(session, call.id, colleague.id, Part.JOINED, now)
+    call.agent_id = colleague.id
+    call.agent_joined_at = now
+    call.transfer_count += 1
+    mine = session.get(AgentPresence, by.id)
+    if mine is not None and mine.call_id == call.id:
+        warm.dispatcher._set(session, mine, AgentState.WRAP_UP, now)
+    audit.record(session, now, HANDOVER, by, "call", call.id, detail=str(colleague.id))
+    publish(session, warm.publisher, "call_ended",
+            {"call_id": call.id, "wrap_up_seconds": warm.wrap_up_seconds, "reason": "handed_over",
+             "colleague": colleague.username}, agent_room(by.id))
+    theirs = session.get(AgentPresence, colleague.id)
+    if theirs is not None:
+        theirs.call_id = call.id
+    for event, payload in (("call_connected", call_payload(call, now)),
+                           ("caller_joined", {"call_id": call.id}),
+                           ("handed_over", {"call_id": call.id, "from": by.username})):
+        publish(session, warm.publisher, event, payload, agent_room(colleague.id))
+    publish(session, warm.publisher, "board_changed", {}, supervisors_room(call.centre_id), ALL_SUPERVISORS)
+    call_id = call.id       # her leg leaves once the hand-over is on record, so its leaving is understood
+    after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.let_first_go(call_id)))
+    return colleague
+
+
+def take_back(session: Session, warm: Warm, call: Call, by: User, now: datetime) -> None:
+    """The caller is taken off hold and the colleague leaves (once the take-back is on record, so
+    that her leaving is not taken for a dropped line)."""
+    _own(call, by)
+    colleague = _colleague(session, call)
+    _at_carrier_of(warm, lambda c: c.hold_caller(call.id, False), _("The caller was not taken off hold"))
+    _release(session, warm, colleague, call, now)
+    audit.record(session, now, TAKE_BACK, by, "call", call.id, detail=str(colleague.id))
+    _tell(session, warm, call, by, "taken_back")
+    call_id, identity = call.id, colleague.public_id
+    after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.remove_colleague(call_id, identity)))
+    publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague.id))
+
+
+def colleague_left(session: Session, warm: Warm, call: Call, now: datetime) -> None:
+    """The carrier says the colleague's leg left during the consultation: the caller comes back
+    to the first psychologist, who is told in words."""
+    colleague_id = colleague_on(session, call)
+    if colleague_id is None:
+        return
+    colleague = session.get(User, colleague_id)
+    _unhold(warm, call)
+    _release(session, warm, colleague, call, now)
+    audit.record(session, now, LOST, None, "call", call.id, detail="colleague left")
+    first = session.get(User, call.agent_id) if call.agent_id else None
+    _tell(session, warm, call, first, "colleague_lost", colleague=colleague.username if colleague else "")
+
+
+def first_left(session: Session, warm: Warm, call: Call, now: datetime) -> None:
+    """The first psychologist's leg left while the caller held: the consultation is over (the
+    conference ended with her leg, and the colleague's with it).  The caller then waits for her
+    as after any dropped line, and goes to the head of the queue if she does not rejoin."""
+    colleague_id = colleague_on(session, call)
+    _release(session, warm, session.get(User, colleague_id) if colleague_id else None, call, now)
+    audit.record(session, now, LOST, None, "call", call.id, detail="psychologist left")
+    if colleague_id is not None:
+        publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague_id))
+
+
+def call_over(session: Session, lifecycle, call: Call, now: datetime) -> None:
+    """The call ended (the caller hung up) during a consultation: the colleague is free again."""
+    colleague_id = colleague_on(session, call)
+    if colleague_id is None:
+        return
+    _release(session, of(lifecycle), session.get(User, colleague_id), call, now)
+    audit.record(session, now, LOST, None, "call", call.id, detail="call ended")
+    publish(session, lifecycle.dispatcher.publisher, "consultation_over", {"call_id": call.id},
+            agent_room(colleague_id))
+
+
+# ------------------------------------------------------------ internals
+
+def _own(call: Call, by: User) -> None:
+    if call.state != CallState.ANSWERED.value or call.agent_id != by.id:
+        raise WarmRefused(_("Not done: you are not on this call any more."))
+
+
+def _colleague(session: Session, call: Call) -> User:
+    colleague_id = colleague_on(session, call)
+    colleague = session.get(User, colleague_id) if colleague_id else None
+    if colleague is None:
+        raise WarmRefused(_("Not done: no colleague is on the line."))
+    return colleague
+
+
+def _release(session: Session, warm: Warm, colleague: User | None, call: Call, now: datetime) -> None:
+    row = session.get(AgentPresence, colleague.id) if colleague else None
+    if row is not None and row.call_id is None and row.state == AgentState.ON_CALL.value:
+        state = AgentState.AVAILABLE if row.connections else AgentState.OFFLINE
+        warm.dispatcher._set(session, row, state, now)
+
+
+def _tell(session: Session, warm: Warm, call: Call, by: User | None, what: str, **more: str) -> None:
+    if by is not None:
+        publish(session, warm.publisher, "warm_transfer", {"call_id": call.id, "step": what, **more},
+                agent_room(by.id))
+
+
+def _unhold(warm: Warm, call: Call) -> None:
+    _at_carrier_quietly(warm, lambda c: c.hold_caller(call.id, False))
+
+
+def _at_carrier_of(warm: Warm, action, not_done: str) -> None:
+    _at_carrier(action, warm, not_done)
+
+
+def _at_carrier_quietly(warm: Warm, action) -> None:
+    try:
+        _at_carrier(action, warm, "")
+    except WarmRefused:
+        logger.error("Warm transfer: the carrier did not complete a step")
