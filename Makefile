@@ -69,7 +69,10 @@ run: install run-packages
 bench: $(BIN)/python
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/incoming_call.py
+	$(BIN)/python bench/run_load.py
 	$(BIN)/python bench/queue_to_offer.py
+	$(BIN)/python bench/queue_to_offer.py --processes 2 --backend postgres --agents 200 --rate 5
+	$(BIN)/python bench/year_replay.py --calls 5000
 	$(BIN)/python bench/rota_check.py
 	$(BIN)/python bench/monthly_report.py
 
