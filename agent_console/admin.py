@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -71,10 +71,7 @@ def users():
 @bp.post("/users/<int:user_id>/<any(enable, disable):action>")
 @roles_required("administrator")
 def toggle(user_id: int, action: str):
-
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
         flash(_("You cannot switch off your own account."), "error")
         return redirect(url_for("admin.users")), 303
@@ -86,18 +83,11 @@ def toggle(user_id: int, action: str):
     return redirect(url_for("admin.users")), 303
 
 
-def _fetch_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("administrator")
 def edit_user(user_id: int):
     """Role, centre, languages and interface language of one account, and its actions."""
-    user = _fetch_user(user_id)
+    user = db.get_or_404(User, user_id)
     form = _user_form(ProfileForm, data={"role": user.role, "centre_id": str(user.centre_id or ""),
                                          "languages": user.language_list,
                                          "ui_language": user.ui_language})
@@ -130,7 +120,7 @@ def edit_user(user_id: int):
 @roles_required("administrator")
 def account_action(user_id: int, action: str):
     """An administrator's action on an account; each is audited, and said done only if done."""
-    user = _fetch_user(user_id)
+    user = db.get_or_404(User, user_id)
     now = current_runtime().clock.now()
     temporary = None
     try:
@@ -185,9 +175,7 @@ def topics():
 @bp.post("/topics/<int:topic_id>/<any(show, hide):action>")
 @roles_required("administrator")
 def toggle_topic(topic_id: int, action: str):
-    topic = db.session.get(Topic, topic_id)
-    if topic is None:
-        abort(404)
+    topic = db.get_or_404(Topic, topic_id)
     topic.is_active = action == "show"
     audit.record(db.session, current_runtime().clock.now(), f"topic.{action}", current_user, "topic",
                  topic.code)

@@ -43,6 +43,17 @@ def _refuse(code: str, status: int = 400):
     return jsonify(error=str(REFUSALS[code])), status
 
 
+def _ours(model, key):
+    """``(row, None)``, or ``(None, refusal)`` when there is no such row (404) or it belongs to
+    another centre (403)."""
+    row = db.session.get(model, key)
+    if row is None:
+        return None, _refuse("not_found", 404)
+    if not may_see_centre(current_user, row.centre_id):
+        return None, _refuse("not_yours", 403)
+    return row, None
+
+
 def _scope() -> int | None:
     return None if current_user.is_admin else current_user.centre_id
 
@@ -63,11 +74,9 @@ def block(call_id: str):
     """Block the caller of ``call_id`` at the call's centre for a chosen time, with a reason."""
     rt = current_runtime()
     body = inputs.json_object() or request.form
-    call = db.session.get(Call, call_id[:32])
-    if call is None:
-        return _refuse("not_found", 404)
-    if not may_see_centre(current_user, call.centre_id):
-        return _refuse("not_yours", 403)
+    call, refusal = _ours(Call, call_id[:32])
+    if refusal:
+        return refusal
     try:
         with unit_of_work(db.session):
             row = caller_blocks.block(db.session, current_user, call, str(body.get("duration", "")),
@@ -84,11 +93,9 @@ def block(call_id: str):
 def lift(block_id: int):
     """End a block before its time."""
     rt = current_runtime()
-    row = db.session.get(CallerBlock, block_id)
-    if row is None:
-        return _refuse("not_found", 404)
-    if not may_see_centre(current_user, row.centre_id):
-        return _refuse("not_yours", 403)
+    row, refusal = _ours(CallerBlock, block_id)
+    if refusal:
+        return refusal
     try:
         with unit_of_work(db.session):
             caller_blocks.lift(db.session, current_user, row, rt.clock.now())

@@ -111,59 +111,43 @@ class ConsoleNamespace(Namespace):
                 return rt.dispatcher.duty(db.session, user.id, now)
         return self._act(action)
 
-    def on_set_state(self, data=None):
+    def _act_on(self, data, required: dict, action, optional: dict | None = None):
+        """``_act`` with the event's checked fields (``action(user, rt, now, fields)``); an event
+        with a missing or wrong field is refused in words before anything is touched."""
         try:
-            state = payloads.payload(data, {"state": str})["state"]
+            fields = payloads.payload(data, required, optional)
         except payloads.BadPayload as exc:
             return payloads.refused(exc)
+        return self._act(lambda user, rt, now: action(user, rt, now, fields))
 
-        def action(user, rt, now):
-            if state == "available":
+    def on_set_state(self, data=None):
+        def action(user, rt, now, fields):
+            if fields["state"] == "available":
                 drafts.require_saved(db.session, user)
-            row = rt.dispatcher.set_state(db.session, user, state, now)
+            row = rt.dispatcher.set_state(db.session, user, fields["state"], now)
             return {"state": row.state}
-        return self._act(action)
+        return self._act_on(data, {"state": str}, action)
 
     def on_accept(self, data=None):
-        try:
-            fields = payloads.payload(data, {"offer_id": int}, {"device_ready": (bool, True)})
-        except payloads.BadPayload as exc:
-            return payloads.refused(exc)
-
-        def action(user, rt, now):
+        def action(user, rt, now, fields):
             drafts.require_saved(db.session, user)
             call, join = rt.lifecycle.accept(db.session, user, fields["offer_id"], now,
                                              fields["device_ready"])
             return {"call_id": call.id, **({"join": join} if join else {})}
-        return self._act(action)
+        return self._act_on(data, {"offer_id": int}, action, {"device_ready": (bool, True)})
 
     def on_rejoin(self, data=None):
-        try:
-            call_id = payloads.payload(data, {"call_id": str})["call_id"]
-        except payloads.BadPayload as exc:
-            return payloads.refused(exc)
-
-        def action(user, rt, now):
-            join = rt.lifecycle.rejoin(db.session, user, call_id, now)
+        def action(user, rt, now, fields):
+            join = rt.lifecycle.rejoin(db.session, user, fields["call_id"], now)
             return {"join": join} if join else {}
-        return self._act(action)
+        return self._act_on(data, {"call_id": str}, action)
 
     def on_decline(self, data=None):
-        try:
-            offer_id = payloads.payload(data, {"offer_id": int})["offer_id"]
-        except payloads.BadPayload as exc:
-            return payloads.refused(exc)
-
-        def action(user, rt, now):
-            rt.dispatcher.decline(db.session, user, offer_id, now)
-        return self._act(action)
+        def action(user, rt, now, fields):
+            rt.dispatcher.decline(db.session, user, fields["offer_id"], now)
+        return self._act_on(data, {"offer_id": int}, action)
 
     def on_hang_up(self, data=None):
-        try:
-            call_id = payloads.payload(data, {"call_id": str})["call_id"]
-        except payloads.BadPayload as exc:
-            return payloads.refused(exc)
-
-        def action(user, rt, now):
-            rt.lifecycle.hang_up(db.session, user, call_id, now)
-        return self._act(action)
+        def action(user, rt, now, fields):
+            rt.lifecycle.hang_up(db.session, user, fields["call_id"], now)
+        return self._act_on(data, {"call_id": str}, action)

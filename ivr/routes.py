@@ -135,74 +135,46 @@ def _xml(body: str) -> Response:
 # ---------------------------------------------------------------- webhooks
 
 
-@bp.post("/voice")
-def incoming_call() -> Response:
-    """A call reached the centre's number: register it and offer the first menu."""
-    return _handle("incoming", lambda lc, s, req, now: lc.incoming(s, req, now))
+# Webhooks whose whole work is one step of the call's lifecycle: (URL, endpoint, the name the
+# failure path gives the step, the lifecycle's operation).
+LIFECYCLE_WEBHOOKS = (
+    # A call reached the centre's number: register it and offer the first menu.
+    ("/voice", "incoming_call", "incoming", "incoming"),
+    ("/language", "language_choice", "menu", "language_chosen"),
+    ("/caller-type", "caller_type_choice", "menu", "caller_type_chosen"),
+    # One loop of waiting: position, reassurance and hold music, or leave the queue.
+    ("/queue/wait", "queue_wait", "queue_tick", "queue_tick"),
+    # The caller left the carrier's queue: connected, hung up, or no one could answer.
+    ("/queue/result", "queue_result", "queue_left", "queue_left"),
+    # Carrier status callback: on a final status close the register entry and forget the call.
+    ("/status", "call_status", "status", "status"),
+    # The carrier brought the caller here after a psychologist accepted (or rejoined).
+    ("/connect", "connect_caller", "connect", "connect"),
+    # The caller's conference ended: goodbye, or the psychologist's line dropped.
+    ("/connect/ended", "connect_ended", "conference_over", "conference_over"),
+    # The caller waits for a psychologist whose line dropped (or for the next one).
+    ("/agent-lost", "agent_lost", "agent_lost", "waiting_for_agent"),
+    # A psychologist's leg joins the conference of the call it accepted.
+    ("/agent-join", "agent_join", "agent_join", "agent_joined"),
+    # The conference's status callback: who joined or left the call's conference.
+    ("/conference/events", "conference_events", "conference_event", "conference_event"),
+)
 
 
-@bp.post("/language")
-def language_choice() -> Response:
-    return _handle("menu", lambda lc, s, req, now: lc.language_chosen(s, req, now))
+def _lifecycle_webhook(failing_as: str, operation: str):
+    def webhook() -> Response:
+        return _handle(failing_as, lambda lc, s, req, now: getattr(lc, operation)(s, req, now))
+    return webhook
 
 
-@bp.post("/caller-type")
-def caller_type_choice() -> Response:
-    return _handle("menu", lambda lc, s, req, now: lc.caller_type_chosen(s, req, now))
-
-
-@bp.post("/queue/wait")
-def queue_wait() -> Response:
-    """One loop of waiting: position, reassurance and hold music, or leave the queue."""
-    return _handle("queue_tick", lambda lc, s, req, now: lc.queue_tick(s, req, now))
-
-
-@bp.post("/queue/result")
-def queue_result() -> Response:
-    """The caller left the carrier's queue: connected, hung up, or no one could answer."""
-    return _handle("queue_left", lambda lc, s, req, now: lc.queue_left(s, req, now))
-
-
-@bp.post("/status")
-def call_status() -> Response:
-    """Carrier status callback: on a final status close the register entry and forget the call."""
-    return _handle("status", lambda lc, s, req, now: lc.status(s, req, now))
-
-
-@bp.post("/connect")
-def connect_caller() -> Response:
-    """The carrier brought the caller here after a psychologist accepted (or rejoined)."""
-    return _handle("connect", lambda lc, s, req, now: lc.connect(s, req, now))
-
-
-@bp.post("/connect/ended")
-def connect_ended() -> Response:
-    """The caller's conference ended: goodbye, or the psychologist's line dropped."""
-    return _handle("conference_over", lambda lc, s, req, now: lc.conference_over(s, req, now))
-
-
-@bp.post("/agent-lost")
-def agent_lost() -> Response:
-    """The caller waits for a psychologist whose line dropped (or for the next one)."""
-    return _handle("agent_lost", lambda lc, s, req, now: lc.waiting_for_agent(s, req, now))
+for _rule, _endpoint, _failing_as, _operation in LIFECYCLE_WEBHOOKS:
+    bp.add_url_rule(_rule, _endpoint, _lifecycle_webhook(_failing_as, _operation), methods=["POST"])
 
 
 @bp.post("/transfer")
 def transferred() -> Response:
     """A psychologist passed the caller to another centre: they hear so and join its queue."""
     return _handle("connect", lambda lc, s, req, now: transfer.caller_arrives(lc, s, req, now))
-
-
-@bp.post("/agent-join")
-def agent_join() -> Response:
-    """A psychologist's leg joins the conference of the call it accepted."""
-    return _handle("agent_join", lambda lc, s, req, now: lc.agent_joined(s, req, now))
-
-
-@bp.post("/conference/events")
-def conference_events() -> Response:
-    """The conference's status callback: who joined or left the call's conference."""
-    return _handle("conference_event", lambda lc, s, req, now: lc.conference_event(s, req, now))
 
 
 @bp.route("/fallback", methods=["GET", "POST"])

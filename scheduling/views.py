@@ -56,6 +56,14 @@ def _centre() -> tuple[Centre, RotaError | None]:
     return centre, refusal
 
 
+def _centre_to_change() -> Centre:
+    """The centre a change is for (as ``_centre``); a centre id that is no centre's is refused."""
+    centre, refusal = _centre()
+    if refusal is not None:
+        raise refusal
+    return centre
+
+
 def _local(centre: Centre, day: str, clock: str, field: str = "day") -> datetime:
     zone = zone_of(centre)
     try:
@@ -156,10 +164,8 @@ def _failed(error: RotaError):
 @roles_required(*SUPERVISORS)
 def add_shift():
     rt = current_runtime()
-    centre, refusal = _centre()
     try:
-        if refusal is not None:
-            raise refusal
+        centre = _centre_to_change()
         start, end = _shift_times(centre)
         user = db.session.get(User, _chosen("user_id") or 0)
         service.add_shift(db.session, centre, user, request.form.get("duty", "line"),
@@ -202,10 +208,8 @@ def edit_shift(shift_id: int):
 @roles_required(*SUPERVISORS)
 def apply_template():
     rt = current_runtime()
-    centre, refusal = _centre()
     try:
-        if refusal is not None:
-            raise refusal
+        centre = _centre_to_change()
         people = [db.session.get(User, i) for i in inputs.ids(request.form.getlist("people"),
                                                               "people")]
         if any(p is None for p in people):
@@ -230,11 +234,9 @@ def apply_template():
 def import_shifts():
     """Shifts from a CSV file (as ``helpline rota import``); a supervisor's own centre only."""
     rt = current_runtime()
-    centre, refusal = _centre()
     upload = request.files.get("file")
     try:
-        if refusal is not None:
-            raise refusal
+        centre = _centre_to_change()
         if upload is None or not upload.filename:
             raise RotaError(_("file: choose a CSV file"))
         data = upload.read(MAX_IMPORT_BYTES + 1)
@@ -256,10 +258,8 @@ def import_shifts():
 @roles_required(*SUPERVISORS)
 def add_absence():
     rt = current_runtime()
-    centre, refusal = _centre()
     try:
-        if refusal is not None:
-            raise refusal
+        centre = _centre_to_change()
         user = db.session.get(User, _chosen("user_id") or 0)
         if user is None or user.centre_id != centre.id:
             raise RotaError("person: a member of this centre")

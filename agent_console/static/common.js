@@ -1,5 +1,5 @@
 // What the staff pages' scripts share, loaded before each page's own script (base.html):
-// window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound}.
+// window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut}.
 //
 // Times are shown in the centre's zone, which the page names (<body data-zone>, from
 // Centre.timezone); no script writes a zone of its own.
@@ -10,6 +10,8 @@
 // {ok, data} with data.error set whenever ok is false.
 // sound: prepareOnTouch() (a browser plays sound only after a touch: on a page that rings, the
 // first key or click prepares it, so a later ring is heard), ring(on) (an offer ringing: a beep every 1.5 s until ring(false)) and alarm() (three beeps).
+// endOnSignOut(socket, onStop): when the sign-in session ends (here or elsewhere, revoked, idle or
+// too old) the socket stops for good and onStop() runs, once; returns {stop, ended}.
 (function () {
   "use strict";
   const zone = document.body.dataset.zone || undefined;
@@ -90,5 +92,21 @@
     },
   };
 
-  window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound};
+  function endOnSignOut(socket, onStop) {
+    let ended = false;
+    function stop() {
+      if (ended) return;
+      ended = true;
+      socket.io.opts.reconnection = false;
+      socket.disconnect();
+      onStop();
+    }
+    socket.on("signed_out", stop);
+    socket.on("session_ended", stop);
+    // a connection the server refuses (no live session) is not retried by Socket.IO
+    socket.on("connect_error", () => { if (!socket.active) stop(); });
+    return {stop, ended: () => ended};
+  }
+
+  window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut};
 })();

@@ -115,25 +115,17 @@
   function staleResend() { return resync !== null && !CALL_STATES.has(resync.state); }
   // ---- signed out (here or elsewhere, revoked, idle or too old): say so and stop for good; the
   // server refuses this connection's events anyway, and offers no more calls to it.
-  let signedOut = false;
-  function stopSignedOut() {
-    if (signedOut) return;
-    signedOut = true;
-    socket.io.opts.reconnection = false;
-    socket.disconnect();
+  const signOut = window.Senim.endOnSignOut(socket, () => {
     stateEl.textContent = T.offline;
     $("btn-available").disabled = true; $("btn-break").disabled = true;
     showError(T.signed_out);
     notify(T.signed_out);
-  }
-  socket.on("signed_out", stopSignedOut);
-  socket.on("session_ended", stopSignedOut);
-  // a connection the server refuses (no live session) is not retried by Socket.IO
-  socket.on("connect_error", () => { if (!socket.active) stopSignedOut(); });
+  });
+  const stopSignedOut = signOut.stop;
 
   socket.on("connect", () => { showError(""); updateReadiness(); });
   socket.on("disconnect", (reason) => {
-    if (signedOut || reason === "io server disconnect") { stopSignedOut(); return; }
+    if (signOut.ended() || reason === "io server disconnect") { stopSignedOut(); return; }
     showError(T.lost); stateEl.textContent = T.offline; atConnect = true; endResync();
     $("btn-available").disabled = true; $("btn-break").disabled = true;   // until the server answers again
   });
@@ -345,7 +337,7 @@
   // what it offers to the same object
   const c = {S, T, $, root, socket, record, twilioMode, fmt, safe, mmss, ring, finished, joinedCalls,
              showError, notify, emit, post, endCallPanel, updateCallStatus, callStatus, staleResend,
-             endResync, signedOut: () => signedOut};
+             endResync, signedOut: signOut.ended};
   ["voice", "rejoin", "offer", "idle", "danger"].forEach((part) => window.consoleParts[part](c));
   const {voice, updateReadiness, dropVoice, hideLegLost, showRejoin, rejoined, confirmRejoin, closeOffer,
          actedNow} = c;

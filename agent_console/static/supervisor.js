@@ -197,19 +197,11 @@
     const banner = $("alert-banner"); banner.textContent = text; banner.hidden = false; alarm();
   }
   // The sign-in session ended (here or elsewhere, revoked, idle or too old): say so and stop.
-  let signedOut = false;
-  function stopSignedOut() {
-    if (signedOut) return;
-    signedOut = true;
-    socket.io.opts.reconnection = false;
-    socket.disconnect();
+  const signOut = window.Senim.endOnSignOut(socket, () => {
     clearInterval(refresher);
     const banner = $("alert-banner"); banner.textContent = T.signed_out; banner.hidden = false;
-  }
-  socket.on("signed_out", stopSignedOut);
-  socket.on("session_ended", stopSignedOut);
-  socket.on("connect_error", () => { if (!socket.active) stopSignedOut(); });
-  socket.on("disconnect", (reason) => { if (reason === "io server disconnect") stopSignedOut(); });
+  });
+  socket.on("disconnect", (reason) => { if (reason === "io server disconnect") signOut.stop(); });
   socket.on("coverage_gap", (d) => notice(T.coverage_gap.replace("{centre}", d.centre)));
   socket.on("staff_missing", (d) => notice(T.staff_missing.replace("{user}", d.user)));
   socket.on("coverage_forecast", (d) => notice(T.coverage_forecast.replace("{centre}", d.centre).replace("{gaps}", d.gaps)));

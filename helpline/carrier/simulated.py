@@ -112,18 +112,18 @@ class SimulatedCall(SpeechVerbs, QueueVerbs, DialVerbs):
             self._cond.notify_all()
 
     def hang_up(self) -> None:
-        with self._cond:
-            if not self._hung_up:
-                self._hung_up = True
-                self._event("caller_hung_up", "")
-            self._cond.notify_all()
+        self._end("caller_hung_up")
 
     def terminate(self) -> None:
         """What Twilio's REST ``calls(sid).update(status="completed")`` does: end the call."""
+        self._end("ivr_hung_up")
+
+    def _end(self, event: str) -> None:
+        """The call ends (once: the first side to hang up is the one recorded)."""
         with self._cond:
             if not self._hung_up:
                 self._hung_up = True
-                self._event("ivr_hung_up", "")
+                self._event(event, "")
             self._cond.notify_all()
 
     def redirect(self, url: str) -> None:
