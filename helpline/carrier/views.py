@@ -110,19 +110,19 @@ def hang_up(handle: str):
     return jsonify(ok=True)
 
 
-@bp.post("/calls/<handle>/drop-agent")
-def drop_agent(handle: str):
-    """The psychologist's line in this call's conference drops (a network fault)."""
-    _call(handle)
-    if not _carrier().drop_agent(handle):
-        return jsonify(error="No psychologist is on this call."), 409
-    return jsonify(ok=True)
+#: The network faults the simulator can inject into a call's conference: which leg drops, and
+#: what is said when nobody is on that leg.
+LEG_DROPS = {
+    "drop-agent": ("drop_agent", "No psychologist is on this call."),            # her line
+    "drop-colleague": ("drop_colleague", "No colleague is on this call."),     # a warm transfer's
+}
 
 
-@bp.post("/calls/<handle>/drop-colleague")
-def drop_colleague(handle: str):
-    """A warm transfer's colleague's line drops while the caller holds (a network fault)."""
+@bp.post("/calls/<handle>/<any('drop-agent', 'drop-colleague'):fault>")
+def drop_leg(handle: str, fault: str):
+    """A leg of this call's conference drops while the caller stays on the line (a network fault)."""
     _call(handle)
-    if not _carrier().drop_colleague(handle):
-        return jsonify(error="No colleague is on this call."), 409
+    method, nobody = LEG_DROPS[fault]
+    if not getattr(_carrier(), method)(handle):
+        return jsonify(error=nobody), 409
     return jsonify(ok=True)
