@@ -24,7 +24,7 @@ from helpline.services.contacts import (
     record_of,
     save_record,
 )
-from helpline.web.access import fetch, may_record, roles_required
+from helpline.web.access import call_to_record, roles_required
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 STAFF = ("psychologist", "supervisor", "administrator")
@@ -33,9 +33,6 @@ STAFF = ("psychologist", "supervisor", "administrator")
 def _cipher() -> NotesCipher:
     return NotesCipher(current_runtime().settings.notes_key)
 
-
-def _call_for_record(call_id: str) -> Call:
-    return fetch(Call, call_id, lambda call: may_record(current_user, call))
 
 
 @bp.get("")
@@ -67,7 +64,7 @@ def _supervisors_to_tell(now) -> list[str]:
 @bp.get("/calls/<call_id>/record")
 @roles_required(*STAFF)
 def get_record(call_id: str):
-    call = _call_for_record(call_id)
+    call = call_to_record(call_id)
     record = record_of(db.session, call.id)
     if record is not None:
         audit.record(db.session, current_runtime().clock.now(), "contact_record.open", current_user,
@@ -117,7 +114,7 @@ def _parse_record(data: dict) -> RecordInput:
 @roles_required(*STAFF)
 def save(call_id: str):
     """Save the contact record; "immediate danger" escalates to the supervisors at once."""
-    call = _call_for_record(call_id)
+    call = call_to_record(call_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return jsonify(error="Send the record as JSON."), 400
@@ -150,7 +147,7 @@ def save(call_id: str):
 @roles_required(*STAFF)
 def escalate(call_id: str):
     """The always-visible "Immediate danger" button."""
-    call = _call_for_record(call_id)
+    call = call_to_record(call_id)
     rt = current_runtime()
     now = rt.clock.now()
     escalation = escalations.raise_escalation(db.session, call, current_user, now,

@@ -8,27 +8,23 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from helpline.extensions import db
-from helpline.models import Call
 from helpline.runtime import current_runtime
 from helpline.services import audit, call_staff, drafts
 from helpline.services.contacts import MAX_NOTES, NotesCipher, RecordError, active_topics
 from helpline.uow import unit_of_work
 from helpline.vocabulary import zone_of
-from helpline.web.access import fetch, may_record, roles_required
+from helpline.web.access import call_to_record, roles_required
 
 bp = Blueprint("my_calls", __name__, url_prefix="/console")
 STAFF = ("psychologist", "supervisor", "administrator")
 
-
-def _call(call_id: str) -> Call:
-    return fetch(Call, call_id, lambda call: may_record(current_user, call))
 
 
 @bp.post("/calls/<call_id>/draft")
 @roles_required(*STAFF)
 def save_draft(call_id: str):
     """The form as typed, kept on the server (encrypted) until the record is saved."""
-    call = _call(call_id)
+    call = call_to_record(call_id)
     try:
         fields = drafts.clean_draft(request.get_json(silent=True))
     except RecordError as exc:
@@ -45,7 +41,7 @@ def save_draft(call_id: str):
 @roles_required(*STAFF)
 def finish_later(call_id: str):
     """"Save later": the draft is kept and the next call may be taken (audited)."""
-    call = _call(call_id)
+    call = call_to_record(call_id)
     with unit_of_work(db.session):
         drafts.finish_later(db.session, call, current_user, current_runtime().clock.now())
     return jsonify(deferred=True)
@@ -67,7 +63,7 @@ def listing():
 @roles_required(*STAFF)
 def record_page(call_id: str):
     """One past call's contact record, to finish (the form loads and saves as on the console)."""
-    call = _call(call_id)
+    call = call_to_record(call_id)
     language = str(get_locale())
     topics = [{"code": t.code, "name": t.name(language)} for t in active_topics(db.session)]
     staff = call_staff.staff_of(db.session, [call.id]).get(call.id, [])

@@ -37,6 +37,11 @@ def fetch(model, key, allowed: Callable[[object], bool]):
     return row
 
 
+def call_to_record(call_id: str) -> Call:
+    """The call whose contact record the signed-in person may write (404 / 403 otherwise)."""
+    return fetch(Call, call_id, lambda call: may_record(current_user, call))
+
+
 def may_see_centre(user, centre_id: int | None) -> bool:
     return user.is_admin or (centre_id is not None and user.centre_id == centre_id)
 
