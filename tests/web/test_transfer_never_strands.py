@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpline.extensions import db
 from helpline.models import AuditEvent, Call, User
@@ -42,19 +42,21 @@ def test_a_cold_transfer_the_carrier_did_not_make_leaves_the_caller_with_the_psy
     assert warm.console.wait_for("call_ended")["call_id"] == warm.call_id
 
 
-def _answers(app, call_id):
+def _read(app, query):
+    """One value read from the register (``query`` is a select)."""
     with app.app_context():
-        found = len(db.session.scalars(select(AuditEvent.id).where(
-            AuditEvent.object_id == call_id, AuditEvent.action == "call.consult_answered")).all())
+        found = db.session.scalar(query)
         db.session.remove()
         return found
+
+
+def _answers(app, call_id):
+    return _read(app, select(func.count(AuditEvent.id)).where(
+        AuditEvent.object_id == call_id, AuditEvent.action == "call.consult_answered"))
 
 
 def _public_id(app, user_id):
-    with app.app_context():
-        found = db.session.get(User, user_id).public_id
-        db.session.remove()
-        return found
+    return _read(app, select(User.public_id).where(User.id == user_id))
 
 
 def _ring_unanswered(line):
