@@ -35,6 +35,8 @@ TRANSFER_REFUSALS = {
     "same_centre": _l("Not transferred: choose another centre than the caller's."),
     "language": _l("Not transferred: that centre does not answer in this language. "
                    "Choose one of its languages."),
+    "carrier": _l("Not transferred: the phone network did not move the caller. "
+                  "The caller is still with you."),
 }
 
 
@@ -98,8 +100,9 @@ def cold_transfer(call_id: str):
     rt = current_runtime()
     try:
         with unit_of_work(db.session):
-            transfer.cold_transfer(db.session, rt.lifecycle, call, current_user, centre, language,
-                                   rt.clock.now())
+            moved = transfer.cold_transfer(db.session, rt.lifecycle, call, current_user, centre, language,
+                                           rt.clock.now())
+        transfer.put_through(db.session, rt.lifecycle, moved, rt.clock.now())
     except TransferRefused as exc:
         return jsonify(error=str(TRANSFER_REFUSALS[exc.code])), 409
     return jsonify(transferred=True, centre=centre.name)

@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from helpline.extensions import csrf, db
 from helpline.runtime import Runtime, current_runtime
-from helpline.services import transfer
+from helpline.services import transfer, warm_transfer
 from helpline.services.lifecycle import CarrierCall, IvrStep, Next
 from helpline.sqlite_writes import set_busy_timeout
 from helpline.uow import unit_of_work
@@ -57,7 +57,7 @@ def parse(form, args) -> CarrierCall:
         caller_type=(args.get("type") or None),
         urgent=args.get("urgent") == "1",
         conference_event=(form.get("StatusCallbackEvent") or "")[:32],
-        participant_label=(form.get("ParticipantLabel") or "")[:64],
+        participant_label=(form.get("ParticipantLabel") or args.get("label") or "")[:64],
         join_token=(form.get("join") or "")[:64],
     )
 
@@ -175,6 +175,12 @@ for _rule, _endpoint, _failing_as, _operation in LIFECYCLE_WEBHOOKS:
 def transferred() -> Response:
     """A psychologist passed the caller to another centre: they hear so and join its queue."""
     return _handle("connect", lambda lc, s, req, now: transfer.caller_arrives(lc, s, req, now))
+
+
+@bp.post("/consult/status")
+def consult_status() -> Response:
+    """A consulted colleague's leg answered or ended (hung up, busy, failed, not answered)."""
+    return _handle("conference_event", warm_transfer.colleague_status)
 
 
 @bp.route("/fallback", methods=["GET", "POST"])

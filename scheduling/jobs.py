@@ -123,8 +123,14 @@ def public_figures(session: Session, now: datetime, runtime) -> str:
 
 
 def routing_tick(session: Session, now: datetime, runtime) -> str:
+    """Offer waiting calls; give back to their psychologist callers whose consulted colleague
+    did not answer within the ring timeout."""
+    from helpline.services import warm_transfer
+
+    given_back = warm_transfer.unanswered(session, runtime.lifecycle, now)
     offers = runtime.dispatcher.route(session, now)
-    return f"calls offered: {len(offers)}" if offers else ""
+    said = [f"calls offered: {len(offers)}"] if offers else []
+    return "; ".join(said + ([f"consultations not answered: {given_back}"] if given_back else []))
 
 
 def reconcile_calls(session: Session, now: datetime, runtime) -> str:

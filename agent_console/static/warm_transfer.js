@@ -83,8 +83,8 @@
   function start({socket}) {
     socket.on("call_connected", started);
     socket.on("warm_transfer", (data) => {
-      if (data.call_id !== callId || data.step !== "colleague_lost") return;
-      consulting(false); status(fmt(T.colleague_lost, {name: data.colleague}), "error");
+      if (data.call_id !== callId || !["colleague_lost", "colleague_no_answer"].includes(data.step)) return;
+      consulting(false); status(fmt(T[data.step], {name: data.colleague}), "error");
     });
     socket.on("call_ended", (data) => {
       if (data.call_id !== callId) return;

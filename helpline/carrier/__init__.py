@@ -46,6 +46,8 @@ class SimulatedCarrier:
     - ``faults.no_status_callback``: calls that end do not POST /ivr/status;
     - ``drop_agent(handle)``: the psychologist's leg in that call's conference drops.
     - ``drop_colleague(handle)``: a warm transfer's colleague's leg in that conference drops.
+    - ``colleagues_answer = False``: a warm transfer's colleague's browser rings and is never
+      answered (no callback either: only the ring timeout gives the caller back).
     """
 
     KEEP_FINISHED_SECONDS = 3600
@@ -59,6 +61,7 @@ class SimulatedCarrier:
         self._queues = QueueBook()
         self.conferences = ConferenceBook()
         self.faults = CarrierFaults()
+        self.colleagues_answer = True
         self.account_sid = "AC" + secrets.token_hex(16)
         self._calls: dict[str, tuple[float, SimulatedCall]] = {}
         self._lock = threading.Lock()

@@ -37,6 +37,10 @@ class SimulatedWarmTransfer:
         caller.record_event("conference", "On hold, music" if on else "Off hold: back in the conversation")
 
     def add_colleague(self, call_id: str, identity: str) -> None:
+        if not self._carrier.colleagues_answer:       # her browser rings; nobody picks up
+            caller = self._caller(call_id, "bring the colleague in")
+            caller.record_event("conference", "Colleague rung, no answer")
+            return
         self._bring_in(call_id, "colleague", SimulatedColleagueLeg, identity, "join")
 
     def remove_colleague(self, call_id: str, identity: str) -> None:

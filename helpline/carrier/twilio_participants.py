@@ -65,9 +65,15 @@ class ConferenceParticipants:
                            .update(**values))
 
     def add_colleague(self, call_id: str, identity: str) -> None:
-        _leg, conference = self._conversation(call_id)
+        """Ring the colleague's browser into the conference; her leg's answer and end come back
+        signed to ``/ivr/consult/status`` (named by the caller's leg token, never a SID), so a
+        colleague who does not answer, is busy or fails gives the caller back at once."""
+        leg, conference = self._conversation(call_id)
         values = {"from_": LINE_IDENTITY, "to": f"client:{identity}", "label": colleague_label(identity),
-                  "beep": "false", "end_conference_on_exit": False, "timeout": 30}
+                  "beep": "false", "end_conference_on_exit": False, "timeout": 30,
+                  "status_callback": f"{self._base.rstrip('/')}/ivr/consult/status?leg={leg.leg}"
+                                     f"&label={colleague_label(identity)}",
+                  "status_callback_method": "POST", "status_callback_event": ["answered", "completed"]}
         self._participants("bring the colleague in",
                            lambda: self._client.conferences(conference).participants.create(**values))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.extensions import db
@@ -14,6 +14,8 @@ from helpline.orm import UTCDateTime
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    # who is on a call's line and in its consultation is read back from the call's events
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
     #: Surrogate key (also the order of events).
     id: Mapped[int] = mapped_column(primary_key=True)

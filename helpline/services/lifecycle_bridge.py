@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from helpline.carrier.control import SUPERVISOR_LABEL
+from helpline.carrier.control import COLLEAGUE_LABEL, SUPERVISOR_LABEL
 from helpline.events import after_commit, agent_room, publish
 from helpline.live import LiveLeg
 from helpline.models import Call, CallState
@@ -104,6 +104,9 @@ class Bridging:
         if req.conference_event == "participant-leave" and not is_caller and warm_transfer.participant_left(
                 session, self, call, req.participant_label, now):
             return IvrStep(Next.NOTHING)     # a warm transfer's colleague, or the one who handed over
+        if req.conference_event == "participant-join" and req.participant_label.startswith(COLLEAGUE_LABEL):
+            warm_transfer.colleague_answered(session, call, req.participant_label, now)
+            return IvrStep(Next.NOTHING)     # the colleague of a consultation answered
         if req.participant_label.startswith(SUPERVISOR_LABEL):
             return IvrStep(Next.NOTHING)     # a supervisor came or went: the conversation goes on
         if req.conference_event == "participant-join" and is_caller:

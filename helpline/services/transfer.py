@@ -10,12 +10,16 @@ to wrap-up with the contact record.
 The move is committed first; only then is the caller's leg redirected to ``/ivr/transfer``,
 where they hear that they are being put through and join the other centre's queue, under its
 normal rules (national backup after its maximum wait, the help numbers when nobody can answer).
+The first psychologist is told the caller went only once the carrier took the redirect.  If it
+did not, the move is undone in a second unit of work (the call is hers again, at her centre, the
+transfer count restored, audited ``call.transfer_failed``) and she is told in words that the
+transfer did not happen and the caller is still with her.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -23,11 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.carrier.control import CarrierError
-from helpline.events import ALL_SUPERVISORS, after_commit, agent_room, publish, supervisors_room
+from helpline.events import ALL_SUPERVISORS, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, Call, CallState, Centre, Offer, OfferState, Part, User
 from helpline.services import audit, call_staff
 from helpline.services import calls as register
 from helpline.services.lifecycle import CallLifecycle, CarrierCall, IvrStep, Next
+from helpline.uow import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,22 @@ class TransferRefused(ValueError):
         self.code = code
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A committed move, with what the call was before it (to undo it if the carrier refuses)."""
+
+    call_id: str
+    by_id: int
+    centre_name: str
+    talk_seconds: int
+    before: dict
+    accepted: tuple[int, ...]
+
+
+_KEPT = ("centre_id", "language", "state", "queued_at", "dequeued_at", "agent_id", "agent_joined_at",
+         "bridged_at", "agent_lost_at", "transfer_count")
+
+
 def choices(session: Session, call: Call) -> list[dict]:
     """The centres the caller may be passed to, with the languages each one answers in."""
     centres = session.scalars(select(Centre).where(Centre.id != call.centre_id).order_by(Centre.name))
@@ -47,8 +68,9 @@ def choices(session: Session, call: Call) -> list[dict]:
 
 
 def cold_transfer(session: Session, lifecycle: CallLifecycle, call: Call, by: User, centre: Centre,
-                  language: str, now: datetime) -> None:
-    """Pass ``by``'s caller to ``centre``'s queue in ``language`` (see the module docstring)."""
+                  language: str, now: datetime) -> Moved:
+    """Pass ``by``'s caller to ``centre``'s queue in ``language`` (see the module docstring);
+    ``put_through`` then moves the caller's leg, once this is committed."""
     if call.state != CallState.ANSWERED.value or call.agent_id != by.id:
         raise TransferRefused("not_on_call")
     if call.bridged_at is None:
@@ -58,9 +80,12 @@ def cold_transfer(session: Session, lifecycle: CallLifecycle, call: Call, by: Us
     if language not in centre.language_list:
         raise TransferRefused("language")
     from_centre = call.centre_id
+    before = {name: getattr(call, name) for name in _KEPT}
+    accepted = []
     for offer in session.scalars(select(Offer).where(
             Offer.call_id == call.id, Offer.state == OfferState.ACCEPTED.value)):
         offer.state = OfferState.FAILED.value      # the accepted answer has ended: not a bridge to wait for
+        accepted.append(offer.id)
     call_staff.note(session, call.id, by.id, Part.TRANSFERRED, now)
     call.transfer_count += 1
     call.language = language
@@ -69,35 +94,60 @@ def cold_transfer(session: Session, lifecycle: CallLifecycle, call: Call, by: Us
     row = session.get(AgentPresence, by.id)
     if row is not None and row.call_id == call.id:
         lifecycle.dispatcher._set(session, row, AgentState.WRAP_UP, now)
-    publish(session, lifecycle.dispatcher.publisher, "call_ended",
-            {"call_id": call.id, "wrap_up_seconds": lifecycle.settings.wrap_up_seconds,
-             "talk_seconds": register.waited_seconds_since(call.answered_at, now),
-             "reason": "transferred", "centre": centre.name}, agent_room(by.id))
     publish(session, lifecycle.dispatcher.publisher, "board_changed", {},
             *sorted({supervisors_room(from_centre), supervisors_room(centre.id), ALL_SUPERVISORS}))
     audit.record(session, now, "call.transfer", by, "call", call.id,
                  detail=f"from centre {from_centre} to centre {centre.id}, language {language}")
-    _redirect_after_commit(session, lifecycle, call, by)
+    return Moved(call.id, by.id, centre.name, register.waited_seconds_since(call.answered_at, now),
+                 before, tuple(accepted))
 
 
-def _redirect_after_commit(session: Session, lifecycle: CallLifecycle, call: Call, by: User) -> None:
-    carrier, publisher = lifecycle.carrier, lifecycle.dispatcher.publisher
-    call_id, room = call.id, agent_room(by.id)
-    if carrier is None:
-        return
-    query = urlencode({k: v for k, v in (("lang", call.language), ("type", call.caller_type),
-                                         ("urgent", "1" if call.is_urgent else None)) if v})
-
-    def run() -> None:
+def put_through(session: Session, lifecycle: CallLifecycle, moved: Moved, now: datetime) -> None:
+    """Redirect the caller's leg to the other centre (after ``cold_transfer`` committed).  If the
+    carrier did not, undo the move in a unit of work of its own and raise
+    ``TransferRefused("carrier")``: the caller is still with the first psychologist."""
+    publisher, room = lifecycle.dispatcher.publisher, agent_room(moved.by_id)
+    call = session.get(Call, moved.call_id)
+    if lifecycle.carrier is not None and call is not None:
+        query = urlencode({k: v for k, v in (("lang", call.language), ("type", call.caller_type),
+                                             ("urgent", "1" if call.is_urgent else None)) if v})
         try:
-            carrier.redirect(call_id, f"/ivr/transfer?{query}")
-        except CarrierError as exc:        # the caller is still in the first conversation
+            lifecycle.carrier.redirect(moved.call_id, f"/ivr/transfer?{query}")
+        except CarrierError as exc:            # the caller is still in the first conversation
             logger.error("The caller could not be passed to another centre: %s", exc)
-            publisher.emit("transfer_failed", {"call_id": call_id}, room)
-        except Exception:
-            logger.exception("Transfer redirect failed")
-            publisher.emit("transfer_failed", {"call_id": call_id}, room)
-    after_commit(session, lambda: threading.Thread(target=run, name="transfer", daemon=True).start())
+            with unit_of_work(session):
+                undone = _undo(session, lifecycle, moved, now)
+            if undone:
+                raise TransferRefused("carrier") from None
+    publisher.emit("call_ended", {"call_id": moved.call_id, "reason": "transferred",
+                                  "wrap_up_seconds": lifecycle.settings.wrap_up_seconds,
+                                  "talk_seconds": moved.talk_seconds, "centre": moved.centre_name}, room)
+
+
+def _undo(session: Session, lifecycle: CallLifecycle, moved: Moved, now: datetime) -> bool:
+    """The call back with the first psychologist, as before the move; False when the caller is no
+    longer waiting (they hung up meanwhile, or someone else took them): nothing to undo."""
+    call = session.get(Call, moved.call_id, populate_existing=True)
+    still_moved = call is not None and call.transfer_count == moved.before["transfer_count"] + 1
+    if not still_moved or call.state != CallState.QUEUED.value:
+        return False
+    moved_to = call.centre_id
+    lifecycle.dispatcher.call_left_queue(session, call, now, reason="transfer_failed")
+    for name, value in moved.before.items():
+        setattr(call, name, value)
+    call.centre = session.get(Centre, call.centre_id)
+    for offer_id in moved.accepted:
+        session.get(Offer, offer_id).state = OfferState.ACCEPTED.value
+    row = session.get(AgentPresence, moved.by_id)
+    if row is not None and row.call_id == call.id:
+        lifecycle.dispatcher._set(session, row, AgentState.ON_CALL, now)
+    audit.record(session, now, "call.transfer_failed", session.get(User, moved.by_id), "call", call.id,
+                 detail=f"stayed at centre {call.centre_id}, not moved to centre {moved_to}")
+    publish(session, lifecycle.dispatcher.publisher, "transfer_failed", {"call_id": call.id},
+            agent_room(moved.by_id))
+    publish(session, lifecycle.dispatcher.publisher, "board_changed", {},
+            *sorted({supervisors_room(moved_to), supervisors_room(call.centre_id), ALL_SUPERVISORS}))
+    return True
 
 
 def caller_arrives(lifecycle: CallLifecycle, session: Session, req: CarrierCall, now: datetime) -> IvrStep:

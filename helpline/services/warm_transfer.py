@@ -4,22 +4,25 @@ caller back.
 
 Each step is done at the carrier first and recorded only when the carrier did it (a refusal
 says in words why nothing happened), and audited (``call.consult`` with the colleague's id,
-``call.handover``, ``call.take_back``, ``call.consult_lost``).  Whether a call is in a
-consultation, and with whom, is read back from those events, so every process agrees.
+``call.consult_answered``, ``call.handover``, ``call.take_back``, ``call.consult_lost``).
+Whether a call is in a consultation, and with whom, is read back from those events, so every
+process agrees.
 
-The caller is never lost: when the colleague's leg drops during the consultation, the caller is
-taken off hold and the first psychologist is told in words; when the first psychologist's leg
-drops while the caller holds, the consultation ends and the caller waits for her as after any
-dropped line, then goes to the head of the queue if she does not rejoin in time.  After a hand-over the
-colleague is the call's psychologist: the contact record goes with the call, and both
-psychologists appear among the staff who took part.
+The caller is never lost: when the colleague's leg drops during the consultation, or she does
+not answer (her leg's status callback says so; and whatever the carrier says, the routing tick
+ends a consultation not answered within the ring timeout), the caller is taken off hold and the
+first psychologist is told in words; when the first psychologist's leg drops while the caller
+holds, the consultation ends and the caller waits for her as after any dropped line, then goes
+to the head of the queue if she does not rejoin in time.  After a hand-over the colleague is the
+call's psychologist: the contact record goes with the call, and both psychologists appear among
+the staff who took part.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -30,11 +33,15 @@ from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room
 from helpline.models import AgentPresence, AgentState, AuditEvent, Call, CallState, Part, User
 from helpline.services import audit, call_staff
 from helpline.services.dispatch import call_payload
+from helpline.services.ivr_step import CarrierCall, IvrStep, Next
 from helpline.services.on_the_line import LineRefused, _at_carrier
 
 logger = logging.getLogger(__name__)
 
 CONSULT, HANDOVER, TAKE_BACK, LOST = "call.consult", "call.handover", "call.take_back", "call.consult_lost"
+ANSWERED = "call.consult_answered"
+#: The colleague's leg's final statuses (her participant's status callback).
+LEG_OVER = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 COLLEAGUE_ROLES = ("psychologist", "supervisor")
 
 
@@ -80,12 +87,64 @@ def participant_left(session: Session, lifecycle, call: Call, label: str, now: d
 
 def colleague_on(session: Session, call: Call) -> int | None:
     """The colleague (user id) the call's psychologist is consulting now, else None."""
-    found: int | None = None
+    return _consultation(session, call.id)[0]
+
+
+def _consultation(session: Session, call_id: str) -> tuple[int | None, bool, datetime | None]:
+    """(colleague consulted now or None, whether she answered, when she was rung).  Her leg's
+    answer may be heard before the consultation is on record: either order counts."""
+    found: tuple[int | None, bool, datetime | None] = (None, False, None)
+    answered: set[str] = set()
     for event in session.scalars(select(AuditEvent).where(
-            AuditEvent.object_type == "call", AuditEvent.object_id == call.id,
-            AuditEvent.action.in_((CONSULT, HANDOVER, TAKE_BACK, LOST))).order_by(AuditEvent.id)):
-        found = int(event.detail) if event.action == CONSULT and event.detail.isdigit() else None
+            AuditEvent.object_type == "call", AuditEvent.object_id == call_id,
+            AuditEvent.action.in_((CONSULT, ANSWERED, HANDOVER, TAKE_BACK, LOST))).order_by(AuditEvent.id)):
+        if event.action == ANSWERED:
+            answered.add(event.detail)
+        elif event.action == CONSULT and event.detail.isdigit():
+            found = (int(event.detail), False, event.at)
+        else:
+            found, answered = (None, False, None), set()
+        if found[0] is not None and str(found[0]) in answered:
+            found = (found[0], True, found[2])
     return found
+
+
+def colleague_answered(session: Session, call: Call, label: str, now: datetime) -> None:
+    """The colleague's leg (``label``) joined the conference: she answered (no ring timeout)."""
+    colleague = session.scalar(select(User).where(User.public_id == label.removeprefix(COLLEAGUE_LABEL)))
+    colleague_id, answered, _rung = _consultation(session, call.id)
+    if colleague is not None and not (answered and colleague_id == colleague.id):
+        audit.record(session, now, ANSWERED, None, "call", call.id, detail=str(colleague.id))
+
+
+def colleague_status(lifecycle, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
+    """``/ivr/consult/status``: the colleague's leg answered, or ended (hung up, busy, failed,
+    not answered) during the consultation; the caller then comes back."""
+    leg = lifecycle.live.by_leg(req.leg) if req.leg else None
+    call = session.get(Call, leg.call_id) if leg is not None and not leg.ended else None
+    if call is not None and call.state == CallState.ANSWERED.value:
+        if req.call_status in LEG_OVER:
+            colleague_left(session, of(lifecycle), call, now,
+                           why="colleague_no_answer" if req.call_status != "completed" else "colleague_lost")
+        elif req.call_status == "in-progress" and req.participant_label:
+            colleague_answered(session, call, req.participant_label, now)
+    return IvrStep(Next.NOTHING)
+
+
+def unanswered(session: Session, lifecycle, now: datetime) -> int:
+    """The routing tick's safety net, whatever the carrier says: a consultation whose colleague
+    has not answered within the ring timeout is ended and the caller comes back."""
+    ring = timedelta(seconds=lifecycle.settings.ring_timeout_seconds)
+    rung = select(AuditEvent.object_id).join(Call, Call.id == AuditEvent.object_id).where(
+        AuditEvent.action == CONSULT, AuditEvent.object_type == "call", AuditEvent.at <= now - ring,
+        Call.state == CallState.ANSWERED.value)
+    ended = 0
+    for call_id in set(session.scalars(rung)):
+        colleague_id, answered, since = _consultation(session, call_id)
+        if colleague_id is not None and not answered and since is not None and since <= now - ring:
+            colleague_left(session, of(lifecycle), session.get(Call, call_id), now, why="colleague_no_answer")
+            ended += 1
+    return ended
 
 
 def colleagues(session: Session, by: User) -> list[dict]:
@@ -184,18 +243,26 @@ def take_back(session: Session, warm: Warm, call: Call, by: User, now: datetime)
     publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague.id))
 
 
-def colleague_left(session: Session, warm: Warm, call: Call, now: datetime) -> None:
-    """The carrier says the colleague's leg left during the consultation: the caller comes back
-    to the first psychologist, who is told in words."""
+def colleague_left(session: Session, warm: Warm, call: Call, now: datetime,
+                   why: str = "colleague_lost") -> None:
+    """The colleague's leg left (``colleague_lost``) or never answered (``colleague_no_answer``)
+    during the consultation: the caller comes back to the first psychologist, told in words."""
     colleague_id = colleague_on(session, call)
     if colleague_id is None:
         return
     colleague = session.get(User, colleague_id)
     _unhold(warm, call)
     _release(session, warm, colleague, call, now)
-    audit.record(session, now, LOST, None, "call", call.id, detail="colleague left")
+    audit.record(session, now, LOST, None, "call", call.id,
+                 detail="colleague did not answer" if why == "colleague_no_answer" else "colleague left")
     first = session.get(User, call.agent_id) if call.agent_id else None
-    _tell(session, warm, call, first, "colleague_lost", colleague=colleague.username if colleague else "")
+    _tell(session, warm, call, first, why, colleague=colleague.username if colleague else "")
+    call_id, identity = call.id, colleague.public_id if colleague else ""
+    if why == "colleague_no_answer" and identity:   # her browser stops ringing
+        after_commit(session, lambda: _at_carrier_quietly(
+            warm, lambda c: c.remove_colleague(call_id, identity)))
+    if colleague is not None:
+        publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague.id))
 
 
 def first_left(session: Session, warm: Warm, call: Call, now: datetime) -> None:

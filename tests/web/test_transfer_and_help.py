@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from helpline.extensions import db, socketio
@@ -15,6 +16,16 @@ from tests.web.test_record_and_escalation import answered_call
 
 NS = "/console"
 ASTANA_ID, ALMATY_ID = 1, 2
+
+
+@pytest.fixture(autouse=True)
+def redirects(app, monkeypatch) -> list[tuple[str, str]]:
+    """The phone network takes the redirects asked of it (these calls are the Twilio double's,
+    which the test follows by hand): what was asked."""
+    asked: list[tuple[str, str]] = []
+    monkeypatch.setattr(app.extensions["helpline"].lifecycle.carrier, "redirect",
+                        lambda call_id, path: asked.append((call_id, path)))
+    return asked
 
 
 def received(sio, name):
@@ -85,7 +96,7 @@ def test_help_with_no_supervisor_to_alert_is_refused_in_words(app, make_user, st
 
 
 def test_cold_transfer_puts_the_caller_at_the_head_of_the_other_centres_queue_registered_once(
-        app, make_user, staff_client, phone, twilio, clock):
+        app, make_user, staff_client, phone, twilio, clock, redirects):
     make_user("saule")
     make_user("aigerim", centre_id=ASTANA_ID, languages=("kk", "ru"))
     http, headers, sio, call_id, call = talking(app, phone, staff_client)
@@ -105,6 +116,7 @@ def test_cold_transfer_puts_the_caller_at_the_head_of_the_other_centres_queue_re
     assert reply.status_code == 200 and reply.get_json()["transferred"] is True
     ended = received(sio, "call_ended")
     assert ended[-1]["reason"] == "transferred" and ended[-1]["centre"] == "Astana PSC (demo)"
+    assert redirects == [(call_id, "/ivr/transfer?lang=ru&type=child")]
 
     # the carrier follows the redirect: the caller hears why, and waits in Astana's queue
     doc = twilio.twiml(f"/ivr/transfer?leg={leg_of(call)}&lang=ru&type=child", call.params)

@@ -57,8 +57,9 @@ def _user(app, username):
 def _row(app, call_id):
     with app.app_context():
         call = db.session.get(Call, call_id)
-        actions = db.session.scalars(select(AuditEvent.action).where(
-            AuditEvent.object_id == call_id, AuditEvent.action.like("call.%")).order_by(AuditEvent.id)).all()
+        actions = db.session.scalars(select(AuditEvent.action).where(   # her answer: whenever it came
+            AuditEvent.object_id == call_id, AuditEvent.action.like("call.%"),
+            AuditEvent.action != "call.consult_answered").order_by(AuditEvent.id)).all()
         staff = call_staff.staff_of(db.session, [call_id])[call_id]
         found = {"agent_id": call.agent_id, "transfers": call.transfer_count, "lost": call.agent_lost_at,
                  "actions": actions, "staff": staff}

@@ -21,6 +21,11 @@ def test_hold_consult_and_take_back(twilio, setup):  # noqa: F811
     assert people[CALLER].hold and people[CALLER].hold_url == f"{BASE_URL}/static/audio/hold.wav"
     colleague = people["colleague-" + COLLEAGUE]
     assert colleague.to == "client:" + COLLEAGUE and not colleague.end_conference_on_exit
+    (create,) = [r for r in twilio.requests if r.operation_id == "CreateParticipant"]
+    callback = create.form["StatusCallback"][0]                  # her answer and end come back signed
+    assert callback.startswith(f"{BASE_URL}/ivr/consult/status?leg=") and CALLER not in callback
+    assert callback.endswith(f"&label=colleague-{COLLEAGUE}")
+    assert create.form["StatusCallbackEvent"] == ["answered", "completed"]
 
     control.remove_colleague("call-1", COLLEAGUE)
     control.hold_caller("call-1", False)
