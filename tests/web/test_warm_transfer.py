@@ -173,7 +173,7 @@ def test_a_caller_who_hangs_up_during_a_consultation_frees_the_colleague(app, wa
     assert warm.caller.wait_for(lambda c: c.finished)
     assert warm.colleague.wait_for("consultation_over")["call_id"] == warm.call_id
     assert wait_until(lambda: _presence(app, warm.aigul) == "available")
-    assert _state(app, warm.call_id) == "ended"
+    assert wait_until(lambda: _state(app, warm.call_id) == "ended")
 
 
 def _tail(warm):
