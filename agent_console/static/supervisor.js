@@ -183,7 +183,10 @@
   async function refresh() {
     if (typing()) { soon(); return; }
     const r = await fetch("/supervisor/board.json");
-    if (r.ok) render(await r.json());
+    if (!r.ok) return;
+    const board = await r.json();
+    if (typing()) { soon(); return; }   // she started typing while the board was on its way
+    render(board);
   }
   function soon() { clearTimeout(pending); pending = setTimeout(refresh, 150); }
 

@@ -21,7 +21,7 @@ def _consult(live_app, page, browser_context_factory):
     colleague.locator("#btn-available").click()
     phone = answer_a_child(page, base, browser_context_factory)
     expect(page.locator("#call-status")).to_have_text("Connected")
-    page.get_by_role("button", name="Find available colleagues").click()
+    page.get_by_role("button", name="Find colleagues to consult").click()
     page.get_by_label("Colleague to consult").select_option(label="aigerim")
     page.get_by_role("button", name="Hold the caller and consult").click()
     expect(page.locator("#warm-status")).to_contain_text("The caller is on hold, hearing music. "
