@@ -134,6 +134,7 @@ def init_app(app: Flask) -> None:
         call_help,
         console,
         my_calls,
+        on_the_line,
         public,
         register,
         reports,
@@ -146,7 +147,7 @@ def init_app(app: Flask) -> None:
                                      static_url_path="/console-static"))
 
     for module in (auth, account, console, my_calls, supervisor, blocks, admin, register, public,
-                   reports, call_help, warm_transfer):
+                   reports, call_help, warm_transfer, on_the_line):
         app.register_blueprint(module.bp)
     staff_sessions.init_app()
     if not any(h.namespace == "/console" for h in socketio.namespace_handlers):

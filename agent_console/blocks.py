@@ -18,10 +18,9 @@ from helpline.services import caller_blocks
 from helpline.services.caller_blocks import BlockError
 from helpline.uow import unit_of_work
 from helpline.web import inputs
-from helpline.web.access import may_see_centre, roles_required
+from helpline.web.access import SUPERVISORS, may_see_centre, roles_required
 
 bp = Blueprint("caller_blocks", __name__, url_prefix="/supervisor")
-SUPERVISORS = ("supervisor", "administrator")
 
 REFUSALS = {
     "disabled": _l("Caller tokens are off on this line, so callers cannot be blocked. An "

@@ -24,10 +24,9 @@ from helpline.services.contacts import (
     record_of,
     save_record,
 )
-from helpline.web.access import call_to_record, roles_required
+from helpline.web.access import STAFF, call_to_record, roles_required
 
 bp = Blueprint("console", __name__, url_prefix="/console")
-STAFF = ("psychologist", "supervisor", "administrator")
 
 
 def _cipher() -> NotesCipher:

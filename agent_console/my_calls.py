@@ -13,10 +13,9 @@ from helpline.services import audit, call_staff, drafts
 from helpline.services.contacts import MAX_NOTES, NotesCipher, RecordError, active_topics
 from helpline.uow import unit_of_work
 from helpline.vocabulary import zone_of
-from helpline.web.access import call_to_record, roles_required
+from helpline.web.access import STAFF, call_to_record, roles_required
 
 bp = Blueprint("my_calls", __name__, url_prefix="/console")
-STAFF = ("psychologist", "supervisor", "administrator")
 
 
 

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from agent_console.supervisor import SUPERVISORS, bp
 from helpline.extensions import db
 from helpline.models import Call, CallState
 from helpline.runtime import current_runtime
@@ -14,7 +13,9 @@ from helpline.services import on_the_line as line_service
 from helpline.services.on_the_line import LineRefused, OnTheLine
 from helpline.uow import unit_of_work
 from helpline.web import inputs
-from helpline.web.access import fetch, may_see_centre, roles_required
+from helpline.web.access import SUPERVISORS, fetch, may_see_centre, roles_required
+
+bp = Blueprint("on_the_line", __name__, url_prefix="/supervisor")
 
 
 def _line() -> OnTheLine:

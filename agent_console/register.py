@@ -18,10 +18,9 @@ from helpline.services.contacts import NotesCipher
 from helpline.uow import unit_of_work
 from helpline.vocabulary import to_utc, zone_of
 from helpline.web import inputs
-from helpline.web.access import fetch, may_see_centre, roles_required
+from helpline.web.access import STAFF, fetch, may_see_centre, roles_required
 
 bp = Blueprint("register", __name__, url_prefix="/requests")
-STAFF = ("psychologist", "supervisor", "administrator")
 
 
 def _centre_id() -> int | None:

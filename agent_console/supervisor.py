@@ -18,10 +18,9 @@ from helpline.services.handover import HandOverRefused
 from helpline.uow import unit_of_work
 from helpline.vocabulary import local
 from helpline.web import inputs
-from helpline.web.access import chosen_person, fetch, may_handle, may_see_centre, roles_required
+from helpline.web.access import SUPERVISORS, chosen_person, fetch, may_handle, may_see_centre, roles_required
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
-SUPERVISORS = ("supervisor", "administrator")
 #: The checklist's bodies, as refusals name them.
 BODY_NAMES = {"health": _l("Ambulance / health"), "police": _l("Police"),
               "child_rights": _l("Child-rights authority"), "guardianship": _l("Guardianship body"),
@@ -133,5 +132,3 @@ def wallboard_json():
     from helpline.services import wallboard as figures
 
     return jsonify(figures.figures(db.session, _scope(), current_runtime().clock.now()))
-
-from agent_console import on_the_line as _on_the_line  # noqa: E402,F401  (its routes are on this blueprint)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from helpline.cli import centre_named, work
+from helpline.cli_support import centre_named, work
 from helpline.runtime import current_runtime
 
 centres = AppGroup("centres", help="Centres and their numbers.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from helpline.cli import pass_state
+from helpline.cli_support import pass_state
 from helpline.runtime import current_runtime
 
 db = AppGroup("db", help="Database schema.")

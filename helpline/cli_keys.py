@@ -25,7 +25,7 @@ def keys_rotate(batch_size: int) -> None:
     Refuses, changing nothing, when a value cannot be decrypted with any configured key, and
     names those records. Safe to re-run: values already under the newest key are left alone.
     """
-    from helpline.cli import work
+    from helpline.cli_support import work
     from helpline.runtime import current_runtime
     from helpline.services.cipher import NotesCipher
     from helpline.services.key_rotation import rotate, unreadable_values

@@ -8,7 +8,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from helpline.cli import centre_named, first_of_month, instant, work
+from helpline.cli_support import centre_named, first_of_month, instant, work
 from helpline.runtime import current_runtime
 
 calls = AppGroup("calls", help="The anonymous call register.")

@@ -14,7 +14,7 @@ import os
 
 import click
 
-from helpline.cli import pass_state
+from helpline.cli_support import pass_state
 
 
 def gunicorn_options(bind: tuple[str, ...], threads: int, timeout: int, access_log: bool) -> dict:

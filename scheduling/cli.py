@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from helpline.cli import centre_named, first_of_month, instant, pass_state, work
+from helpline.cli_support import centre_named, first_of_month, instant, pass_state, work
 from helpline.runtime import current_runtime
 from helpline.vocabulary import local
 

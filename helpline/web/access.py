@@ -14,6 +14,10 @@ from helpline.extensions import db
 from helpline.models import Call, Escalation, Offer, User
 from helpline.web import inputs
 
+#: Who may use the console's pages, and who the supervisors' (roles as ``User.role`` holds them).
+STAFF = ("psychologist", "supervisor", "administrator")
+SUPERVISORS = ("supervisor", "administrator")
+
 
 def roles_required(*roles: str):
     def decorator(view):
