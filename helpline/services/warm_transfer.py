@@ -3,10 +3,11 @@ supervisor or an available psychologist, of any centre), then hands the caller o
 caller back.
 
 Each step is done at the carrier first and recorded only when the carrier did it (a refusal
-says in words why nothing happened), and audited (``call.consult`` with the colleague's id,
-``call.consult_answered``, ``call.handover``, ``call.take_back``, ``call.consult_lost``).
-Whether a call is in a consultation, and with whom, is read back from those events, so every
-process agrees.
+says in words why nothing happened; ``warm_steps`` runs every carrier step, and says what to do
+when the carrier leaves the caller on hold or a leg on the line), and audited (``call.consult``
+with the colleague's id, ``call.consult_answered``, ``call.handover``, ``call.take_back``,
+``call.consult_lost``).  Whether a call is in a consultation, and with whom, is read back from
+those events, so every process agrees.
 
 The caller is never lost: when the colleague's leg drops during the consultation, or she does
 not answer (her leg's status callback says so; and whatever the carrier says, the routing tick
