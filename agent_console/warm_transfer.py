@@ -12,7 +12,7 @@ from agent_console.call_help import STAFF, _own_call
 from helpline.extensions import db
 from helpline.runtime import current_runtime
 from helpline.services import warm_transfer as warm
-from helpline.services.warm_transfer import WarmRefused
+from helpline.services.warm_transfer import HeldRefused, WarmRefused
 from helpline.uow import unit_of_work
 from helpline.web import inputs
 from helpline.web.access import roles_required
@@ -75,10 +75,18 @@ def take_back(call_id: str):
 
 
 def _step(action):
+    """Run the step in a unit of work; a refusal answers 409 in words.  When the carrier left
+    the caller on hold (``HeldRefused``), that is kept on record and said (``still_on_hold``)."""
     rt = current_runtime()
+    held = None
     try:
         with unit_of_work(db.session):
-            answer = action(rt, rt.clock.now())
+            try:
+                answer = action(rt, rt.clock.now())
+            except HeldRefused as exc:
+                held = exc
     except WarmRefused as exc:
         return jsonify(error=str(exc)), 409
+    if held is not None:
+        return jsonify(error=str(held), still_on_hold=True), 409
     return jsonify(**answer)

@@ -42,7 +42,7 @@ def parse(form, args) -> CarrierCall:
         except ValueError:
             return default
 
-    language = args.get("lang")
+    language, heard = args.get("lang"), args.get("heard")
     return CarrierCall(
         call_sid=(form.get("CallSid") or "")[:64],
         from_number=form.get("From"),
@@ -56,6 +56,7 @@ def parse(form, args) -> CarrierCall:
         language=language if language in LANGUAGES else None,
         caller_type=(args.get("type") or None),
         urgent=args.get("urgent") == "1",
+        heard=heard if heard in LANGUAGES else None,
         conference_event=(form.get("StatusCallbackEvent") or "")[:32],
         participant_label=(form.get("ParticipantLabel") or args.get("label") or "")[:64],
         join_token=(form.get("join") or "")[:64],
@@ -245,7 +246,8 @@ def render(step: IvrStep, rt: Runtime) -> str:
         return twiml.menu([say("caller_type_menu")], action=url, fallthrough=url, before=before,
                           timeout=rt.settings.menu_timeout_seconds, audio_base=say.audio_base)
     if step.next is Next.ENQUEUE:
-        prompts = sorry + ([say(step.preface)] if step.preface else []) + [
+        told = Speech(rt, step.preface_language) if step.preface_language else say
+        prompts = sorry + ([told(step.preface)] if step.preface else []) + [
             say.help_numbers("urgent") if step.urgent else say("connecting")]
         return twiml.enqueue(prompts, queue_name=step.queue,
                              wait_url=_url("ivr.queue_wait", **_queue_params(step)),

@@ -124,13 +124,16 @@ def public_figures(session: Session, now: datetime, runtime) -> str:
 
 def routing_tick(session: Session, now: datetime, runtime) -> str:
     """Offer waiting calls; give back to their psychologist callers whose consulted colleague
-    did not answer within the ring timeout."""
-    from helpline.services import warm_transfer
+    did not answer within the ring timeout; try again to take off hold callers the carrier left
+    on hold when their consultation ended."""
+    from helpline.services import warm_steps, warm_transfer
 
     given_back = warm_transfer.unanswered(session, runtime.lifecycle, now)
+    off_hold = warm_steps.retry_holds(session, runtime.lifecycle.carrier, runtime.dispatcher.publisher, now)
     offers = runtime.dispatcher.route(session, now)
     said = [f"calls offered: {len(offers)}"] if offers else []
-    return "; ".join(said + ([f"consultations not answered: {given_back}"] if given_back else []))
+    said += [f"consultations not answered: {given_back}"] if given_back else []
+    return "; ".join(said + ([f"callers taken off hold: {off_hold}"] if off_hold else []))
 
 
 def reconcile_calls(session: Session, now: datetime, runtime) -> str:

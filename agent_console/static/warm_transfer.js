@@ -20,6 +20,8 @@
     $("warm-form").hidden = on; $("warm-consulting").hidden = !on;
     $("btn-handover").disabled = false; $("btn-take-back").disabled = false;
   }
+  // the caller may still be on hold though nobody is consulted: only Take back is offered
+  function heldStill() { consulting(true); $("btn-handover").disabled = true; }
   function started(data) {
     callId = data.call_id; colleague = "";
     status(""); consulting(false); $("warm-done").textContent = "";
@@ -61,7 +63,7 @@
     $("btn-consult").disabled = true; status(T.working, "");
     const {ok, data} = await record.send(url("consult"), JSON.parse($("warm-colleague").value));
     $("btn-consult").disabled = false;
-    if (!ok) { status(data.error || T.not_done, "error"); return; }
+    if (!ok) { if (data.still_on_hold) heldStill(); status(data.error || T.not_done, "error"); return; }
     colleague = data.colleague;
     consulting(true); status(fmt(T.consulting, {name: colleague}), "ok");
   });
@@ -81,10 +83,20 @@
   });
 
   function start({socket}) {
+    const banner = $("consultation");
+    const show = (text) => { banner.textContent = text; banner.hidden = !text; };
     socket.on("call_connected", started);
     socket.on("warm_transfer", (data) => {
-      if (data.call_id !== callId || !["colleague_lost", "colleague_no_answer"].includes(data.step)) return;
-      consulting(false); status(fmt(T[data.step], {name: data.colleague}), "error");
+      const said = fmt(T[data.step] || T.not_done, {name: data.colleague || ""});
+      if (data.step === "colleague_not_let_go") { show(said); return; }        // the colleague's console
+      if (data.step === "first_not_let_go") { $("warm-done").textContent = said; return; }   // handed over
+      if (data.call_id !== callId) return;
+      if (data.step === "still_on_hold") { heldStill(); status(said, "error"); }
+      else if (data.step === "colleague_still_on") status(said, "error");
+      else if (data.step === "off_hold") { consulting(false); status(said, "ok"); }
+      else if (["colleague_lost", "colleague_no_answer"].includes(data.step)) {
+        consulting(false); status(said, "error");
+      }
     });
     socket.on("call_ended", (data) => {
       if (data.call_id !== callId) return;
@@ -94,8 +106,6 @@
     ["call_handed_on", "bridge_failed"].forEach((name) => socket.on(name, (data) => {
       if (data.call_id === callId) over();
     }));
-    const banner = $("consultation");
-    const show = (text) => { banner.textContent = text; banner.hidden = !text; };
     socket.on("consultation", (data) => show(fmt(T.consultation, {name: data.from})));
     socket.on("consultation_over", () => show(""));
     socket.on("handed_over", (data) => show(fmt(T.yours, {name: data.from})));

@@ -14,6 +14,9 @@ class CarrierFaults:
     rest_fails: bool = False
     #: Calls that end do not POST /ivr/status (a lost status callback).
     no_status_callback: bool = False
+    #: Only these REST actions fail (named as the control names them, e.g. "take the colleague
+    #: off the call"): one step of a warm transfer failing while the others work.
+    failing: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, bool]:
         return {"rest_fails": self.rest_fails, "no_status_callback": self.no_status_callback}

@@ -110,7 +110,8 @@ class SimulatedCarrierControl(SimulatedWarmTransfer):
         return live_leg(self._live, call_id)
 
     def _refuse_if_faulty(self, call: SimulatedCall | None, what: str) -> None:
-        if not self._carrier.faults.rest_fails:
+        faults = self._carrier.faults
+        if not faults.rest_fails and what not in faults.failing:
             return
         if call is not None:
             call.record_event("fault", f"the carrier's REST API failed to {what} (simulated fault)")

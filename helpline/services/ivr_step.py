@@ -29,6 +29,9 @@ class CarrierCall:
     language: str | None = None
     caller_type: str | None = None
     urgent: bool = False
+    #: The language the caller chose, when the next words are for another (a cold transfer to a
+    #: centre answering in another language): she is told of the transfer in her own.
+    heard: str | None = None
     #: Conference status callbacks: the event and whether the leaving party ends the conference.
     conference_event: str = ""
     #: The conference participant's label (a supervisor's leg is labelled ``supervisor-...``).
@@ -75,6 +78,8 @@ class IvrStep:
     help: str = "error"
     #: A prompt said before the help numbers (``blocked``: the line cannot take this caller).
     preface: str | None = None
+    #: The language of the preface, when not ``language`` (the caller's own, on a transfer).
+    preface_language: str | None = None
 
 
 

@@ -109,8 +109,10 @@ def put_through(session: Session, lifecycle: CallLifecycle, moved: Moved, now: d
     publisher, room = lifecycle.dispatcher.publisher, agent_room(moved.by_id)
     call = session.get(Call, moved.call_id)
     if lifecycle.carrier is not None and call is not None:
+        heard = moved.before["language"]       # she hears of the transfer in the language she chose
         query = urlencode({k: v for k, v in (("lang", call.language), ("type", call.caller_type),
-                                             ("urgent", "1" if call.is_urgent else None)) if v})
+                                             ("urgent", "1" if call.is_urgent else None),
+                                             ("heard", heard if heard != call.language else None)) if v})
         try:
             lifecycle.carrier.redirect(moved.call_id, f"/ivr/transfer?{query}")
         except CarrierError as exc:            # the caller is still in the first conversation
@@ -152,8 +154,9 @@ def _undo(session: Session, lifecycle: CallLifecycle, moved: Moved, now: datetim
 
 def caller_arrives(lifecycle: CallLifecycle, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
     """``/ivr/transfer``: the caller hears that they are being put through to another centre's
-    psychologist, and waits in its queue (or, if someone there answered already, joins them)."""
+    psychologist (in the language she chose, ``heard``, when the other centre answers in another),
+    and waits in its queue (or, if someone there answered already, joins them)."""
     step = lifecycle.connect(session, req, now)
     if step.next is Next.ENQUEUE:
-        return IvrStep(**{**step.__dict__, "preface": "transferred"})
+        return IvrStep(**{**step.__dict__, "preface": "transferred", "preface_language": req.heard})
     return step

@@ -3,10 +3,11 @@ supervisor or an available psychologist, of any centre), then hands the caller o
 caller back.
 
 Each step is done at the carrier first and recorded only when the carrier did it (a refusal
-says in words why nothing happened), and audited (``call.consult`` with the colleague's id,
-``call.consult_answered``, ``call.handover``, ``call.take_back``, ``call.consult_lost``).
-Whether a call is in a consultation, and with whom, is read back from those events, so every
-process agrees.
+says in words why nothing happened; ``warm_steps`` runs every carrier step, and says what to do
+when the carrier leaves the caller on hold or a leg on the line), and audited (``call.consult``
+with the colleague's id, ``call.consult_answered``, ``call.handover``, ``call.take_back``,
+``call.consult_lost``).  Whether a call is in a consultation, and with whom, is read back from
+those events, so every process agrees.
 
 The caller is never lost: when the colleague's leg drops during the consultation, or she does
 not answer (her leg's status callback says so; and whatever the carrier says, the routing tick
@@ -29,12 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.carrier.control import COLLEAGUE_LABEL, CarrierControl, colleague_label
-from helpline.events import ALL_SUPERVISORS, Publisher, after_commit, agent_room, publish, supervisors_room
+from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, AuditEvent, Call, CallState, Part, User
-from helpline.services import audit, call_staff
+from helpline.services import audit, call_staff, warm_steps
 from helpline.services.dispatch import call_payload
 from helpline.services.ivr_step import CarrierCall, IvrStep, Next
-from helpline.services.on_the_line import LineRefused, _at_carrier
+from helpline.services.warm_steps import HeldRefused, WarmRefused, at_carrier
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,7 @@ ANSWERED = "call.consult_answered"
 LEG_OVER = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 COLLEAGUE_ROLES = ("psychologist", "supervisor")
 
-
-#: Nothing was done; the message says why, in the user's language (as for supervisors).
-WarmRefused = LineRefused
+__all__ = ["HeldRefused", "WarmRefused"]
 
 
 @dataclass(frozen=True)
@@ -184,12 +183,13 @@ def consult(session: Session, warm: Warm, call: Call, by: User, colleague: User,
     if row is None or row.state != AgentState.AVAILABLE.value or colleague.role not in COLLEAGUE_ROLES:
         raise WarmRefused(_("%(name)s is not available now. Choose another colleague.",
                             name=colleague.username))
-    _at_carrier_of(warm, lambda c: c.hold_caller(call.id, True), _("The caller was not put on hold"))
+    at_carrier(warm.carrier, lambda c: c.hold_caller(call.id, True), _("The caller was not put on hold"))
     try:
-        _at_carrier_of(warm, lambda c: c.add_colleague(call.id, colleague.public_id),
-                    _("Your colleague was not brought in"))
-    except WarmRefused:
-        _unhold(warm, call)
+        at_carrier(warm.carrier, lambda c: c.add_colleague(call.id, colleague.public_id),
+                   _("Your colleague was not brought in"))
+    except WarmRefused as exc:
+        if not warm_steps.unhold(session, warm.carrier, call, now):
+            raise HeldRefused(str(exc) + " " + warm_steps.held_words()) from None
         raise
     warm.dispatcher._set(session, row, AgentState.ON_CALL, now)   # no offers while she consults
     audit.record(session, now, CONSULT, by, "call", call.id, detail=str(colleague.id))
@@ -202,8 +202,8 @@ def hand_over(session: Session, warm: Warm, call: Call, by: User, now: datetime)
     """The first psychologist leaves; the colleague is now the call's psychologist."""
     _own(call, by)
     colleague = _colleague(session, call)
-    _at_carrier_of(warm, lambda c: c.hand_over(call.id, colleague.public_id),
-                   _("The caller was not handed over"))
+    at_carrier(warm.carrier, lambda c: c.hand_over(call.id, colleague.public_id),
+               _("The caller was not handed over"))
     call_staff.note(session, call.id, by.id, Part.TRANSFERRED, now)
     call_staff.note(session, call.id, colleague.id, Part.JOINED, now)
     call.agent_id = colleague.id
@@ -225,7 +225,9 @@ def hand_over(session: Session, warm: Warm, call: Call, by: User, now: datetime)
         publish(session, warm.publisher, event, payload, agent_room(colleague.id))
     publish(session, warm.publisher, "board_changed", {}, supervisors_room(call.centre_id), ALL_SUPERVISORS)
     call_id = call.id       # her leg leaves once the hand-over is on record, so its leaving is understood
-    after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.let_first_go(call_id)))
+    warm_steps.once_recorded(session, warm.carrier, warm.publisher, call_id, "let the first psychologist go",
+                             lambda c: c.let_first_go(call_id),
+                             {by.id: {"step": "first_not_let_go", "colleague": colleague.username}}, now)
     return colleague
 
 
@@ -233,13 +235,18 @@ def take_back(session: Session, warm: Warm, call: Call, by: User, now: datetime)
     """The caller is taken off hold and the colleague leaves (once the take-back is on record, so
     that her leaving is not taken for a dropped line)."""
     _own(call, by)
+    if colleague_on(session, call) is None and warm_steps.still_held(session, call.id):
+        at_carrier(warm.carrier, lambda c: c.hold_caller(call.id, False),   # her consultation is over
+                   _("The caller was not taken off hold"))
+        audit.record(session, now, warm_steps.OFF_HOLD, by, "call", call.id, detail="taken back")
+        _tell(session, warm, call, by, "taken_back")
+        return
     colleague = _colleague(session, call)
-    _at_carrier_of(warm, lambda c: c.hold_caller(call.id, False), _("The caller was not taken off hold"))
+    at_carrier(warm.carrier, lambda c: c.hold_caller(call.id, False), _("The caller was not taken off hold"))
     _release(session, warm, colleague, call, now)
     audit.record(session, now, TAKE_BACK, by, "call", call.id, detail=str(colleague.id))
     _tell(session, warm, call, by, "taken_back")
-    call_id, identity = call.id, colleague.public_id
-    after_commit(session, lambda: _at_carrier_quietly(warm, lambda c: c.remove_colleague(call_id, identity)))
+    _let_colleague_go(session, warm, call, colleague, by, now)
     publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague.id))
 
 
@@ -251,16 +258,15 @@ def colleague_left(session: Session, warm: Warm, call: Call, now: datetime,
     if colleague_id is None:
         return
     colleague = session.get(User, colleague_id)
-    _unhold(warm, call)
     _release(session, warm, colleague, call, now)
     audit.record(session, now, LOST, None, "call", call.id,
                  detail="colleague did not answer" if why == "colleague_no_answer" else "colleague left")
+    back = warm_steps.unhold(session, warm.carrier, call, now)    # else on record as still on hold
     first = session.get(User, call.agent_id) if call.agent_id else None
-    _tell(session, warm, call, first, why, colleague=colleague.username if colleague else "")
-    call_id, identity = call.id, colleague.public_id if colleague else ""
-    if why == "colleague_no_answer" and identity:   # her browser stops ringing
-        after_commit(session, lambda: _at_carrier_quietly(
-            warm, lambda c: c.remove_colleague(call_id, identity)))
+    _tell(session, warm, call, first, why if back else "still_on_hold",
+          colleague=colleague.username if colleague else "")
+    if why == "colleague_no_answer" and colleague is not None:   # her browser stops ringing
+        _let_colleague_go(session, warm, call, colleague, first, now)
     if colleague is not None:
         publish(session, warm.publisher, "consultation_over", {"call_id": call.id}, agent_room(colleague.id))
 
@@ -315,16 +321,13 @@ def _tell(session: Session, warm: Warm, call: Call, by: User | None, what: str, 
                 agent_room(by.id))
 
 
-def _unhold(warm: Warm, call: Call) -> None:
-    _at_carrier_quietly(warm, lambda c: c.hold_caller(call.id, False))
-
-
-def _at_carrier_of(warm: Warm, action, not_done: str) -> None:
-    _at_carrier(action, warm, not_done)
-
-
-def _at_carrier_quietly(warm: Warm, action) -> None:
-    try:
-        _at_carrier(action, warm, "")
-    except WarmRefused:
-        logger.error("Warm transfer: the carrier did not complete a step")
+def _let_colleague_go(session: Session, warm: Warm, call: Call, colleague: User, first: User | None,
+                      now: datetime) -> None:
+    """The colleague's leg leaves once the step is on record; if the carrier does not take it
+    out, both are told she may still be on the line."""
+    call_id, identity = call.id, colleague.public_id
+    tell = {colleague.id: {"step": "colleague_not_let_go", "colleague": first.username if first else ""}}
+    if first is not None:
+        tell[first.id] = {"step": "colleague_still_on", "colleague": colleague.username}
+    warm_steps.once_recorded(session, warm.carrier, warm.publisher, call_id, "take the colleague off",
+                             lambda c: c.remove_colleague(call_id, identity), tell, now)

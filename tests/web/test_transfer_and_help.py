@@ -116,12 +116,14 @@ def test_cold_transfer_puts_the_caller_at_the_head_of_the_other_centres_queue_re
     assert reply.status_code == 200 and reply.get_json()["transferred"] is True
     ended = received(sio, "call_ended")
     assert ended[-1]["reason"] == "transferred" and ended[-1]["centre"] == "Astana PSC (demo)"
-    assert redirects == [(call_id, "/ivr/transfer?lang=ru&type=child")]
+    assert redirects == [(call_id, "/ivr/transfer?lang=ru&type=child&heard=en")]
 
-    # the carrier follows the redirect: the caller hears why, and waits in Astana's queue
-    doc = twilio.twiml(f"/ivr/transfer?leg={leg_of(call)}&lang=ru&type=child", call.params)
-    words = " ".join(spoken(doc))
-    assert "другого центра" in words
+    # the carrier follows the redirect: the caller hears why in the language she chose (English),
+    # then Astana's words in Russian, and waits in Astana's queue
+    doc = twilio.twiml(f"/ivr/transfer?leg={leg_of(call)}&lang=ru&type=child&heard=en", call.params)
+    said = spoken(doc)
+    assert said[0] == "You are being put through to a psychologist at another centre."
+    assert "другого центра" not in " ".join(said) and any("психолог" in words.lower() for words in said[1:])
     assert doc.find("Enqueue").text == f"centre-{ASTANA_ID}"
 
     aigerim, _ = staff_client("aigerim")
