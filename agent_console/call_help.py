@@ -17,11 +17,9 @@ from helpline.services.help_requests import HelpRefused
 from helpline.services.transfer import TransferRefused
 from helpline.uow import unit_of_work
 from helpline.web import inputs
-from helpline.web.access import fetch, may_see_centre, roles_required
+from helpline.web.access import STAFF, SUPERVISORS, fetch, may_see_centre, roles_required
 
 bp = Blueprint("call_help", __name__)
-STAFF = ("psychologist", "supervisor", "administrator")
-SUPERVISORS = ("supervisor", "administrator")
 
 HELP_REFUSALS = {
     "not_on_call": _l("Not sent: you are not on this call any more."),

@@ -8,14 +8,14 @@ from flask import Blueprint, jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from agent_console.call_help import STAFF, _own_call
+from agent_console.call_help import _own_call
 from helpline.extensions import db
 from helpline.runtime import current_runtime
 from helpline.services import warm_transfer as warm
 from helpline.services.warm_transfer import HeldRefused, WarmRefused
 from helpline.uow import unit_of_work
 from helpline.web import inputs
-from helpline.web.access import roles_required
+from helpline.web.access import STAFF, roles_required
 
 bp = Blueprint("warm_transfer", __name__)
 CHOOSE = _l("Choose a colleague, a supervisor, or a centre and a language.")
