@@ -164,7 +164,9 @@ def _on_call(call: Call, now) -> set[int]:
 @bp.get("/voice-token")
 @roles_required(*STAFF)
 def voice_token():
-    """A short-lived Twilio Voice access token; the identity is an opaque agent id."""
+    """A short-lived Twilio Voice access token; the identity is an opaque agent id. Incoming calls
+    are allowed so that a colleague's consultation (warm transfer) can ring this browser; the
+    console answers one only while it expects it (``Senim.answerExpected`` in common.js)."""
     from twilio.jwt.access_token import AccessToken
     from twilio.jwt.access_token.grants import VoiceGrant
 
@@ -174,7 +176,7 @@ def voice_token():
     token = AccessToken(settings.twilio_account_sid, settings.twilio_api_key,
                         settings.twilio_api_secret, identity=current_user.public_id, ttl=600)
     token.add_grant(VoiceGrant(outgoing_application_sid=settings.twilio_twiml_app_sid,
-                               incoming_allow=False))
+                               incoming_allow=True))
     return jsonify(token=token.to_jwt(), ttl=600)
 
 

@@ -1,5 +1,6 @@
 // What the staff pages' scripts share, loaded before each page's own script (base.html):
-// window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut}.
+// window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut,
+// answerExpected}.
 //
 // Times are shown in the centre's zone, which the page names (<body data-zone>, from
 // Centre.timezone); no script writes a zone of its own.
@@ -12,6 +13,12 @@
 // first key or click prepares it, so a later ring is heard), ring(on) (an offer ringing: a beep every 1.5 s until ring(false)) and alarm() (three beeps).
 // endOnSignOut(socket, onStop): when the sign-in session ends (here or elsewhere, revoked, idle or
 // too old) the socket stops for good and onStop() runs, once; returns {stop, ended}.
+// answerExpected(onAccept) -> {listen(device), expect(ms), stop()}: with the real carrier, a Voice
+// SDK device registered for incoming calls answers only the line's call (from LINE) and only
+// while the page expects one (expect(ms): the server said it rings here; stop(): that is over);
+// any other call is rejected, never put through to a headset unannounced. A call that arrives
+// just before the page hears that it is expected waits EARLY_MS for it. onAccept(call) runs for
+// each call answered.
 (function () {
   "use strict";
   const zone = document.body.dataset.zone || undefined;
@@ -108,5 +115,31 @@
     return {stop, ended: () => ended};
   }
 
-  window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut};
+  const LINE = "client:senim", EARLY_MS = 3000;
+  function answerExpected(onAccept) {
+    let until = 0, waiting = null, timer = null;
+    const expected = () => Date.now() < until;
+    function settle() {
+      const call = waiting;
+      waiting = null; clearTimeout(timer);
+      if (!call) return;
+      if (!expected()) { call.reject(); return; }
+      call.accept();
+      if (onAccept) onAccept(call);
+    }
+    function incoming(call) {
+      const from = call.parameters && call.parameters.From;
+      if (from !== LINE || waiting) { call.reject(); return; }
+      waiting = call;
+      call.on("cancel", () => { if (waiting === call) { waiting = null; clearTimeout(timer); } });
+      if (expected()) settle(); else timer = setTimeout(settle, EARLY_MS);
+    }
+    return {
+      listen(device) { device.on("incoming", incoming); },
+      expect(ms) { until = Date.now() + ms; settle(); },
+      stop() { until = 0; settle(); },
+    };
+  }
+
+  window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut, answerExpected};
 })();

@@ -8,12 +8,14 @@
     const {S, T, $, twilioMode, fmt, safe, finished, showError, endCallPanel, updateCallStatus} = c;
     // ---- voice (Twilio Voice SDK, only with the real carrier)
     // Ready = the SDK is set up, the last token fetch worked and its token is within its TTL, no device
-    // error is outstanding, the computer is online and the microphone is not blocked. The Device is not
-    // registered for incoming calls (the token allows none): it dials out to join the conference.
+    // error is outstanding, the computer is online and the microphone is not blocked. For its own
+    // calls the Device dials out to join the conference; it is registered for incoming calls only so
+    // that a colleague's consultation can ring here (answered only when expected, see below).
     const TOKEN_MARGIN_MS = 60000, RETRY_MS = 15000;
+    const SIGNALLING = new Set([31000, 31005, 31009]);     // the SDK's connection to Twilio
     const voice = {device: null, call: null, settingUp: false, unsupported: false, tokenError: null,
                    deviceError: null, micBlocked: false, tokenAt: 0, tokenExpiresAt: 0,
-                   refreshTimer: null, recoverTimer: null};
+                   registerError: null, refreshTimer: null, recoverTimer: null};
 
     function describeError(err) {
       if (!err) return "";
@@ -108,7 +110,14 @@
         const token = await freshToken();
         const device = new Twilio.Device(token, {closeProtection: true, tokenRefreshMs: TOKEN_MARGIN_MS});
         device.on("tokenWillExpire", () => { freshToken().catch(() => null); });
+        incoming.listen(device);
         device.on("error", (err) => {
+          // Twilio's signalling out of reach while no leg of ours is being placed or up: only the
+          // registration for consultations failed (the SDK retries it); our own call's connect
+          // reaches for Twilio afresh and says in words if that fails.
+          if (SIGNALLING.has(err && err.code) && !voice.call && S.voiceLeg.state !== "connecting") {
+            voice.registerError = describeError(err); return;
+          }
           voice.deviceError = describeError(err);
           updateReadiness();
           if (S.callId && !(S.legLost && S.legLost.deadline !== null)) showError(voice.deviceError);
@@ -120,6 +129,8 @@
         });
         voice.device = device;
         voice.deviceError = null;
+        device.on("registered", () => { voice.registerError = null; });
+        device.register().catch(() => null);     // its failure comes as an "error" event too
       } catch (e) {
         if (e && e.name === "NotSupportedError") voice.unsupported = true;
         else if (!voice.tokenError) { voice.deviceError = describeError(e); recoverSoon(); }
@@ -137,17 +148,21 @@
       audioStatus("");
       if (call) { call.__dropped = true; try { call.disconnect(); } catch (e) { /* already gone */ } }
     }
-    // Join the call's conference with a token fetched just now. True when the SDK placed the leg.
-    async function connectVoice(join, forCall, hooks) {
-      hooks = hooks || {};
+    // One failure per leg (error, then disconnect), said in words.
+    function failer(forCall, hooks) {
       let failed = false;
-      const fail = (message) => {
-        if (failed) return;                        // one failure per leg (error, then disconnect)
+      return (message) => {
+        if (failed) return;
         failed = true;
         if (S.voiceLeg.callId === forCall) S.voiceLeg = {callId: forCall, state: "failed"};
         audioStatus(fmt(T.audio_failed, {error: message}));
         if (hooks.onFail) hooks.onFail(message); else showError(fmt(T.audio_failed, {error: message}));
       };
+    }
+    // Join the call's conference with a token fetched just now. True when the SDK placed the leg.
+    async function connectVoice(join, forCall, hooks) {
+      hooks = hooks || {};
+      const fail = failer(forCall, hooks);
       dropVoice();
       S.voiceLeg = {callId: forCall, state: "connecting"};
       if (!voice.device) { fail(readinessText() || T.device_setting_up); return false; }
@@ -166,6 +181,11 @@
         audioStatus("");
         return false;
       }
+      watchLeg(call, forCall, hooks, fail);
+      return true;
+    }
+    // This browser's leg into forCall's conference: what it says, and what becomes of the call.
+    function watchLeg(call, forCall, hooks, fail) {
       voice.call = call;
       call.mute($("btn-mute").getAttribute("aria-pressed") === "true");
       let accepted = false;
@@ -195,7 +215,22 @@
         S.voiceLeg = {callId: forCall, state: "disconnected"};
         if (S.callId === forCall) updateCallStatus();   // never "Connected" without our audio
       });
-      return true;
+    }
+
+    // A colleague consulting this psychologist (warm transfer) rings this browser from the line:
+    // answered only while the console expects it (after "consultation", within the ring time),
+    // rejected otherwise. Its leg is then this console's, and the call's after a hand-over.
+    const CONSULT_RING_MS = 30000;
+    let consulted = null;
+    const incoming = window.Senim.answerExpected((call) => {
+      dropVoice();
+      S.voiceLeg = {callId: consulted, state: "connecting"};
+      audioStatus(T.audio_connecting);
+      watchLeg(call, consulted, {}, failer(consulted, {}));
+    });
+    if (twilioMode) {
+      c.socket.on("consultation", (data) => { consulted = data.call_id; incoming.expect(CONSULT_RING_MS); });
+      ["consultation_over", "handed_over"].forEach((name) => c.socket.on(name, () => incoming.stop()));
     }
 
     if (twilioMode) {

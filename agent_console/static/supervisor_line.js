@@ -9,7 +9,8 @@
   const errorEl = document.getElementById("action-error");
   const doneEl = document.getElementById("line-done");
   let line = {calls: {}, me: null};
-  let expecting = 0;      // until when the browser answers the line's call (real carrier)
+  const RING_MS = 30000;
+  const incoming = window.Senim.answerExpected();   // the line's call, answered only when asked for
 
   function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
   const described = (p) => W.person.replace("{name}", p.name).replace("{mode}", W[p.mode] || p.mode);
@@ -47,7 +48,7 @@
 
   async function step(callId, mode) {
     errorEl.textContent = ""; doneEl.textContent = "";
-    if (mode !== "leave") expecting = Date.now() + 30000;
+    if (mode !== "leave") incoming.expect(RING_MS);
     let r, data = {};
     try {
       r = await fetch(`/supervisor/calls/${encodeURIComponent(callId)}/line`, {method: "POST",
@@ -56,7 +57,7 @@
       data = (r.headers.get("Content-Type") || "").includes("application/json") ? await r.json().catch(() => ({})) : {};
     } catch (e) { errorEl.textContent = W.not_done_offline; load(); return; }
     if (r.redirected || !r.ok) {
-      errorEl.textContent = data.error || W.not_done_server; expecting = 0; load(); return;
+      errorEl.textContent = data.error || W.not_done_server; incoming.stop(); load(); return;
     }
     doneEl.textContent = W["done_" + mode];
     load();
@@ -68,7 +69,7 @@
     const r = await fetch("/supervisor/voice-token", {credentials: "same-origin", cache: "no-store"});
     if (!r.ok) return;
     const dev = new Twilio.Device((await r.json()).token, {closeProtection: true});
-    dev.on("incoming", (call) => { if (Date.now() < expecting) call.accept(); else call.reject(); });
+    incoming.listen(dev);
     dev.on("tokenWillExpire", async () => {
       const again = await fetch("/supervisor/voice-token", {credentials: "same-origin", cache: "no-store"});
       if (again.ok) dev.updateToken((await again.json()).token);

@@ -6,6 +6,8 @@ import base64
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
+
 from helpline import create_app
 from helpline.extensions import db
 from helpline.schema import upgrade
@@ -39,11 +41,14 @@ def test_an_answered_call_is_bridged_into_its_own_conference(app, phone, make_us
     assert call.queue_result("redirected").find("Dial") is not None
 
 
-def test_voice_token_and_agent_join_with_twilio(settings_overrides, clock):
+API_KEY, API_SECRET = "SK" + "2" * 32, "an-api-secret-of-at-least-32-bytes!"
+
+
+def _twilio_app(settings_overrides, clock):
+    """The app with the real carrier's settings, and psychologist saule's public id."""
     app = create_app({**settings_overrides, "twilio_account_sid": "AC" + "1" * 32,
-                      "twilio_auth_token": AUTH_TOKEN, "twilio_api_key": "SK" + "2" * 32,
-                      "twilio_api_secret": "an-api-secret-of-at-least-32-bytes!",
-                      "twilio_twiml_app_sid": "AP" + "3" * 32},
+                      "twilio_auth_token": AUTH_TOKEN, "twilio_api_key": API_KEY,
+                      "twilio_api_secret": API_SECRET, "twilio_twiml_app_sid": "AP" + "3" * 32},
                      environ={}, clock=clock)
     with app.app_context():
         upgrade(db.engine)
@@ -54,6 +59,28 @@ def test_voice_token_and_agent_join_with_twilio(settings_overrides, clock):
                            clock.now())
         public_id = user.public_id
         db.session.commit()
+    return app, public_id
+
+
+def test_the_psychologists_voice_token_lets_a_consultation_ring_her_browser(settings_overrides, clock):
+    """Warm transfer rings a consulted colleague's browser (``client:<public id>``): her token must
+    allow incoming calls, name her only by her opaque id, and carry no phone number."""
+    app, public_id = _twilio_app(settings_overrides, clock)
+    client = app.test_client()
+    sign_in(client, "saule")
+    token = client.get("/console/voice-token").get_json()["token"]
+    payload = jwt.decode(token, API_SECRET, algorithms=["HS256"])      # signed with our API key's secret
+    assert payload["iss"] == API_KEY
+    assert payload["grants"] == {          # nothing else: no number, no name
+        "identity": public_id,
+        "voice": {"incoming": {"allow": True},
+                  "outgoing": {"application_sid": "AP" + "3" * 32}},     # her own calls dial out
+    }
+    assert payload["exp"] - payload["nbf"] <= 600
+
+
+def test_voice_token_and_agent_join_with_twilio(settings_overrides, clock):
+    app, public_id = _twilio_app(settings_overrides, clock)
     client = app.test_client()
     assert client.get("/simulator").status_code == 404
     sign_in(client, "saule")
