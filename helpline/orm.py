@@ -3,10 +3,11 @@ declarations the models share (a surrogate key, a reference to a person, a centr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar
 
-from sqlalchemy import DateTime, ForeignKey, MetaData
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, MetaData
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -73,3 +74,10 @@ def codes(listed: str | None) -> list[str]:
 def code_list(column: str) -> property:
     """A read-only list of the codes in ``column`` (e.g. ``language_list`` of ``languages``)."""
     return property(lambda row: codes(getattr(row, column)), doc=f"The codes in ``{column}``.")
+
+
+def one_of(column: str, values: Iterable[str], nullable: bool = False) -> CheckConstraint:
+    """The CHECK ``<column>_known``: ``column`` holds one of ``values`` (codes or a StrEnum), or
+    NULL when ``nullable``."""
+    listed = f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+    return CheckConstraint(f"{column} IS NULL OR {listed}" if nullable else listed, name=f"{column}_known")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.centre import Centre
-from helpline.orm import UserRef
+from helpline.orm import UserRef, one_of
 
 
 class CallState(enum.StrEnum):
@@ -45,19 +45,13 @@ class CallerType(enum.StrEnum):
     SPECIALIST = "specialist"
 
 
-def _values(enum_cls: type[enum.StrEnum]) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum_cls)
-
-
 class Call(db.Model):
     __tablename__ = "calls"
     repr_attributes = ("state",)
     __table_args__ = (
-        CheckConstraint(f"state IN ({_values(CallState)})", name="state_known"),
-        CheckConstraint(f"outcome IS NULL OR outcome IN ({_values(Outcome)})", name="outcome_known"),
-        CheckConstraint(
-            f"caller_type IS NULL OR caller_type IN ({_values(CallerType)})", name="caller_type_known"
-        ),
+        one_of("state", CallState),
+        one_of("outcome", Outcome, nullable=True),
+        one_of("caller_type", CallerType, nullable=True),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         CheckConstraint("wait_seconds IS NULL OR wait_seconds >= 0", name="wait_not_negative"),
         CheckConstraint("talk_seconds IS NULL OR talk_seconds >= 0", name="talk_not_negative"),

@@ -7,12 +7,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.user import User
-from helpline.orm import SurrogateKey, UserRef
+from helpline.orm import SurrogateKey, UserRef, one_of
 
 
 class Part(enum.StrEnum):
@@ -34,7 +34,7 @@ class CallParticipant(db.Model):
     repr_attributes = ("part",)
     __table_args__ = (
         UniqueConstraint("call_id", "user_id", "part"),
-        CheckConstraint(f"part IN ({', '.join(repr(p) for p in PARTS)})", name="part_known"),
+        one_of("part", PARTS),
     )
 
     id: Mapped[SurrogateKey]

@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.extensions import db
-from helpline.orm import SurrogateKey, UserRef
+from helpline.orm import SurrogateKey, UserRef, one_of
 
 
 class BlockReason(enum.StrEnum):
@@ -28,8 +28,7 @@ class CallerBlock(db.Model):
     __tablename__ = "caller_blocks"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint(f"reason IN ({', '.join(repr(r.value) for r in BlockReason)})",
-                        name="reason_known"),
+        one_of("reason", BlockReason),
         #: The incoming webhook looks a token up here on every call: keep it one index probe.
         Index("ix_caller_blocks_lookup", "caller_token", "centre_id", "ends_at"),
     )

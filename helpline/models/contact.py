@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, LargeBinary, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
-from helpline.orm import CallRef, SurrogateKey, UserRef, code_list
+from helpline.orm import CallRef, SurrogateKey, UserRef, code_list, one_of
 
 AGE_BANDS = ("under_10", "10_13", "14_15", "16_17", "18_plus", "unknown")
 GENDERS = ("female", "male", "not_said")
@@ -43,17 +43,13 @@ class Topic(db.Model):
         return getattr(self, f"name_{language}", None) or self.name_en
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IS NULL OR {column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class ContactRecord(db.Model):
     __tablename__ = "contact_records"
     __table_args__ = (
-        CheckConstraint(_in("age_band", AGE_BANDS), name="age_band_known"),
-        CheckConstraint(_in("gender", GENDERS), name="gender_known"),
-        CheckConstraint(_in("risk_level", RISK_LEVELS), name="risk_level_known"),
-        CheckConstraint(_in("consent", CONSENTS), name="consent_known"),
+        one_of("age_band", AGE_BANDS, nullable=True),
+        one_of("gender", GENDERS, nullable=True),
+        one_of("risk_level", RISK_LEVELS, nullable=True),
+        one_of("consent", CONSENTS, nullable=True),
         CheckConstraint("follow_up_due IS NULL OR follow_up_needed", name="due_needs_follow_up"),
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
-from helpline.orm import CallRef, CentreRef, SurrogateKey, UserRef
+from helpline.orm import CallRef, CentreRef, SurrogateKey, UserRef, one_of
 
 BODIES = ("health", "police", "child_rights", "guardianship", "parents")
 
@@ -44,7 +44,7 @@ class Notification(db.Model):
     repr_attributes = ("body",)
     __table_args__ = (
         UniqueConstraint("escalation_id", "body"),
-        CheckConstraint(f"body IN ({', '.join(repr(b) for b in BODIES)})", name="body_known"),
+        one_of("body", BODIES),
         CheckConstraint("(notified_at IS NULL) = (notified_by_id IS NULL)", name="ticked_with_whom"),
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.user import User
-from helpline.orm import CallRef, SurrogateKey, UserRef
+from helpline.orm import CallRef, SurrogateKey, UserRef, one_of
 
 
 class AgentState(enum.StrEnum):
@@ -37,10 +37,7 @@ class OfferState(enum.StrEnum):
 class AgentPresence(db.Model):
     __tablename__ = "agent_presence"
     repr_attributes = ("state",)
-    __table_args__ = (
-        CheckConstraint("state IN ('available', 'on_call', 'wrap_up', 'break', 'offline')",
-                        name="state_known"),
-    )
+    __table_args__ = (one_of("state", AgentState),)
 
     #: The person (one row each).
     user_id: Mapped[UserRef] = mapped_column(primary_key=True)
@@ -64,8 +61,7 @@ class Offer(db.Model):
     __tablename__ = "offers"
     repr_attributes = ("state",)
     __table_args__ = (
-        CheckConstraint("state IN ('ringing', 'accepted', 'declined', 'expired', 'withdrawn', 'failed')",
-                        name="state_known"),
+        one_of("state", OfferState),
         CheckConstraint("expires_at > offered_at", name="expires_after_offer"),
         Index("ix_offers_ringing", "state", "expires_at"),
         # routing: who already declined or missed a call

@@ -9,24 +9,19 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
-from helpline.orm import CallRef, CentreRef, SurrogateKey, UserRef, code_list
+from helpline.orm import CallRef, CentreRef, SurrogateKey, UserRef, code_list, one_of
 
 CHANNELS = ("phone", "email", "messenger", "walk_in", "school_letter", "referral_111", "platform")
 STATUSES = ("open", "in_progress", "referred", "closed")
 FOLLOW_UP_ACTIONS = ("call_back", "referral_sent", "meeting", "authority_informed", "other")
 
 
-def _in(column: str, values: tuple[str, ...], nullable: bool = False) -> str:
-    listed = f"{column} IN ({', '.join(repr(v) for v in values)})"
-    return f"{column} IS NULL OR {listed}" if nullable else listed
-
-
 class Request(db.Model):
     __tablename__ = "requests"
     repr_attributes = ("status",)
     __table_args__ = (
-        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
-        CheckConstraint(_in("status", STATUSES), name="status_known"),
+        one_of("channel", CHANNELS),
+        one_of("status", STATUSES),
         CheckConstraint("due_at >= received_at", name="due_after_received"),
         # the monthly counts read every request of a month from this index alone
         Index("ix_requests_month_counts", "received_at", "centre_id", "channel", "caller_type",
@@ -66,7 +61,7 @@ class Request(db.Model):
 
 class FollowUp(db.Model):
     __tablename__ = "request_follow_ups"
-    __table_args__ = (CheckConstraint(_in("action", FOLLOW_UP_ACTIONS), name="action_known"),)
+    __table_args__ = (one_of("action", FOLLOW_UP_ACTIONS),)
 
     id: Mapped[SurrogateKey]
     #: The request.

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.user import User
-from helpline.orm import CentreRef, SurrogateKey, UserRef
+from helpline.orm import CentreRef, SurrogateKey, UserRef, one_of
 
 
 class Shift(db.Model):
     __tablename__ = "shifts"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("duty IN ('line', 'supervisor')", name="duty_known"),
+        one_of("duty", ("line", "supervisor")),
         Index("ix_shifts_current", "centre_id", "starts_at", "ends_at"),
     )
 
@@ -51,7 +51,7 @@ class Absence(db.Model):
     __tablename__ = "absences"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("kind IN ('leave', 'sick', 'other')", name="kind_known"),
+        one_of("kind", ("leave", "sick", "other")),
     )
 
     id: Mapped[SurrogateKey]
@@ -73,7 +73,7 @@ class SwapRequest(db.Model):
     __tablename__ = "swap_requests"
     repr_attributes = ("state",)
     __table_args__ = (
-        CheckConstraint("state IN ('asked', 'accepted', 'approved', 'refused')", name="state_known"),
+        one_of("state", ("asked", "accepted", "approved", "refused")),
     )
 
     id: Mapped[SurrogateKey]

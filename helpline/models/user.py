@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.centre import Centre
-from helpline.orm import CentreRef, SurrogateKey, code_list
+from helpline.orm import CentreRef, SurrogateKey, code_list, one_of
 
 
 class Role(enum.StrEnum):
@@ -24,9 +24,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     repr_attributes = ("role",)
     __table_args__ = (
-        CheckConstraint("role IN ('psychologist', 'supervisor', 'administrator')", name="role_known"),
+        one_of("role", Role),
         CheckConstraint("role = 'administrator' OR centre_id IS NOT NULL", name="staff_have_centre"),
-        CheckConstraint("ui_language IN ('kk', 'ru', 'en')", name="ui_language_known"),
+        one_of("ui_language", ("kk", "ru", "en")),
     )
 
     id: Mapped[SurrogateKey]
