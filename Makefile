@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+MO := $(foreach locale,kk ru,helpline/translations/$(locale)/LC_MESSAGES/messages.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -50,13 +51,13 @@ lint: install-test
 
 # The whole suite twice: on the embedded defaults (SQLite, live state in memory), then on what
 # production runs (PostgreSQL and Redis; tests/fixtures_backend.py starts both).
-test: install-test
+test: install-test $(MO)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	HELPLINE_TEST_BACKEND=sqlite $(BIN)/pytest
 	HELPLINE_TEST_BACKEND=postgres $(BIN)/pytest
 
-run: install run-packages
+run: install run-packages $(MO)
 	$(BIN)/helpline db upgrade
 	$(BIN)/helpline demo-data
 	$(BIN)/helpline prompts build
@@ -79,7 +80,16 @@ bench: $(BIN)/python
 clean:
 	rm -rf $(VENV) build *.egg-info node_modules
 
-# Re-extract interface messages and rebuild the Kazakh and Russian catalogues.
+# The interface in Kazakh and Russian: the .po files are the source (translators edit them).
+# Extract every message of the code and templates, add the new ones to both catalogues (empty,
+# or fuzzy when close to an old one: the tests refuse both until translated), compile the .mo.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o build/messages.pot . >/dev/null
-	$(BIN)/python -m helpline.translations.build build/messages.pot
+	@mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --add-location=file -w 100 -o build/messages.pot .
+	$(BIN)/pybabel -q update -i build/messages.pot -d helpline/translations -w 100 --ignore-obsolete
+	$(BIN)/pybabel compile -d helpline/translations --statistics
+
+# The compiled catalogues are committed (a wheel and a fresh clone have them); a .po edited by
+# hand is compiled again before the app runs or is tested.
+$(MO): %.mo: %.po | install
+	$(BIN)/pybabel compile -d helpline/translations

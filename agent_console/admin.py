@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -26,6 +29,7 @@ from helpline.services.accounts import (
     update_profile,
 )
 from helpline.services.centres import list_centres
+from helpline.services.topics import TopicError, add_topic, list_topics, show_topic
 from helpline.uow import unit_of_work
 from helpline.vocabulary import DEFAULT_ZONE
 from helpline.web import inputs
@@ -41,31 +45,40 @@ def _user_form(form_class=UserForm, **kwargs):
     return form
 
 
+def _form_page(form, act: Callable[[datetime], tuple[str | None, str]], page: Callable[[], str]):
+    """A page with a form: shown (200); a valid post carried out by ``act`` in one unit of work,
+    then said done (its message) and redirected (its URL); a post ``act`` refuses (nothing
+    written, the refusal said) or an invalid one shows the page again with 400."""
+    if form.validate_on_submit():
+        try:
+            with unit_of_work(db.session):
+                done, to = act(current_runtime().clock.now())
+        except (AccountError, TopicError) as exc:
+            flash(str(exc), "error")
+        else:
+            if done:
+                flash(done)
+            return redirect(to), 303
+    return page(), 400 if form.is_submitted() else 200
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @roles_required("administrator")
 def users():
     form = _user_form()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = create_user(db.session, NewUser(
-                username=form.username.data, password=form.password.data, role=form.role.data,
-                centre_id=int(form.centre_id.data) if form.centre_id.data else None,
-                languages=form.languages.data or [], ui_language=form.ui_language.data,
-            ), current_runtime().clock.now())
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            status = 400
-        else:
-            audit.record(db.session, current_runtime().clock.now(), "user.create", current_user,
-                         "user", user.id, detail=f"{user.username} {user.role}")
-            db.session.commit()
-            flash(_("User %(name)s added.", name=user.username))
-            return redirect(url_for("admin.users"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("admin_users.html", form=form, users=list_users(db.session)), status
+
+    def create(now: datetime) -> tuple[str, str]:
+        user = create_user(db.session, NewUser(
+            username=form.username.data, password=form.password.data, role=form.role.data,
+            centre_id=int(form.centre_id.data) if form.centre_id.data else None,
+            languages=form.languages.data or [], ui_language=form.ui_language.data,
+        ), now)
+        audit.record(db.session, now, "user.create", current_user, "user", user.id,
+                     detail=f"{user.username} {user.role}")
+        return _("User %(name)s added.", name=user.username), url_for("admin.users")
+
+    return _form_page(form, create, lambda: render_template("admin_users.html", form=form,
+                                                             users=list_users(db.session)))
 
 
 @bp.post("/users/<int:user_id>/<any(enable, disable):action>")
@@ -91,28 +104,20 @@ def edit_user(user_id: int):
     form = _user_form(ProfileForm, data={"role": user.role, "centre_id": str(user.centre_id or ""),
                                          "languages": user.language_list,
                                          "ui_language": user.ui_language})
-    status = 200
-    if form.validate_on_submit():
-        now = current_runtime().clock.now()
-        try:
-            with unit_of_work(db.session):
-                moved = update_profile(db.session, user, Profile(
-                    role=form.role.data, languages=form.languages.data or [],
-                    centre_id=int(form.centre_id.data) if form.centre_id.data else None,
-                    ui_language=form.ui_language.data), now)
-                audit.record(db.session, now, "user.edit", current_user, "user", user.id,
-                             detail=f"{user.role} centre {user.centre_id} {user.languages}")
-        except AccountError as exc:
-            flash(str(exc), "error")
-            status = 400
-        else:
-            flash(_("Changes to %(name)s saved. The role or centre changed, so %(name)s is signed "
-                    "out everywhere and signs in again.", name=user.username) if moved
-                  else _("Changes to %(name)s saved.", name=user.username))
-            return redirect(url_for("admin.edit_user", user_id=user.id)), 303
-    elif form.is_submitted():
-        status = 400
-    return render_template("admin_user.html", form=form, user=user), status
+
+    def save(now: datetime) -> tuple[str, str]:
+        moved = update_profile(db.session, user, Profile(
+            role=form.role.data, languages=form.languages.data or [],
+            centre_id=int(form.centre_id.data) if form.centre_id.data else None,
+            ui_language=form.ui_language.data), now)
+        audit.record(db.session, now, "user.edit", current_user, "user", user.id,
+                     detail=f"{user.role} centre {user.centre_id} {user.languages}")
+        return (_("Changes to %(name)s saved. The role or centre changed, so %(name)s is signed "
+                  "out everywhere and signs in again.", name=user.username) if moved
+                else _("Changes to %(name)s saved.", name=user.username),
+                url_for("admin.edit_user", user_id=user.id))
+
+    return _form_page(form, save, lambda: render_template("admin_user.html", form=form, user=user))
 
 
 @bp.post("/users/<int:user_id>/<any('reset-password', 'reset-two-factor', 'revoke-sessions', "
@@ -153,33 +158,22 @@ def account_action(user_id: int, action: str):
 @roles_required("administrator")
 def topics():
     form = TopicForm()
-    status = 200
-    if form.validate_on_submit():
-        code = form.code.data.strip().lower()
-        if db.session.query(Topic.id).filter_by(code=code).first():
-            flash(_("A topic with this code exists."), "error")
-            status = 400
-        else:
-            db.session.add(Topic(code=code, name_en=form.name_en.data, name_ru=form.name_ru.data,
-                                 name_kk=form.name_kk.data, is_active=True))
-            audit.record(db.session, current_runtime().clock.now(), "topic.add", current_user,
-                         "topic", code)
-            db.session.commit()
-            return redirect(url_for("admin.topics"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("admin_topics.html", form=form,
-                           topics=db.session.query(Topic).order_by(Topic.id).all()), status
+
+    def add(now: datetime) -> tuple[None, str]:
+        add_topic(db.session, form.code.data, {"en": form.name_en.data, "ru": form.name_ru.data,
+                                               "kk": form.name_kk.data}, current_user, now)
+        return None, url_for("admin.topics")
+
+    return _form_page(form, add, lambda: render_template("admin_topics.html", form=form,
+                                                          topics=list_topics(db.session)))
 
 
 @bp.post("/topics/<int:topic_id>/<any(show, hide):action>")
 @roles_required("administrator")
 def toggle_topic(topic_id: int, action: str):
     topic = db.get_or_404(Topic, topic_id)
-    topic.is_active = action == "show"
-    audit.record(db.session, current_runtime().clock.now(), f"topic.{action}", current_user, "topic",
-                 topic.code)
-    db.session.commit()
+    with unit_of_work(db.session):
+        show_topic(db.session, topic, action == "show", current_user, current_runtime().clock.now())
     return redirect(url_for("admin.topics")), 303
 
 
@@ -187,10 +181,6 @@ def toggle_topic(topic_id: int, action: str):
 @roles_required("administrator")
 def audit_log():
     """The audit log, newest first, filtered by action, person and period (days in UTC+5)."""
-    from datetime import datetime, time, timedelta
-
-    from flask import request
-
     zone = DEFAULT_ZONE       # administrators see every centre: the country's zone
     users = {u.id: u.username for u in db.session.query(User)}
     try:

@@ -78,7 +78,7 @@ def get_record(call_id: str):
     return jsonify(record={
         "caller_type": record.caller_type, "age_band": record.age_band, "gender": record.gender,
         "topics": [t.code for t in record.topics], "risk_level": record.risk_level,
-        "consent": record.consent, "referrals": [r for r in record.referrals.split(",") if r],
+        "consent": record.consent, "referrals": record.referral_list,
         "follow_up_needed": record.follow_up_needed,
         "follow_up_due": record.follow_up_due.isoformat() if record.follow_up_due else None,
         "notes": notes or "", "notes_unreadable": notes is None,

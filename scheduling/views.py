@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -160,56 +161,61 @@ def _failed(error: RotaError):
     return board(status=409 if error.violations else 400, form_error=error)
 
 
-@bp.post("/rota/shifts")
-@roles_required(*SUPERVISORS)
+def _change(rule: str):
+    """A supervisor's change to the rota at ``rule``: the view makes it and returns the centre and
+    what to say, which is audited, committed, then said; a ``RotaError`` writes nothing and shows
+    the board again with the refusal (409 for a broken working-time rule, else 400)."""
+    def register(view):
+        @wraps(view)
+        def change(*args, **kwargs):
+            try:
+                centre, message = view(*args, **kwargs)
+            except RotaError as error:
+                return _failed(error)
+            return _done(centre, message)
+        return bp.post(rule)(roles_required(*SUPERVISORS)(change))
+    return register
+
+
+@_change("/rota/shifts")
 def add_shift():
     rt = current_runtime()
-    try:
-        centre = _centre_to_change()
-        start, end = _shift_times(centre)
-        user = db.session.get(User, _chosen("user_id") or 0)
-        service.add_shift(db.session, centre, user, request.form.get("duty", "line"),
-                          start, end,
-                          current_user, rt.clock.now(), rt.settings, request.form.get("reason"))
-    except RotaError as error:
-        return _failed(error)
-    return _done(centre, _("Shift saved."))
+    centre = _centre_to_change()
+    start, end = _shift_times(centre)
+    user = db.session.get(User, _chosen("user_id") or 0)
+    service.add_shift(db.session, centre, user, request.form.get("duty", "line"), start, end,
+                      current_user, rt.clock.now(), rt.settings, request.form.get("reason"))
+    return centre, _("Shift saved.")
 
 
 def _shift(shift_id: int) -> Shift:
     return fetch(Shift, shift_id, lambda shift: may_see_centre(current_user, shift.centre_id))
 
 
-@bp.post("/rota/shifts/<int:shift_id>/delete")
-@roles_required(*SUPERVISORS)
+@_change("/rota/shifts/<int:shift_id>/delete")
 def delete_shift(shift_id: int):
     shift = _shift(shift_id)
     service.delete_shift(db.session, shift, current_runtime().clock.now())
-    return _done(db.session.get(Centre, shift.centre_id), _("Shift deleted (kept in the history)."))
+    return db.session.get(Centre, shift.centre_id), _("Shift deleted (kept in the history).")
 
 
-@bp.post("/rota/shifts/<int:shift_id>/edit")
-@roles_required(*SUPERVISORS)
+@_change("/rota/shifts/<int:shift_id>/edit")
 def edit_shift(shift_id: int):
     rt = current_runtime()
     shift = _shift(shift_id)
     centre = db.session.get(Centre, shift.centre_id)
-    try:
-        start, end = _shift_times(centre)
-        user = db.session.get(User, _chosen("user_id") or shift.user_id)
-        service.change_shift(db.session, shift, user, start, end, current_user, rt.clock.now(),
-                             rt.settings, request.form.get("reason"))
-    except RotaError as error:
-        return _failed(error)
-    return _done(centre, _("Shift changed (the earlier version is kept)."))
+    start, end = _shift_times(centre)
+    user = db.session.get(User, _chosen("user_id") or shift.user_id)
+    service.change_shift(db.session, shift, user, start, end, current_user, rt.clock.now(),
+                         rt.settings, request.form.get("reason"))
+    return centre, _("Shift changed (the earlier version is kept).")
 
 
-@bp.post("/rota/template")
-@roles_required(*SUPERVISORS)
+@_change("/rota/template")
 def apply_template():
     rt = current_runtime()
+    centre = _centre_to_change()
     try:
-        centre = _centre_to_change()
         people = [db.session.get(User, i) for i in inputs.ids(request.form.getlist("people"),
                                                               "people")]
         if any(p is None for p in people):
@@ -220,73 +226,58 @@ def apply_template():
                                       first, last, int(request.form.get("start_hour", "8")),
                                       request.form.get("duty", "line"), current_user,
                                       rt.clock.now(), rt.settings, request.form.get("reason"))
-    except RotaError as error:              # (a ValueError too: caught first, kept as it is)
-        return _failed(error)
+    except RotaError:                       # (a ValueError too: kept as it is)
+        raise
     except inputs.InputError as exc:
-        return _failed(RotaError(str(exc)))
+        raise RotaError(str(exc)) from exc
     except (ValueError, TypeError) as exc:
-        return _failed(RotaError(f"template: {exc}" if str(exc) else "template: check the dates"))
-    return _done(centre, _("%(count)s shifts added from the template.", count=len(made)))
+        raise RotaError(f"template: {exc}" if str(exc) else "template: check the dates") from exc
+    return centre, _("%(count)s shifts added from the template.", count=len(made))
 
 
-@bp.post("/rota/import")
-@roles_required(*SUPERVISORS)
+@_change("/rota/import")
 def import_shifts():
     """Shifts from a CSV file (as ``helpline rota import``); a supervisor's own centre only."""
     rt = current_runtime()
     upload = request.files.get("file")
+    centre = _centre_to_change()
+    if upload is None or not upload.filename:
+        raise RotaError(_("file: choose a CSV file"))
+    data = upload.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise RotaError(_("file: at most 2 MB"))
     try:
-        centre = _centre_to_change()
-        if upload is None or not upload.filename:
-            raise RotaError(_("file: choose a CSV file"))
-        data = upload.read(MAX_IMPORT_BYTES + 1)
-        if len(data) > MAX_IMPORT_BYTES:
-            raise RotaError(_("file: at most 2 MB"))
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise RotaError(_("file: save it as CSV UTF-8")) from exc
-        made = service.import_csv(db.session, text, current_user, rt.clock.now(), rt.settings,
-                                  centre_ids=None if current_user.is_admin else
-                                  {current_user.centre_id})
-    except RotaError as error:
-        return _failed(error)
-    return _done(centre, _("%(count)s shifts imported.", count=len(made)))
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RotaError(_("file: save it as CSV UTF-8")) from exc
+    made = service.import_csv(db.session, text, current_user, rt.clock.now(), rt.settings,
+                              centre_ids=None if current_user.is_admin else {current_user.centre_id})
+    return centre, _("%(count)s shifts imported.", count=len(made))
 
 
-@bp.post("/rota/absences")
-@roles_required(*SUPERVISORS)
+@_change("/rota/absences")
 def add_absence():
-    rt = current_runtime()
-    try:
-        centre = _centre_to_change()
-        user = db.session.get(User, _chosen("user_id") or 0)
-        if user is None or user.centre_id != centre.id:
-            raise RotaError("person: a member of this centre")
-        start = _local(centre, request.form.get("first", ""), "00:00", "first")
-        end = _local(centre, request.form.get("last", ""), "00:00", "last") + timedelta(days=1)
-        service.add_absence(db.session, user, start.astimezone(UTC),
-                            end.astimezone(UTC), request.form.get("kind", "leave"),
-                            current_user, rt.clock.now())
-    except RotaError as error:
-        return _failed(error)
-    return _done(centre, _("Absence saved."))
+    centre = _centre_to_change()
+    user = db.session.get(User, _chosen("user_id") or 0)
+    if user is None or user.centre_id != centre.id:
+        raise RotaError("person: a member of this centre")
+    start = _local(centre, request.form.get("first", ""), "00:00", "first")
+    end = _local(centre, request.form.get("last", ""), "00:00", "last") + timedelta(days=1)
+    service.add_absence(db.session, user, start.astimezone(UTC), end.astimezone(UTC),
+                        request.form.get("kind", "leave"), current_user, current_runtime().clock.now())
+    return centre, _("Absence saved.")
 
 
-@bp.post("/rota/swaps/<int:swap_id>/<any(approve, refuse):decision>")
-@roles_required(*SUPERVISORS)
+@_change("/rota/swaps/<int:swap_id>/<any(approve, refuse):decision>")
 def decide_swap(swap_id: int, decision: str):
     rt = current_runtime()
     swap = db.session.get(SwapRequest, swap_id)
     if swap is None:
         abort(404)
     shift = _shift(swap.shift_id)
-    try:
-        service.decide_swap(db.session, swap, current_user, decision == "approve", rt.clock.now(),
-                            rt.settings, request.form.get("reason"))
-    except RotaError as error:
-        return _failed(error)
-    return _done(db.session.get(Centre, shift.centre_id), _("Swap decided."))
+    service.decide_swap(db.session, swap, current_user, decision == "approve", rt.clock.now(),
+                        rt.settings, request.form.get("reason"))
+    return db.session.get(Centre, shift.centre_id), _("Swap decided.")
 
 
 # ---------------------------------------------------------------- staff

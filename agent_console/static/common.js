@@ -1,12 +1,13 @@
 // What the staff pages' scripts share, loaded before each page's own script (base.html):
-// window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut,
-// answerExpected}.
+// window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, notDone, sound,
+// endOnSignOut, answerExpected}.
 //
 // Times are shown in the centre's zone, which the page names (<body data-zone>, from
 // Centre.timezone); no script writes a zone of its own.
 // post(url, body, words, options) sends JSON with the CSRF header. Only a JSON answer from the
 // server itself counts: a network failure, a redirect (to the sign-in page) or any other page is
-// "not done", said in the page's words (words.not_done_offline / not_done_signed_out /
+// "not done", in the layout's words (notDone: offline / signed_out / server, from base.html) unless
+// the caller's words say it their way (words.not_done_offline / not_done_signed_out /
 // not_done_server), so an action that did not happen is never shown as done. It resolves to
 // {ok, data} with data.error set whenever ok is false.
 // sound: prepareOnTouch() (a browser plays sound only after a touch: on a page that rings, the
@@ -24,6 +25,7 @@
   const zone = document.body.dataset.zone || undefined;
   const meta = document.querySelector('meta[name="csrf-token"]');
   const csrf = meta ? meta.content : "";
+  const notDone = JSON.parse(document.getElementById("i18n-not-done").textContent);
 
   function mmss(seconds) {
     const s = Math.max(0, Math.floor(Number(seconds) || 0));
@@ -51,7 +53,8 @@
 
   // keepalive: sent even while the page unloads (a reload right after typing).
   async function post(url, body, words, options) {
-    words = words || {};
+    words = {not_done_offline: notDone.offline, not_done_signed_out: notDone.signed_out,
+      not_done_server: notDone.server, ...words};
     let response;
     try {
       response = await fetch(url, {method: "POST", credentials: "same-origin", body: JSON.stringify(body || {}),
@@ -141,5 +144,6 @@
     };
   }
 
-  window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, sound, endOnSignOut, answerExpected};
+  window.Senim = {mmss, fill, el, localTime, localDate, localDateTime, post, notDone, sound, endOnSignOut,
+                  answerExpected};
 })();

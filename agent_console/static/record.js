@@ -158,9 +158,9 @@
         credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}});
       const data = await response.json().catch(() => null);
       if (response.ok && data && typeof data === "object" && "record" in data) record = data.record;
-      else error = (data && data.error) || (response.ok ? T.not_done_server : "HTTP " + response.status);
+      else error = (data && data.error) || (response.ok ? window.Senim.notDone.server : "HTTP " + response.status);
     } catch (e) {
-      error = e.message || T.not_done_offline;
+      error = e.message || window.Senim.notDone.offline;
     }
     if (loading !== load) return;   // another call, or the form was emptied meanwhile
     loading = 0; busy(false);

@@ -5,7 +5,6 @@
 (function () {
   "use strict";
   const W = JSON.parse(document.getElementById("i18n-line").textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const errorEl = document.getElementById("action-error");
   const doneEl = document.getElementById("line-done");
   let line = {calls: {}, me: null};
@@ -49,16 +48,8 @@
   async function step(callId, mode) {
     errorEl.textContent = ""; doneEl.textContent = "";
     if (mode !== "leave") incoming.expect(RING_MS);
-    let r, data = {};
-    try {
-      r = await fetch(`/supervisor/calls/${encodeURIComponent(callId)}/line`, {method: "POST",
-        headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
-        body: JSON.stringify({mode})});
-      data = (r.headers.get("Content-Type") || "").includes("application/json") ? await r.json().catch(() => ({})) : {};
-    } catch (e) { errorEl.textContent = W.not_done_offline; load(); return; }
-    if (r.redirected || !r.ok) {
-      errorEl.textContent = data.error || W.not_done_server; incoming.stop(); load(); return;
-    }
+    const {ok, data} = await window.Senim.post(`/supervisor/calls/${encodeURIComponent(callId)}/line`, {mode});
+    if (!ok) { errorEl.textContent = data.error; incoming.stop(); load(); return; }
     doneEl.textContent = W["done_" + mode];
     load();
   }

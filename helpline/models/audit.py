@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.extensions import db
-from helpline.orm import UTCDateTime
+from helpline.orm import SurrogateKey, UserRef
 
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    repr_attributes = ("action",)
     # who is on a call's line and in its consultation is read back from the call's events
     __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
     #: Surrogate key (also the order of events).
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: When (UTC).
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
     #: Who (NULL for the command line or the scheduler).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_id: Mapped[UserRef | None] = mapped_column(index=True)
     #: What, e.g. "sign_in", "contact_record.open", "rota.shift_add", "export.calls".
     action: Mapped[str] = mapped_column(String(48), index=True)
     #: On which object (type and id), if any.
@@ -30,6 +31,3 @@ class AuditEvent(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(64))
     #: Short detail with no personal data (never notes, never a caller's identity).
     detail: Mapped[str] = mapped_column(Text, default="")
-
-    def __repr__(self) -> str:
-        return f"<AuditEvent {self.id} {self.action}>"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.centre import Centre
-from helpline.orm import UTCDateTime
+from helpline.orm import UserRef, one_of
 
 
 class CallState(enum.StrEnum):
@@ -45,18 +45,13 @@ class CallerType(enum.StrEnum):
     SPECIALIST = "specialist"
 
 
-def _values(enum_cls: type[enum.StrEnum]) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum_cls)
-
-
 class Call(db.Model):
     __tablename__ = "calls"
+    repr_attributes = ("state",)
     __table_args__ = (
-        CheckConstraint(f"state IN ({_values(CallState)})", name="state_known"),
-        CheckConstraint(f"outcome IS NULL OR outcome IN ({_values(Outcome)})", name="outcome_known"),
-        CheckConstraint(
-            f"caller_type IS NULL OR caller_type IN ({_values(CallerType)})", name="caller_type_known"
-        ),
+        one_of("state", CallState),
+        one_of("outcome", Outcome, nullable=True),
+        one_of("caller_type", CallerType, nullable=True),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         CheckConstraint("wait_seconds IS NULL OR wait_seconds >= 0", name="wait_not_negative"),
         CheckConstraint("talk_seconds IS NULL OR talk_seconds >= 0", name="talk_not_negative"),
@@ -79,15 +74,15 @@ class Call(db.Model):
     #: Where the call is now; only moves forward.
     state: Mapped[str] = mapped_column(String(16), default=CallState.IN_MENU.value)
     #: When the call reached the IVR (UTC).
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
     #: When the caller entered the queue (UTC).
-    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    queued_at: Mapped[datetime | None]
     #: When the caller left the queue for any reason (UTC).
-    dequeued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dequeued_at: Mapped[datetime | None]
     #: When a psychologist answered (UTC).
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None]
     #: When the call ended (UTC).
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None]
     #: Seconds spent in the queue.
     wait_seconds: Mapped[int | None]
     #: Seconds talking to a psychologist.
@@ -103,23 +98,20 @@ class Call(db.Model):
     #: How the call ended; NULL while it lasts.
     outcome: Mapped[str | None] = mapped_column(String(24), index=True)
     #: Psychologist who answered (NULL when nobody did).
-    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    agent_id: Mapped[UserRef | None] = mapped_column(index=True)
     #: Optional keyed, rotating caller token (off by default; see README).
     caller_token: Mapped[str | None] = mapped_column(String(64), index=True)
     #: This entry continues a call whose live state was lost (its first entry is ``interrupted``).
     is_resumed: Mapped[bool] = mapped_column(default=False)
     #: Last request from the carrier about this call (UTC); a silent call is checked with it.
-    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_activity_at: Mapped[datetime | None]
     #: When the psychologist's leg joined the call's conference (UTC); the caller follows.
-    agent_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    agent_joined_at: Mapped[datetime | None]
     #: When the caller reached the psychologist's conference (UTC).
-    bridged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bridged_at: Mapped[datetime | None]
     #: When the psychologist's audio leg dropped while the caller stayed on the line (UTC).
-    agent_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    agent_lost_at: Mapped[datetime | None]
     #: Times a psychologist passed the caller to another centre's queue (cold transfer).
     transfer_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     centre: Mapped[Centre | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<Call {self.id} state={self.state}>"

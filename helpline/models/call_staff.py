@@ -7,12 +7,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.user import User
-from helpline.orm import UTCDateTime
+from helpline.orm import SurrogateKey, UserRef, one_of
 
 
 class Part(enum.StrEnum):
@@ -31,23 +31,20 @@ PARTS = tuple(part.value for part in Part)
 
 class CallParticipant(db.Model):
     __tablename__ = "call_participants"
+    repr_attributes = ("part",)
     __table_args__ = (
         UniqueConstraint("call_id", "user_id", "part"),
-        CheckConstraint(f"part IN ({', '.join(repr(p) for p in PARTS)})", name="part_known"),
+        one_of("part", PARTS),
     )
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: The call.
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     #: The member of staff.
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[UserRef] = mapped_column(index=True)
     #: What they did (``Part``), once per call and person.
     part: Mapped[str] = mapped_column(String(24))
     #: When they first did it (UTC).
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime]
 
     user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<CallParticipant {self.id} call={self.call_id} {self.part}>"

@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.extensions import db
-from helpline.orm import UTCDateTime
+from helpline.orm import SurrogateKey, UserRef, one_of
 
 
 class BlockReason(enum.StrEnum):
@@ -28,14 +28,13 @@ class CallerBlock(db.Model):
     __tablename__ = "caller_blocks"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint(f"reason IN ({', '.join(repr(r.value) for r in BlockReason)})",
-                        name="reason_known"),
+        one_of("reason", BlockReason),
         #: The incoming webhook looks a token up here on every call: keep it one index probe.
         Index("ix_caller_blocks_lookup", "caller_token", "centre_id", "ends_at"),
     )
 
     #: Surrogate key (what the supervisor's view acts on to lift a block).
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: The keyed caller token of the month (never a number).
     caller_token: Mapped[str] = mapped_column(String(64))
     #: Centre whose line refuses the caller.
@@ -43,16 +42,13 @@ class CallerBlock(db.Model):
     #: The register entry the block was made from.
     call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
     #: When the block starts (UTC).
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    starts_at: Mapped[datetime]
     #: When it ends by itself (UTC); never after the token's key rotates.
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime]
     #: Why (a code, never free text about the caller).
     reason: Mapped[str] = mapped_column(String(16))
     #: Supervisor or administrator who made it.
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[UserRef | None]
     #: When it was lifted early (UTC), and by whom.
-    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    lifted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    def __repr__(self) -> str:
-        return f"<CallerBlock {self.id} centre={self.centre_id}>"
+    lifted_at: Mapped[datetime | None]
+    lifted_by: Mapped[UserRef | None]

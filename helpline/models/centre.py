@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
-from helpline.orm import UTCDateTime
+from helpline.orm import SurrogateKey, code_list
 
 
 class Centre(db.Model):
@@ -18,8 +18,7 @@ class Centre(db.Model):
         CheckConstraint("max_wait_seconds > 0", name="positive_max_wait"),
     )
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: Display name, e.g. "Almaty city PSC".
     name: Mapped[str] = mapped_column(String(200), unique=True)
     #: Region or city of the centre.
@@ -31,18 +30,13 @@ class Centre(db.Model):
     #: Longest wait in the queue before the caller is told where else to get help.
     max_wait_seconds: Mapped[int] = mapped_column(default=300)
     #: When the centre was added (UTC).
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime]
 
     lines: Mapped[list[CentreLine]] = relationship(
         back_populates="centre", cascade="all, delete-orphan", order_by="CentreLine.number"
     )
 
-    @property
-    def language_list(self) -> list[str]:
-        return [code for code in self.languages.split(",") if code]
-
-    def __repr__(self) -> str:
-        return f"<Centre {self.id}>"
+    language_list = code_list("languages")
 
 
 class CentreLine(db.Model):
@@ -50,14 +44,10 @@ class CentreLine(db.Model):
 
     __tablename__ = "centre_lines"
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: Owning centre.
     centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"), index=True)
     #: E.164 number as dialled by callers, e.g. +77172000000.
     number: Mapped[str] = mapped_column(String(20), unique=True)
 
     centre: Mapped[Centre] = relationship(back_populates="lines")
-
-    def __repr__(self) -> str:
-        return f"<CentreLine {self.id} centre={self.centre_id}>"

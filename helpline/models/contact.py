@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, LargeBinary, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
-from helpline.orm import UTCDateTime
+from helpline.orm import CallRef, SurrogateKey, UserRef, code_list, one_of
 
 AGE_BANDS = ("under_10", "10_13", "14_15", "16_17", "18_plus", "unknown")
 GENDERS = ("female", "male", "not_said")
@@ -29,8 +29,7 @@ contact_topics = Table(
 class Topic(db.Model):
     __tablename__ = "topics"
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: Stable code, e.g. "bullying".
     code: Mapped[str] = mapped_column(String(40), unique=True)
     #: Names in the interface languages.
@@ -43,30 +42,22 @@ class Topic(db.Model):
     def name(self, language: str) -> str:
         return getattr(self, f"name_{language}", None) or self.name_en
 
-    def __repr__(self) -> str:
-        return f"<Topic {self.code}>"
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IS NULL OR {column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class ContactRecord(db.Model):
     __tablename__ = "contact_records"
     __table_args__ = (
-        CheckConstraint(_in("age_band", AGE_BANDS), name="age_band_known"),
-        CheckConstraint(_in("gender", GENDERS), name="gender_known"),
-        CheckConstraint(_in("risk_level", RISK_LEVELS), name="risk_level_known"),
-        CheckConstraint(_in("consent", CONSENTS), name="consent_known"),
+        one_of("age_band", AGE_BANDS, nullable=True),
+        one_of("gender", GENDERS, nullable=True),
+        one_of("risk_level", RISK_LEVELS, nullable=True),
+        one_of("consent", CONSENTS, nullable=True),
         CheckConstraint("follow_up_due IS NULL OR follow_up_needed", name="due_needs_follow_up"),
     )
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: The call it records (one record per call).
-    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id"), unique=True)
+    call_id: Mapped[CallRef] = mapped_column(unique=True)
     #: Psychologist who wrote it last.
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[UserRef]
     #: child, parent or specialist (as the psychologist understood it).
     caller_type: Mapped[str | None] = mapped_column(String(16))
     #: Age band of the person the call is about.
@@ -79,16 +70,14 @@ class ContactRecord(db.Model):
     consent: Mapped[str | None] = mapped_column(String(24))
     #: Outcome and referral codes, comma separated.
     referrals: Mapped[str] = mapped_column(String(200), default="")
+    referral_list = code_list("referrals")
     #: A follow-up is needed, by this date (centre's calendar).
     follow_up_needed: Mapped[bool] = mapped_column(default=False)
     follow_up_due: Mapped[date | None]
     #: Free-text notes, encrypted (Fernet, key from NOTES_KEY); never a name.
     notes_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: When written and last changed (UTC).
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
     topics: Mapped[list[Topic]] = relationship(secondary=contact_topics, order_by=Topic.id)
-
-    def __repr__(self) -> str:
-        return f"<ContactRecord {self.id}>"

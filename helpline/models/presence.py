@@ -8,12 +8,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.user import User
-from helpline.orm import UTCDateTime
+from helpline.orm import CallRef, SurrogateKey, UserRef, one_of
 
 
 class AgentState(enum.StrEnum):
@@ -36,37 +36,32 @@ class OfferState(enum.StrEnum):
 
 class AgentPresence(db.Model):
     __tablename__ = "agent_presence"
-    __table_args__ = (
-        CheckConstraint("state IN ('available', 'on_call', 'wrap_up', 'break', 'offline')",
-                        name="state_known"),
-    )
+    repr_attributes = ("state",)
+    __table_args__ = (one_of("state", AgentState),)
 
     #: The person (one row each).
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    user_id: Mapped[UserRef] = mapped_column(primary_key=True)
     #: Current state.
     state: Mapped[str] = mapped_column(String(16), default=AgentState.OFFLINE.value)
     #: Since when (UTC); for Available this is the start of the idle time routing compares.
-    state_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    state_since: Mapped[datetime]
     #: Last sign of life from the console (UTC); a silent console is not offered calls.
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime]
     #: Open console connections (tabs) of this person.
     connections: Mapped[int] = mapped_column(default=0)
     #: The call the person is on or wrapping up, if any.
-    call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id"))
+    call_id: Mapped[CallRef | None]
 
     user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<AgentPresence {self.user_id} {self.state}>"
 
 
 class Offer(db.Model):
     """A call ringing one agent's console."""
 
     __tablename__ = "offers"
+    repr_attributes = ("state",)
     __table_args__ = (
-        CheckConstraint("state IN ('ringing', 'accepted', 'declined', 'expired', 'withdrawn', 'failed')",
-                        name="state_known"),
+        one_of("state", OfferState),
         CheckConstraint("expires_at > offered_at", name="expires_after_offer"),
         Index("ix_offers_ringing", "state", "expires_at"),
         # routing: who already declined or missed a call
@@ -78,21 +73,17 @@ class Offer(db.Model):
               sqlite_where=text("state = 'ringing'"), postgresql_where=text("state = 'ringing'")),
     )
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: The call offered.
-    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id"), index=True)
+    call_id: Mapped[CallRef] = mapped_column(index=True)
     #: The agent it rings.
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[UserRef] = mapped_column(index=True)
     #: When it started ringing and when the ring times out (UTC).
-    offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    offered_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
     #: When it was accepted (UTC); the caller must reach the conference soon after.
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None]
     #: ringing, accepted, declined, expired or withdrawn.
     state: Mapped[str] = mapped_column(String(16), default=OfferState.RINGING.value)
     #: Offered to another centre's agent (national backup).
     is_backup: Mapped[bool] = mapped_column(default=False)
-
-    def __repr__(self) -> str:
-        return f"<Offer {self.id} {self.state}>"

@@ -9,7 +9,6 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.extensions import db
-from helpline.orm import UTCDateTime
 
 
 class PublishedFigures(db.Model):
@@ -18,9 +17,6 @@ class PublishedFigures(db.Model):
     #: The month's first day.
     month: Mapped[date] = mapped_column(primary_key=True)
     #: When the figures were computed from the register (UTC): the page says "figures as of".
-    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    computed_at: Mapped[datetime]
     #: The suppressed tables as JSON (centre names, section, column codes and shown text).
     tables: Mapped[str] = mapped_column(Text)
-
-    def __repr__(self) -> str:
-        return f"<PublishedFigures {self.month:%Y-%m}>"

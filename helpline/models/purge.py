@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.extensions import db
-from helpline.orm import UTCDateTime
+from helpline.orm import SurrogateKey
 
 
 class ProviderPurgeRun(db.Model):
@@ -21,9 +21,9 @@ class ProviderPurgeRun(db.Model):
     )
 
     #: Surrogate key (also the order of sweeps).
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: When the sweep ran (UTC).
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
     #: Call records (callers' and psychologists' legs) deleted at the provider.
     calls_deleted: Mapped[int] = mapped_column(default=0)
     #: Ended calls the provider has not finalised yet (Twilio error 20009): the next sweep tries again.
@@ -34,6 +34,3 @@ class ProviderPurgeRun(db.Model):
     alerts_kept: Mapped[int | None] = mapped_column()
     #: Why the sweep could not list the provider's calls, in words with no call id; empty if it could.
     error: Mapped[str] = mapped_column(String(200), default="")
-
-    def __repr__(self) -> str:
-        return f"<ProviderPurgeRun {self.id}>"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.extensions import db
-from helpline.orm import UTCDateTime
+from helpline.orm import SurrogateKey, UserRef
 
 
 class SignInFailure(db.Model):
@@ -23,9 +23,9 @@ class SignInFailure(db.Model):
     #: Failures since the counter was last forgotten.
     failures: Mapped[int] = mapped_column(default=0)
     #: The last failure (UTC); the next attempt waits from here.
-    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime]
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:       # not the key: it is a hash of what someone typed
         return f"<SignInFailure {self.failures}>"
 
 
@@ -34,14 +34,10 @@ class RecoveryCode(db.Model):
 
     __tablename__ = "recovery_codes"
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: Whose code.
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[UserRef] = mapped_column(index=True)
     #: HMAC-SHA256 (SECRET_KEY) of the normalised code.
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: When it was used (UTC); a used code is never accepted again.
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    def __repr__(self) -> str:
-        return f"<RecoveryCode {self.id} user {self.user_id}>"
+    used_at: Mapped[datetime | None]

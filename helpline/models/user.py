@@ -6,12 +6,12 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import CheckConstraint, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.extensions import db
 from helpline.models.centre import Centre
-from helpline.orm import UTCDateTime
+from helpline.orm import CentreRef, SurrogateKey, code_list, one_of
 
 
 class Role(enum.StrEnum):
@@ -22,14 +22,14 @@ class Role(enum.StrEnum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    repr_attributes = ("role",)
     __table_args__ = (
-        CheckConstraint("role IN ('psychologist', 'supervisor', 'administrator')", name="role_known"),
+        one_of("role", Role),
         CheckConstraint("role = 'administrator' OR centre_id IS NOT NULL", name="staff_have_centre"),
-        CheckConstraint("ui_language IN ('kk', 'ru', 'en')", name="ui_language_known"),
+        one_of("ui_language", ("kk", "ru", "en")),
     )
 
-    #: Surrogate key.
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[SurrogateKey]
     #: Opaque identity given to the voice carrier (never the username).
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     #: Sign-in name.
@@ -39,7 +39,7 @@ class User(UserMixin, db.Model):
     #: psychologist, supervisor or administrator.
     role: Mapped[str] = mapped_column(String(16))
     #: Centre the person works at; administrators may have none (they see all centres).
-    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
+    centre_id: Mapped[CentreRef | None] = mapped_column(index=True)
     #: Languages the person can take calls in, comma separated (kk,ru,en).
     languages: Mapped[str] = mapped_column(String(32), default="kk,ru")
     #: Interface language.
@@ -60,7 +60,7 @@ class User(UserMixin, db.Model):
     #: Secret for the person's calendar feed URL (shifts only); NULL until first asked for.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: When the account was made (UTC).
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime]
 
     centre: Mapped[Centre | None] = relationship()
 
@@ -68,9 +68,7 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.is_enabled
 
-    @property
-    def language_list(self) -> list[str]:
-        return [code for code in self.languages.split(",") if code]
+    language_list = code_list("languages")
 
     @property
     def is_supervisor(self) -> bool:
@@ -84,6 +82,3 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMINISTRATOR
-
-    def __repr__(self) -> str:
-        return f"<User {self.id} {self.role}>"

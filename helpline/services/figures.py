@@ -14,6 +14,7 @@ from helpline import csvout, indicators
 from helpline.models import Call, Centre, Outcome, Request, Topic, labels
 from helpline.models.contact import AGE_BANDS, RISK_LEVELS
 from helpline.models.request import CHANNELS
+from helpline.orm import codes
 from helpline.suppression import TOTAL, SuppressedTable, suppress_linked
 from helpline.vocabulary import DEFAULT_ZONE as ZONE
 
@@ -84,7 +85,7 @@ def monthly_tables(session: Session, first_day: date) -> tuple[list[str], list[t
     topic_counts: Counter = Counter()
     mentions = _grouped(session, (Request.centre_id, Request.topics), Request.received_at, start, end)
     for centre_id, topics, count in mentions:
-        for code in filter(None, topics.split(",")):
+        for code in codes(topics):
             topic_counts[(centre_id, code)] += count
     requests = suppress_linked([by_channel, by_caller, by_age, by_risk], rows)
     sections = [("calls", suppress_linked([calls], rows)[0]),

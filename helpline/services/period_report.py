@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from helpline import csvout, indicators
 from helpline.models import Call, Centre, Request, Topic
+from helpline.orm import codes
 from helpline.services import interventions
 from helpline.services.report_words import report_words
 from helpline.suppression import TOTAL, suppress_linked
@@ -63,7 +64,7 @@ def build(session: Session, centre_ids: Sequence[int] | None, start: datetime, e
         age[band or "not_said"] += 1
         risk[level or "not_said"] += 1
         channel[chan] += 1
-        for code in filter(None, topics.split(",")):
+        for code in codes(topics):
             topic[code] += 1
     report = PeriodReport(list(session.scalars(centres_q)), start, end,
                           topic_names=topic_names(session))

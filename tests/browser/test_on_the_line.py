@@ -1,7 +1,7 @@
 """A supervisor listens to, coaches and joins a call in progress from the live view, switching
 mode during the call, then leaves; the psychologist's console shows who is on the line and how,
-and the simulator page shows who is on the line and whom the caller hears.  Once the call has
-ended, a step is refused in words."""
+and the simulator page shows who is on the line and whom the caller hears.  A step that does not
+reach the server is said not done; once the call has ended, a step is refused in words."""
 
 from __future__ import annotations
 
@@ -60,6 +60,15 @@ def test_listen_coach_join_and_leave_one_call(live_app, page, browser_context_fa
     expect(on_line).to_have_text("On the line: you and the psychologist")
     expect(call.get_by_role("button", name="Leave")).to_have_count(0)
     expect(error).to_have_text("")
+
+    # ---- a step that does not reach the server is not shown as done, and nobody is on the line
+    boss.route("**/supervisor/calls/*/line", lambda route: route.abort("connectionreset"))
+    call.get_by_role("button", name="Listen").click()
+    expect(error).to_have_text("This was not done: the connection to the server failed. Check the "
+                               "connection and try again; what you entered is still on this page.")
+    expect(done).to_have_text("")
+    expect(told).to_be_hidden()
+    boss.unroute("**/supervisor/calls/*/line")
 
     # ---- the call ends while the view still shows it: Listen is refused in words
     boss.route("**/supervisor/board.json", lambda route: route.abort())   # the view is stale

@@ -83,7 +83,7 @@ def test_administrator_adds_and_switches_off_users(app, make_user, staff_client)
                                             "password": "long enough pw", "role": "psychologist",
                                             "centre_id": "1", "languages": ["kk", "ru"],
                                             "ui_language": "kk"})
-    assert good.status_code == 302
+    assert good.status_code == 303
     assert "new.one" in admin.get("/admin/users").get_data(as_text=True)
     from helpline.extensions import db
     from helpline.models import User

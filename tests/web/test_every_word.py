@@ -16,7 +16,7 @@ from sqlalchemy import select
 from helpline.extensions import db
 from helpline.models import Call, Escalation, FollowUp, Request, Shift, SwapRequest, labels
 from helpline.services.calls import new_call_id
-from helpline.translations.catalogue import T
+from tests.po import translations
 
 #: Routes that answer a script, a file, a carrier or a sign-in step, not a page for a person.
 NOT_PAGES = ("static", "agent_console.static", "rota.feed", "ivr.", "simulator.state", "simulator.faults",
@@ -76,10 +76,9 @@ def visible(html: str, locale: str = "kk") -> str:
 
 def english_left(text: str, locale: str) -> list[str]:
     """English catalogue messages (those with a different translation) found in ``text``."""
-    index = 0 if locale == "kk" else 1
     found = []
-    for msgid, translations in T.items():
-        if "%(" in msgid or "{" in msgid or translations[index] == msgid or len(msgid) < 3:
+    for msgid, text in translations(locale).items():
+        if not isinstance(msgid, str) or "%(" in msgid or "{" in msgid or text == msgid or len(msgid) < 3:
             continue
         if re.search(rf"(?<![\w-]){re.escape(msgid)}(?![\w-])", text):
             found.append(msgid)
