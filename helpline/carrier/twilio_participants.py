@@ -24,6 +24,10 @@ NOT_IN_CONVERSATION = "the caller is not in a conversation with a psychologist"
 LINE_IDENTITY = "client:senim"
 
 
+class CallGone(Exception):
+    """Twilio answered that the call does not exist or has ended (raised by the REST retries)."""
+
+
 class _Gone(Exception):
     pass
 
@@ -131,11 +135,9 @@ class ConferenceParticipants:
         raise CarrierError("the psychologist is not on the call")
 
     def _participants(self, what: str, action):
-        from helpline.carrier.twilio_rest import _CallGone
-
         try:
             return self._retrying(what, action)
-        except _CallGone:
+        except CallGone:
             if what.startswith("take"):
                 raise _Gone from None
             raise CarrierError(NOT_IN_CONVERSATION) from None

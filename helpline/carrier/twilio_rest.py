@@ -23,7 +23,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from helpline.carrier.control import TWILIO_STATUSES, CallStatus, CarrierError, leg_status, leg_url, live_leg
-from helpline.carrier.twilio_participants import ConferenceParticipants
+from helpline.carrier.twilio_participants import CallGone, ConferenceParticipants
 from helpline.privacy import scrub
 
 logger = logging.getLogger(__name__)
@@ -33,10 +33,6 @@ T = TypeVar("T")
 #: Twilio error code: "Call is not in-progress" (updating a call that has ended).
 CALL_NOT_IN_PROGRESS = 21220
 GONE_MESSAGE = "the caller is no longer on the line"
-
-
-class _CallGone(Exception):
-    """Twilio answered that the call does not exist or has ended."""
 
 
 class _QuietHttpClient(TwilioHttpClient):
@@ -127,7 +123,7 @@ class TwilioCarrierControl(ConferenceParticipants):
         try:
             self._retrying("redirect the call",
                            lambda: self._client.calls(leg.call_sid).update(url=url, method="POST"))
-        except _CallGone:
+        except CallGone:
             raise CarrierError(GONE_MESSAGE) from None
 
     def end_call(self, call_id: str) -> bool:
@@ -137,7 +133,7 @@ class TwilioCarrierControl(ConferenceParticipants):
         try:
             self._retrying("end the call",
                            lambda: self._client.calls(leg.call_sid).update(status="completed"))
-        except _CallGone:
+        except CallGone:
             return False
         return True
 
@@ -147,7 +143,7 @@ class TwilioCarrierControl(ConferenceParticipants):
             return known
         try:
             call = self._retrying("read the call's status", lambda: self._client.calls(leg.call_sid).fetch())
-        except _CallGone:
+        except CallGone:
             return CallStatus.ENDED
         except CarrierError:
             return CallStatus.UNREACHABLE
@@ -175,7 +171,7 @@ class TwilioCarrierControl(ConferenceParticipants):
                 status = getattr(exc, "status", None)
                 code = getattr(exc, "code", None)
                 if status == 404 or code == CALL_NOT_IN_PROGRESS:
-                    raise _CallGone from None
+                    raise CallGone from None
                 if not isinstance(status, int) or not (status == 429 or status >= 500):
                     raise CarrierError(f"the carrier refused to {what} (HTTP {status})") from None
                 reason = f"HTTP {status}"
