@@ -19,6 +19,7 @@ from helpline.extensions import csrf, db, socketio
 from helpline.live import make_store
 from helpline.privacy import install_log_scrubber
 from helpline.runtime import Runtime
+from helpline.services import centre_directory
 from helpline.services.dispatch import Dispatcher, Limits
 from helpline.services.lifecycle import CallLifecycle
 from helpline.spool import Spool
@@ -82,6 +83,7 @@ def create_app(
     from flask_sqlalchemy.session import Session as FlaskSession
 
     events.install(FlaskSession)
+    centre_directory.install(FlaskSession)
     app.extensions["helpline"] = runtime = _build_runtime(settings, clock or SystemClock(), publisher,
                                                           queue_url)
     if runtime.carrier.simulated is not None:      # the /simulator page's carrier
@@ -150,6 +152,7 @@ def _build_runtime(settings: Settings, clock: Clock, publisher: Publisher | None
         dispatcher=dispatcher,
         lifecycle=CallLifecycle(
             settings=settings, live=live, dispatcher=dispatcher, carrier=line.control,
+            centres=centre_directory.CentreDirectory(settings.centre_cache_seconds),
             spool=Spool(Path(settings.helpline_instance_path) / "spool")),
         carrier=line,
     )

@@ -79,6 +79,12 @@ class QueueStep(enum.Enum):
     GIVE_UP = "give_up"
 
 
+def may_give_up(waited_seconds: int, max_wait_seconds: int, no_agent_wait_seconds: int) -> bool:
+    """Whether ``queue_step`` could stop the wait now, whoever is signed in: before the shorter
+    of the two limits it cannot, and nobody needs counting."""
+    return waited_seconds >= min(max_wait_seconds, no_agent_wait_seconds)
+
+
 def queue_step(
     waited_seconds: int, max_wait_seconds: int, agents_available: int, no_agent_wait_seconds: int,
     national_backup_seconds: int = 0,

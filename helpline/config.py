@@ -96,6 +96,9 @@ class Settings:
     reconcile_interval_seconds: int = 30
     #: Milliseconds a webhook waits for a locked database before answering the caller without it.
     ivr_db_timeout_ms: int = 700
+    #: Seconds a process keeps its copy of the centres and their numbers before reading them
+    #: again (a change made in this process applies at once; 0 reads them on every webhook).
+    centre_cache_seconds: int = 5
     #: Idle console sessions expire after this many minutes.
     idle_logout_minutes: int = 30
     #: A sign-in session ends this many hours after sign-in, however active (a night shift and
@@ -251,6 +254,8 @@ class Settings:
         if not 1 <= settings.stats_refresh_minutes <= 1440:
             raise ConfigError("STATS_REFRESH_MINUTES must be between 1 and 1440")
         _check_voices(settings)
+        if not 0 <= settings.centre_cache_seconds <= 300:
+            raise ConfigError("CENTRE_CACHE_SECONDS must be between 0 and 300")
         if not 1 <= settings.prompts_max_queue_position <= 500:
             raise ConfigError("PROMPTS_MAX_QUEUE_POSITION must be between 1 and 500")
         changes: dict[str, object] = {

@@ -15,6 +15,8 @@ held is copied back into Redis when it answers again (``helpline.live_redis``).
 """
 
 import hashlib
+import heapq
+import itertools
 import math
 import secrets
 import threading
@@ -103,20 +105,33 @@ class MemoryLiveCallStore:
         self._ended: dict[str, tuple[float, LiveLeg]] = {}        # leg token -> tombstone
         self._ended_sids: dict[str, tuple[float, LiveLeg]] = {}   # sid digest -> tombstone
         self._tokens: dict[str, tuple[float, str]] = {}
+        #: (expiry, order, table, key) of every timed entry, soonest first: expiring costs only
+        #: what expires, however many calls are held.
+        self._due: list[tuple[float, int, str, str]] = []
+        self._order = itertools.count()
 
     @property
     def healthy(self) -> bool:
         return True
 
+    def _timed(self, table: str, key: str, expires: float, value: object, due_key: str = "") -> None:
+        getattr(self, table)[key] = (expires, value)
+        heapq.heappush(self._due, (expires, next(self._order), table, due_key or key))
+
     def _expire(self) -> None:
         now = self._monotonic()
-        for sid, (expires, leg) in list(self._by_sid.items()):
-            if expires <= now:
-                self._forget(sid, leg)
-        for table in (self._ended, self._ended_sids, self._tokens):
-            for key, (expires, _value) in list(table.items()):
-                if expires <= now:
-                    del table[key]
+        while self._due and self._due[0][0] <= now:
+            expires, _order, table, key = heapq.heappop(self._due)
+            if table == "_by_sid":          # a live call is due by its leg token: never its sid
+                leg = self._by_leg.get(key)
+                key = leg.call_sid if leg is not None else ""
+            entry = getattr(self, table).get(key)
+            if entry is None or entry[0] != expires:     # gone already, or set again since
+                continue
+            if table == "_by_sid":
+                self._forget(key, entry[1])
+            else:
+                del getattr(self, table)[key]
 
     def _forget(self, sid: str, leg: LiveLeg) -> None:
         self._by_sid.pop(sid, None)
@@ -135,7 +150,7 @@ class MemoryLiveCallStore:
         return ended[1] if ended else self._by_leg.get(leg)
 
     def _map(self, leg: LiveLeg) -> None:
-        self._by_sid[leg.call_sid] = (self._monotonic() + self._ttl, leg)
+        self._timed("_by_sid", leg.call_sid, self._monotonic() + self._ttl, leg, due_key=leg.leg)
         self._by_leg[leg.leg] = leg
         self._by_call[leg.call_id] = leg
 
@@ -184,14 +199,14 @@ class MemoryLiveCallStore:
         with self._lock:
             self._forget(leg.call_sid, leg)
             expires = self._monotonic() + self._ttl
-            self._ended[leg.leg] = (expires, tombstone_of(leg))
+            self._timed("_ended", leg.leg, expires, tombstone_of(leg))
             if leg.call_sid:
-                self._ended_sids[sid_digest(leg.call_sid)] = (expires, tombstone_of(leg))
+                self._timed("_ended_sids", sid_digest(leg.call_sid), expires, tombstone_of(leg))
 
     def join_token(self, call_id: str) -> str:
         token = new_leg_token()
         with self._lock:
-            self._tokens[token] = (self._monotonic() + JOIN_TOKEN_SECONDS, call_id)
+            self._timed("_tokens", token, self._monotonic() + JOIN_TOKEN_SECONDS, call_id)
         return token
 
     def call_for_token(self, token: str) -> str | None:

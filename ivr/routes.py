@@ -94,8 +94,10 @@ def _short_database_deadline(rt: Runtime) -> None:
         if connection.dialect.name == "sqlite":
             set_busy_timeout(connection, timeout)
         elif connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeout)}")
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout) * 2}")
+            # both in one round trip; ``is_local``: for this transaction only, like SET LOCAL
+            connection.exec_driver_sql(
+                f"SELECT set_config('lock_timeout', '{int(timeout)}', true), "
+                f"set_config('statement_timeout', '{int(timeout) * 2}', true)")
     except Exception:    # the database is down: the handler's own failure path answers
         logger.warning("Database unavailable at the start of a webhook")
         db.session.rollback()

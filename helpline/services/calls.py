@@ -24,7 +24,8 @@ def new_call_id() -> str:
 def register_call(
     session: Session,
     *,
-    centre: Centre | None,
+    centre: Centre | None = None,
+    centre_id: int | None = None,
     dialled_line: str | None,
     now: datetime,
     caller_token: str | None = None,
@@ -32,12 +33,11 @@ def register_call(
     resumed: bool = False,
 ) -> Call:
     """Open the register entry of a call that just reached the IVR (``resumed``: one that goes
-    on after the line lost track of it)."""
+    on after the line lost track of it); its centre as a row, or by id only."""
     call = Call(
         id=call_id or new_call_id(),
         is_resumed=resumed,
-        centre_id=centre.id if centre else None,
-        centre=centre,
+        centre_id=centre.id if centre else centre_id,
         last_activity_at=now,
         dialled_line=dialled_line,
         state=CallState.IN_MENU.value,
@@ -46,6 +46,8 @@ def register_call(
         menu_path="",
         caller_token=caller_token,
     )
+    if centre is not None:
+        call.centre = centre
     session.add(call)
     session.flush()
     return call
@@ -98,18 +100,16 @@ def return_to_queue(session: Session, call: Call, now: datetime) -> None:
 
 def queue_position(session: Session, call: Call) -> tuple[int, int]:
     """(position of ``call``, calls waiting) in its centre's queue: urgent first, then arrival."""
-    waiting = select(Call).where(
+    waiting = (
         Call.state == CallState.QUEUED.value,
         Call.dequeued_at.is_(None),
         Call.centre_id.is_(None) if call.centre_id is None else Call.centre_id == call.centre_id,
     )
-    size = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
     earlier = and_(Call.is_urgent == call.is_urgent, Call.queued_at < call.queued_at)
     ahead_rule = earlier if call.is_urgent else or_(Call.is_urgent.is_(True), earlier)
-    ahead = session.scalar(
-        select(func.count()).select_from(waiting.where(ahead_rule).subquery())
-    ) or 0
-    return ahead + 1, max(size, ahead + 1)
+    size, ahead = session.execute(select(func.count(), func.count().filter(ahead_rule))
+                                  .where(*waiting)).one()
+    return (ahead or 0) + 1, max(size or 0, (ahead or 0) + 1)
 
 
 def waited_seconds(call: Call, now: datetime) -> int:

@@ -37,7 +37,7 @@ from helpline.phone import try_normalise
 from helpline.privacy import caller_token
 from helpline.services import caller_blocks
 from helpline.services import calls as register
-from helpline.services.centres import centre_for_number, default_centre
+from helpline.services.centre_directory import CentreDirectory, CentreInfo
 from helpline.services.dispatch import Dispatcher
 from helpline.services.ivr_step import FINAL_STATUSES, CarrierCall, IvrStep, Next
 from helpline.services.ivr_step import languages_of as _languages
@@ -57,8 +57,11 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
     console's actions and the recovery from failures are in the mixins it is made of."""
 
     def __init__(self, *, settings: Settings, live: LiveCallStore, dispatcher: Dispatcher,
-                 carrier: CarrierControl | None, spool: Spool) -> None:
+                 carrier: CarrierControl | None, spool: Spool,
+                 centres: CentreDirectory | None = None) -> None:
         self.settings = settings
+        #: The centres and their numbers, read from the database at most every few seconds.
+        self.centres = centres or CentreDirectory(settings.centre_cache_seconds)
         self.live = live
         self.dispatcher = dispatcher
         self.carrier = carrier
@@ -87,22 +90,33 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
                 return self._start(call, known)
         call = session.get(Call, known.call_id)
         if call is None:                          # a concurrent retry is registering it
-            return self._start_for_centre(session, req, known)
+            return self._start_for_centre(session, req, known, now)
         return self._start(call, known)
 
     def _register(self, session: Session, req: CarrierCall, now: datetime, call_id: str,
                   resumed: bool = False) -> Call:
         dialled = try_normalise(req.to_number)
-        centre = centre_for_number(session, dialled) or default_centre(
-            session, self.settings.default_centre_id)
+        centre = self._centre_for(session, dialled, now)
         token = None
         if self.settings.caller_token_enabled and not resumed:
             token = caller_token(self.settings.caller_token_secret, try_normalise(req.from_number), now)
-        return register.register_call(session, centre=centre, dialled_line=dialled, now=now,
-                                      caller_token=token, call_id=call_id, resumed=resumed)
+        return register.register_call(session, centre_id=centre.id if centre else None,
+                                      dialled_line=dialled, now=now, caller_token=token,
+                                      call_id=call_id, resumed=resumed)
+
+    def _centre_for(self, session: Session, dialled: str | None, now: datetime) -> CentreInfo | None:
+        """The centre that owns the dialled number, else the default centre."""
+        return self.centres.for_number(session, dialled, now) or self.centres.default(
+            session, self.settings.default_centre_id, now)
+
+    def _languages(self, call: Call | None) -> tuple[str, ...]:
+        """The call's centre's menu languages, from the directory (read again by this webhook's
+        ``_find`` or ``_register`` when older than its lifetime)."""
+        info = self.centres.known(call.centre_id) if call is not None else None
+        return info.languages if info is not None else _languages(call)
 
     def _start(self, call: Call, leg: LiveLeg) -> IvrStep:
-        languages = _languages(call)
+        languages = self._languages(call)
         if call.outcome == Outcome.BLOCKED.value:   # the set message and the help numbers, once more
             return IvrStep(Next.HELP_AND_HANG_UP, leg=leg.leg, languages=languages,
                            preface="blocked", help="blocked_help")
@@ -113,10 +127,10 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
         return IvrStep(Next.CALLER_TYPE_MENU, leg=leg.leg, language=call.language,
                        languages=languages, greeting=True)
 
-    def _start_for_centre(self, session: Session, req: CarrierCall, leg: LiveLeg) -> IvrStep:
-        centre = centre_for_number(session, try_normalise(req.to_number)) or default_centre(
-            session, self.settings.default_centre_id)
-        languages = tuple(centre.language_list) if centre else ("kk", "ru")
+    def _start_for_centre(self, session: Session, req: CarrierCall, leg: LiveLeg,
+                          now: datetime) -> IvrStep:
+        centre = self._centre_for(session, try_normalise(req.to_number), now)
+        languages = centre.languages if centre else ("kk", "ru")
         if flow.needs_language_menu(languages):
             return IvrStep(Next.LANGUAGE_MENU, leg=leg.leg, languages=languages)
         return IvrStep(Next.CALLER_TYPE_MENU, leg=leg.leg, language=languages[0],
@@ -132,6 +146,7 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
         call = session.get(Call, leg.call_id)
         if call is None or call.state == CallState.ENDED.value:
             return None
+        self.centres.refresh(session, now)
         call.last_activity_at = now
         return call, leg
 
@@ -149,7 +164,7 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
             return (call, leg) if call is not None and call.state != CallState.ENDED.value else None
         logger.warning("Resuming a call whose live state was lost")
         call = self._register(session, req, now, leg.call_id, resumed=True)
-        call.language = req.language if req.language in _languages(call) else None
+        call.language = req.language if req.language in self._languages(call) else None
         call.caller_type = req.caller_type if req.caller_type in flow.CALLER_TYPE_DIGITS.values() else None
         call.is_urgent = req.urgent
         return call, leg
@@ -161,7 +176,7 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
         if found is None:
             return self._lost(req)
         call, leg = found
-        languages = _languages(call)
+        languages = self._languages(call)
         choice = flow.choose_language(req.digits, req.attempt, languages, self.settings.menu_attempts)
         register.note_menu_step(call, "language", req.attempt, choice.path_value)
         if choice.next is flow.Next.ASK_AGAIN:
@@ -184,7 +199,7 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
         register.note_menu_step(call, "caller_type", req.attempt, choice.path_value)
         if choice.next is flow.Next.ASK_AGAIN:
             return IvrStep(Next.CALLER_TYPE_MENU, leg=leg.leg, language=call.language,
-                           languages=_languages(call), attempt=req.attempt + 1,
+                           languages=self._languages(call), attempt=req.attempt + 1,
                            apologise=choice.apologise, technical_problem=resumed)
         call.caller_type = call.caller_type or choice.value
         call.is_urgent = call.is_urgent or choice.urgent
@@ -215,7 +230,7 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
 
     def _step(self, next_: Next, call: Call, leg: LiveLeg, **values) -> IvrStep:
         """A step that carries the call's menu choices (in the URLs the carrier signs back)."""
-        return IvrStep(next_, leg=leg.leg, language=call.language, languages=_languages(call),
+        return IvrStep(next_, leg=leg.leg, language=call.language, languages=self._languages(call),
                        urgent=call.is_urgent, caller_type=call.caller_type, **values)
 
     def queue_tick(self, session: Session, req: CarrierCall, now: datetime) -> IvrStep:
@@ -239,14 +254,16 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
             return self._step(Next.HOLD, call, leg, help="connecting")
         if call.state != CallState.QUEUED.value or call.dequeued_at is not None:
             return IvrStep(Next.LEAVE_QUEUE)
-        self.dispatcher.route(session, now)
-        if call.state == CallState.ANSWERED.value:
-            return self._step(Next.HOLD, call, leg, help="connecting")
+        # no routing here: a call is offered when it is queued, when someone becomes free, and
+        # by the scheduler's tick every second (which also moves unanswered rings on)
         waited = register.waited_seconds(call, now)
-        available = self.dispatcher.working_agents(session, call.centre_id, now)
-        max_wait = call.centre.max_wait_seconds if call.centre else self.settings.default_max_wait_seconds
-        step = flow.queue_step(waited, max_wait, available, self.settings.no_agent_wait_seconds,
-                               self.settings.national_backup_seconds)
+        centre = self.centres.known(call.centre_id)
+        max_wait = centre.max_wait_seconds if centre else self.settings.default_max_wait_seconds
+        step = flow.QueueStep.WAIT
+        if flow.may_give_up(waited, max_wait, self.settings.no_agent_wait_seconds):
+            available = self.dispatcher.working_agents(session, call.centre_id, now)
+            step = flow.queue_step(waited, max_wait, available, self.settings.no_agent_wait_seconds,
+                                   self.settings.national_backup_seconds)
         if step is flow.QueueStep.GIVE_UP:
             register.leave_queue(call, now, Outcome.NO_ONE_AVAILABLE)
             self.dispatcher.call_left_queue(session, call, now)
@@ -290,5 +307,5 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
 
     def _help(self, call: Call | None, key: str) -> IvrStep:
         return IvrStep(Next.HELP_AND_HANG_UP, language=call.language if call else None,
-                       languages=_languages(call) if call else ("kk", "ru"), help=key)
+                       languages=self._languages(call) if call else ("kk", "ru"), help=key)
 

@@ -14,7 +14,6 @@ from helpline.models import Call, CallState
 from helpline.services import calls as register
 from helpline.services import warm_transfer
 from helpline.services.ivr_step import FINAL_STATUSES, CarrierCall, IvrStep, Next
-from helpline.services.ivr_step import languages_of as _languages
 
 
 class Bridging:
@@ -56,7 +55,7 @@ class Bridging:
         if resumed:
             return self._enqueue(session, call, leg, now, technical_problem=True)
         if call.state != CallState.ANSWERED.value:
-            return IvrStep(Next.GOODBYE, language=call.language, languages=_languages(call))
+            return IvrStep(Next.GOODBYE, language=call.language, languages=self._languages(call))
         if call.agent_lost_at is None:
             call.agent_lost_at = now
             self.dispatcher.agent_leg_lost(session, call, now, self.settings.agent_rejoin_seconds)

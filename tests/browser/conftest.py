@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from pathlib import Path
@@ -68,14 +69,37 @@ def _serve(tmp_path, backend, clock=None, overrides=None):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    stop = threading.Event()
+    ticking = threading.Thread(target=_routing_tick, args=(app, stop), daemon=True)
+    ticking.start()
     app.base_url = base
     SERVED[base] = app
     yield app
     SERVED.pop(base, None)
+    stop.set()
+    ticking.join(5)
     server.shutdown()
     thread.join(5)
     with app.app_context():
         db.engine.dispose()
+
+
+def _routing_tick(app, stop: threading.Event) -> None:
+    """The scheduler's routing tick every second, as ``helpline run`` runs it beside the server:
+    unanswered rings move on, wrap-ups end (the hold loop does not route)."""
+    from helpline.uow import unit_of_work
+    from scheduling.jobs import routing_tick
+
+    runtime = app.extensions["helpline"]
+    while not stop.wait(1):
+        with app.app_context():
+            try:
+                with unit_of_work(db.session):
+                    routing_tick(db.session, runtime.clock.now(), runtime)
+            except Exception:       # e.g. a test that locks the database: the next tick tries again
+                logging.getLogger(__name__).warning("Routing tick failed", exc_info=True)
+            finally:
+                db.session.remove()
 
 
 @pytest.fixture

@@ -154,6 +154,19 @@ def test_memory_tombstones_expire_with_the_ttl(ticks):
     assert sid_digest(SID) not in everything_stored(store)
 
 
+def test_memory_live_calls_expire_each_at_its_own_time(ticks):
+    store = MemoryLiveCallStore(TTL, monotonic=ticks)
+    first, _ = store.begin(SID, "call-1")
+    ticks.now += TTL / 2
+    second, _ = store.begin(SID[::-1], "call-2")
+    ticks.now += TTL / 2                     # the first call's time is up, not the second's
+    assert store.by_leg(first.leg) is None and store.by_call("call-1") is None
+    assert SID not in everything_stored(store)
+    assert store.by_sid(SID[::-1]) == second and store.known_calls(["call-1", "call-2"]) == {"call-2"}
+    ticks.now += TTL / 2
+    assert len(store) == 0
+
+
 def test_redis_asks_for_known_calls_in_one_mget(clients):
     class Counting:
         def __init__(self, client) -> None:
