@@ -77,7 +77,6 @@ def create_app(
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
-            event.listen(db.engine, "checkout", _sqlite_default_busy_timeout)
             WriteTurns(SQLITE_BUSY_TIMEOUT_MS).install(db.engine)
 
     from flask_sqlalchemy.session import Session as FlaskSession
@@ -178,13 +177,6 @@ def call_ids_backed(live, call_ids: list[str]) -> set[str]:
 
 #: Milliseconds a console request, job or command waits for a locked SQLite database.
 SQLITE_BUSY_TIMEOUT_MS = 10000
-
-
-def _sqlite_default_busy_timeout(dbapi_connection, _record, _proxy) -> None:
-    """Each checkout starts with the default wait (a webhook shortens it for itself)."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -7,6 +7,10 @@ and, past its short database deadline, answers the caller without the database. 
 connection's first write statement of a transaction waits for the process's *write turn* (woken
 the moment the writer before it commits or rolls back), at most as long as the connection's busy
 timeout; SQLite's own handler still orders writers of different processes.
+
+The busy timeout a connection wants (the default, or a webhook's short one) is handed to SQLite
+just before its next statement, and only when it differs from what that connection has already:
+checking a connection out and shortening a webhook's wait cost no statement of their own.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from sqlalchemy.exc import OperationalError
 WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 HOLDS = "helpline_write_turn"
 WAIT_MS = "helpline_busy_timeout_ms"
+#: The busy timeout SQLite has for the connection now.
+APPLIED_MS = "helpline_busy_timeout_applied_ms"
 
 
 class WriteTurns:
@@ -40,7 +46,11 @@ class WriteTurns:
         for name in ("close", "checkin"):
             event.listen(pool, name, self._released)
 
-    def _before_execute(self, conn, _cursor, statement, _parameters, _context, _executemany):
+    def _before_execute(self, conn, cursor, statement, _parameters, _context, _executemany):
+        wanted = conn.info.get(WAIT_MS, self.default_wait_ms)
+        if conn.info.get(APPLIED_MS) != wanted:
+            cursor.connection.execute(f"PRAGMA busy_timeout={int(wanted)}")
+            conn.info[APPLIED_MS] = wanted
         if conn.info.get(HOLDS) or not WRITE.match(statement):
             return
         if self._holder == threading.get_ident():
@@ -77,6 +87,5 @@ class WriteTurns:
 
 def set_busy_timeout(connection, milliseconds: int) -> None:
     """How long ``connection`` (a SQLAlchemy connection) waits for its turn to write, and for
-    another process's write lock: set on the driver's connection, no statement to compile."""
+    another process's write lock (SQLite is told before the next statement)."""
     connection.info[WAIT_MS] = int(milliseconds)
-    connection.connection.driver_connection.execute(f"PRAGMA busy_timeout={int(milliseconds)}")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from helpline import routing
 from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
@@ -35,6 +35,9 @@ __all__ = ["Backed", "DispatchError", "Dispatcher", "Limits", "MayReceive", "cal
 #: Routing passes within one ``route``, when other processes were ringing the same calls or people.
 ROUTING_ATTEMPTS = 3
 
+#: Offer states that mean the person had their chance at the call.
+_TRIED = (OfferState.DECLINED.value, OfferState.EXPIRED.value, OfferState.FAILED.value)
+
 #: ``call_ids -> the subset that a live carrier call still backs`` (the live-call store).
 Backed = Callable[[list[str]], set[str]]
 
@@ -53,19 +56,27 @@ class Dispatcher(Presence):
     # ------------------------------------------------------------ routing
 
     def route(self, session: Session, now: datetime) -> list[Offer]:
-        """Expire unanswered rings, then offer waiting calls to free psychologists.
+        """Expire unanswered rings, end wrap-ups, bring back callers never bridged, then offer
+        waiting calls to free psychologists (the scheduler's tick, and actions that need all)."""
+        self._expire_offers(session, now)
+        self._end_wrap_ups(session, now)
+        self._unbridged_back_to_queue(session, now)
+        return self.offer_waiting(session, now)
+
+    def offer_waiting(self, session: Session, now: datetime,
+                      uncovered: set[int] | None = None) -> list[Offer]:
+        """Offer waiting calls to free psychologists, at the moment something changed (a call
+        queued, someone Available, a decline); what is due by the clock is the tick's.
 
         Several processes route at once (each webhook that queues a call, the scheduler's tick).
         A call or a person that another routing is ringing right now is passed over at once, and
         the calls it left are routed again with the others, rather than waiting for that routing
-        to commit and failing, which would leave the call to the next tick."""
-        self._expire_offers(session, now)
-        self._end_wrap_ups(session, now)
-        self._unbridged_back_to_queue(session, now)
+        to commit and failing, which would leave the call to the next tick. ``uncovered``: the
+        centres with nobody on duty now, when the caller knows them already."""
         offers: list[Offer] = []
         passed_over: set[object] = set()
         for _attempt in range(ROUTING_ATTEMPTS):
-            made, again = self._route_once(session, now, passed_over)
+            made, again = self._route_once(session, now, passed_over, uncovered)
             offers += made
             if not again:
                 break
@@ -73,24 +84,29 @@ class Dispatcher(Presence):
             self._board_changed(session, None)
         return offers
 
-    def _route_once(self, session: Session, now: datetime,
-                    passed_over: set[object]) -> tuple[list[Offer], bool]:
-        """Offers made, and whether some could not be made because another routing was faster."""
-        ringing = session.execute(select(Offer.call_id, Offer.user_id).where(
-            Offer.state == OfferState.RINGING.value)).all()
-        busy = passed_over | {call_id for call_id, _ in ringing} | {user_id for _, user_id in ringing}
-        waiting = [c for c in self._waiting(session) if c.id not in busy]
+    def _route_once(self, session: Session, now: datetime, passed_over: set[object],
+                    uncovered: set[int] | None) -> tuple[list[Offer], bool]:
+        """Offers made, and whether some could not be made because another routing was faster.
+        Who is free is read first: with nobody free (a night with every line busy, or no console
+        open) a pass costs one statement."""
+        candidates = [c for c in self._present(session, now) if c.user_id not in passed_over]
+        if not candidates:
+            return [], False
+        waiting = [c for c in self._waiting(session) if c.id not in passed_over]
         if not waiting:
             return [], False
-        present = [(p, u) for p, u in self._present(session, now) if u.id not in busy]
-        if not present:
+        ringing, tried = self._offers_of(session, [c.id for c in waiting])
+        busy = {call_id for call_id, _ in ringing} | {user_id for _, user_id in ringing}
+        waiting = [c for c in waiting if c.id not in busy]
+        candidates = [c for c in candidates if c.user_id not in busy]
+        if not waiting or not candidates:
             return [], False
         backed = self.backed([c.id for c in waiting])
         waiting = [c for c in waiting if c.id in backed]
         if not waiting:
             return [], False
-        tried = self._tried(session, [c.id for c in waiting])
-        uncovered = self.uncovered(session, now)
+        if uncovered is None:
+            uncovered = self.uncovered(session, now)
         calls = [routing.WaitingCall(
             call_id=c.id, centre_id=c.centre_id, language=c.language, is_urgent=c.is_urgent,
             queued_at=c.queued_at,
@@ -99,8 +115,6 @@ class Dispatcher(Presence):
             else c.centre.max_wait_seconds,
             tried=frozenset(tried.get(c.id, ())),
         ) for c in waiting]
-        candidates = [routing.Candidate(u.id, u.centre_id, frozenset(u.language_list), p.state_since)
-                      for p, u in present]
         by_id = {c.id: c for c in waiting}
         offers, again = [], False
         for choice in routing.assign(calls, candidates, now):
@@ -121,6 +135,11 @@ class Dispatcher(Presence):
         rows until this transaction commits keeps the others off them. SQLite has one writer:
         nothing to take."""
         if session.get_bind().dialect.name == "sqlite":
+            return None
+        if session.execute(select(Call.id, AgentPresence.user_id)       # both free: one trip
+                           .join(AgentPresence, AgentPresence.user_id == user_id)
+                           .where(Call.id == call_id)
+                           .with_for_update(skip_locked=True)).first() is not None:
             return None
         if session.scalar(select(Call.id).where(Call.id == call_id)
                           .with_for_update(skip_locked=True)) is None:
@@ -147,26 +166,31 @@ class Dispatcher(Presence):
 
     def call_queued(self, session: Session, call: Call, now: datetime) -> None:
         """A call entered the queue: tell the supervisors if the rota has nobody on duty now."""
-        if call.centre_id is not None and call.centre_id in self.uncovered(session, now):
+        uncovered = self.uncovered(session, now)
+        if call.centre_id is not None and call.centre_id in uncovered:
             publish(session, self.publisher, "coverage_gap",
                     {"centre": call.centre.name if call.centre else ""},
                     supervisors_room(call.centre_id), ALL_SUPERVISORS)
-        self.route(session, now)
+        self.offer_waiting(session, now, uncovered)
 
     def _waiting(self, session: Session) -> list[Call]:
         return list(session.scalars(
-            select(Call).where(Call.state == CallState.QUEUED.value, Call.dequeued_at.is_(None))
+            select(Call).options(joinedload(Call.centre))
+            .where(Call.state == CallState.QUEUED.value, Call.dequeued_at.is_(None))
             .order_by(Call.is_urgent.desc(), Call.queued_at)))
 
-    def _tried(self, session: Session, call_ids: list[str]) -> dict[str, set[int]]:
+    def _offers_of(self, session: Session, call_ids: list[str]
+                   ) -> tuple[list[tuple[str, int]], dict[str, set[int]]]:
+        """In one statement: every ringing offer (call, person), and who declined, missed or
+        failed each of ``call_ids``."""
+        rows = session.execute(select(Offer.call_id, Offer.user_id, Offer.state).where(or_(
+            Offer.state == OfferState.RINGING.value,
+            and_(Offer.call_id.in_(call_ids), Offer.state.in_(_TRIED))))).all()
         tried: dict[str, set[int]] = {}
-        rows = session.execute(select(Offer.call_id, Offer.user_id).where(
-            Offer.call_id.in_(call_ids),
-            Offer.state.in_([OfferState.DECLINED.value, OfferState.EXPIRED.value,
-                             OfferState.FAILED.value]))).all()
-        for call_id, user_id in rows:
-            tried.setdefault(call_id, set()).add(user_id)
-        return tried
+        for call_id, user_id, state in rows:
+            if state != OfferState.RINGING.value:
+                tried.setdefault(call_id, set()).add(user_id)
+        return [(c, u) for c, u, state in rows if state == OfferState.RINGING.value], tried
 
     def _expire_offers(self, session: Session, now: datetime) -> None:
         """A ring not answered in time moves on; the person is put on Break (they are away)."""
@@ -242,7 +266,7 @@ class Dispatcher(Presence):
             offer.state = OfferState.DECLINED.value
             publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
                     "reason": "declined"}, agent_room(user.id))
-            self.route(session, now)
+            self.offer_waiting(session, now)
 
     def hang_up(self, session: Session, user: User, call_id: str, now: datetime) -> Call:
         """The psychologist ends the call. It is closed here at once (a psychologist can always

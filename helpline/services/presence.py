@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
 from helpline.models import AgentPresence, AgentState, Offer, OfferState, User
+from helpline.routing import Candidate
 
 #: ``(session, user_ids, now) -> the subset who may receive calls now`` (the rota plugs in here).
 MayReceive = Callable[[Session, list[int], datetime], set[int]]
@@ -41,6 +42,9 @@ class Presence:
     may_receive: MayReceive
 
     def route(self, session: Session, now: datetime) -> list:
+        raise NotImplementedError
+
+    def offer_waiting(self, session: Session, now: datetime) -> list:
         raise NotImplementedError
 
     def presence(self, session: Session, user: User, now: datetime) -> AgentPresence:
@@ -84,7 +88,7 @@ class Presence:
         if row.connections == 0 and row.state not in (AgentState.ON_CALL.value, AgentState.WRAP_UP.value):
             self._withdraw_offers_of(session, user.id, now)
             self._set(session, row, AgentState.OFFLINE, now)
-            self.route(session, now)
+            self.offer_waiting(session, now)
 
     def heartbeat(self, session: Session, user: User, now: datetime) -> AgentPresence:
         row = self.presence(session, user, now)
@@ -106,22 +110,26 @@ class Presence:
             row.call_id = None
         self._set(session, row, AgentState(wanted), now)
         row.last_seen_at = now
-        self.route(session, now)
+        self.offer_waiting(session, now)
         return row
 
-    def _present(self, session: Session, now: datetime) -> list[tuple[AgentPresence, User]]:
+    def _present(self, session: Session, now: datetime) -> list[Candidate]:
+        """Who routing may offer a call to now: Available, console heard from recently, enabled,
+        on duty. Plain columns, no ORM objects: routing asks this on every queued call."""
         fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
         rows = session.execute(
-            select(AgentPresence, User).join(User, User.id == AgentPresence.user_id).where(
+            select(AgentPresence.user_id, User.centre_id, User.languages, AgentPresence.state_since)
+            .join(User, User.id == AgentPresence.user_id).where(
                 AgentPresence.state == AgentState.AVAILABLE.value,
                 AgentPresence.connections > 0,
                 AgentPresence.last_seen_at >= fresh,
                 User.is_enabled.is_(True),
             )
         ).all()
-        allowed = self.may_receive(session, [user.id for _, user in rows], now)
-        return [(p, u) for p, u in rows if u.id in allowed]
-
+        allowed = self.may_receive(session, [user_id for user_id, *_ in rows], now)
+        return [Candidate(user_id, centre_id, frozenset(code for code in languages.split(",") if code),
+                          state_since)
+                for user_id, centre_id, languages, state_since in rows if user_id in allowed]
 
     def _withdraw_offers_of(self, session: Session, user_id: int, now: datetime) -> None:
         for offer in session.scalars(select(Offer).where(
