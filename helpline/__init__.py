@@ -16,7 +16,7 @@ from helpline.clock import Clock, SystemClock
 from helpline.config import Settings
 from helpline.events import Publisher
 from helpline.extensions import csrf, db, socketio
-from helpline.live import make_store
+from helpline.live_redis import make_store
 from helpline.privacy import install_log_scrubber
 from helpline.runtime import Runtime
 from helpline.services import centre_directory

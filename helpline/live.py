@@ -250,13 +250,3 @@ class MemoryLiveCallStore:
         with self._lock:
             self._expire()
             return len(self._by_sid)
-
-
-def make_store(redis_url: str, ttl_seconds: int) -> LiveCallStore:
-    """Redis with a process-memory fallback when ``redis_url`` is set, else process memory alone."""
-    if redis_url:
-        from helpline.live_redis import RedisLiveCallStore, ResilientLiveStore, redis_client
-
-        primary = RedisLiveCallStore(redis_client(redis_url), ttl_seconds)
-        return ResilientLiveStore(primary, MemoryLiveCallStore(ttl_seconds))
-    return MemoryLiveCallStore(ttl_seconds)

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from helpline.live import (
     JOIN_TOKEN_SECONDS,
+    LiveCallStore,
     LiveLeg,
     LiveState,
     MemoryLiveCallStore,
@@ -303,3 +304,11 @@ def redis_client(redis_url: str):
 
     return redis.Redis.from_url(redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
                                 socket_timeout=REDIS_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
+
+
+def make_store(redis_url: str, ttl_seconds: int) -> LiveCallStore:
+    """Redis with a process-memory fallback when ``redis_url`` is set, else process memory alone."""
+    if redis_url:
+        primary = RedisLiveCallStore(redis_client(redis_url), ttl_seconds)
+        return ResilientLiveStore(primary, MemoryLiveCallStore(ttl_seconds))
+    return MemoryLiveCallStore(ttl_seconds)

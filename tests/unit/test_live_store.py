@@ -9,8 +9,8 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from helpline.live import MemoryLiveCallStore, make_store, sid_digest
-from helpline.live_redis import RedisLiveCallStore, ResilientLiveStore, redis_client
+from helpline.live import MemoryLiveCallStore, sid_digest
+from helpline.live_redis import RedisLiveCallStore, ResilientLiveStore, make_store, redis_client
 from tests.conftest import wait_until
 from tests.fixtures_redis import redis_server  # noqa: F401 (the fixture, until conftest loads the plugin)
 
