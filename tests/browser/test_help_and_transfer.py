@@ -55,7 +55,10 @@ def test_a_caller_passed_to_another_centre_hears_it_and_is_answered_there(
     expect(page.locator("#my-state")).to_have_text("Wrap-up")
 
     transcript = phone.locator("#transcript")
-    expect(transcript).to_contain_text("Мы переводим ваш звонок психологу другого центра.")
+    # Told in the language she chose (English), then the new centre's queue in the language the
+    # psychologist chose for it (Russian).
+    expect(transcript).to_contain_text("You are being put through to a psychologist at another centre."
+                                       "Line saysПожалуйста, оставайтесь на линии.")
     expect(astana.locator("#offer")).to_be_visible()
     astana.locator("#btn-accept").click()
     expect(phone.locator("#on-line")).to_contain_text("the psychologist", timeout=30000)
