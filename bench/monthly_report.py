@@ -60,13 +60,18 @@ print(json.dumps(out))
 
 def generate(instance: str, calls: int, revision: str) -> str:
     """The database at ``revision`` with ``calls`` calls in March 2026; returns a summary."""
-    from sqlalchemy import insert
+    from sqlalchemy import MetaData, Table, insert
 
     from helpline import create_app
     from helpline.extensions import db
     from helpline.models import Call, Request
     from helpline.schema import upgrade
     from helpline.services.centres import CentreInput, add_centre
+
+    def defaults(model, table) -> dict:
+        """The model's plain default of each column the table at ``revision`` has."""
+        return {c.name: c.default.arg for c in model.__table__.columns
+                if c.name in table.c and c.default is not None and c.default.is_scalar}
 
     rng = random.Random(1)
     app = create_app({"helpline_instance_path": instance, "log_level": "WARNING"}, environ={})
@@ -76,6 +81,12 @@ def generate(instance: str, calls: int, revision: str) -> str:
         ids = [add_centre(db.session, CentreInput(f"Centre {c:02d}", f"Region {c:02d}",
                                                   (f"+7 7172 {c:02d} 00 00",)), now).id for c in range(20)]
         db.session.commit()
+        # The tables as they are at ``revision`` (read from the database), so no column a later
+        # revision adds is written.
+        tables = MetaData()
+        calls_table = Table("calls", tables, autoload_with=db.engine)
+        requests_table = Table("requests", tables, autoload_with=db.engine)
+        call_defaults, request_defaults = defaults(Call, calls_table), defaults(Request, requests_table)
         start = datetime(2026, 2, 28, 19, tzinfo=UTC)
         batch = []
         for i in range(calls):
@@ -83,7 +94,8 @@ def generate(instance: str, calls: int, revision: str) -> str:
             outcome = rng.choice(OUTCOMES)
             queued = outcome not in ("abandoned_in_menu", "failed")
             wait = rng.randrange(90) if queued else None
-            batch.append({"id": secrets.token_hex(16), "centre_id": rng.choice(ids), "state": "ended",
+            batch.append({**call_defaults, "id": secrets.token_hex(16), "centre_id": rng.choice(ids),
+                          "state": "ended",
                           "started_at": at, "ended_at": at + timedelta(seconds=600),
                           "queued_at": at if queued else None,
                           "dequeued_at": at + timedelta(seconds=wait) if queued else None,
@@ -93,18 +105,19 @@ def generate(instance: str, calls: int, revision: str) -> str:
                           "is_urgent": False, "menu_path": "", "outcome": outcome,
                           "language": rng.choice(["kk", "ru"])})
             if len(batch) == 50_000 or i == calls - 1:
-                db.session.execute(insert(Call), batch)
+                db.session.execute(insert(calls_table), batch)
                 batch = []
         requests = []
         for _ in range(calls // 4):
             at = start + timedelta(seconds=rng.randrange(31 * 86400))
-            requests.append({"centre_id": rng.choice(ids), "channel": "phone", "received_at": at,
+            requests.append({**request_defaults, "centre_id": rng.choice(ids), "channel": "phone",
+                             "received_at": at,
                              "due_at": at, "status": "closed",
                              "caller_type": rng.choice(["child", "parent", "specialist", None]),
                              "age_band": rng.choice(["10_13", "14_15", "16_17", None]),
                              "risk_level": rng.choice(["none", "low", "medium", "high", "immediate"]),
                              "topics": ",".join(rng.sample(TOPICS, rng.randint(1, 2))), "updated_at": at})
-        db.session.execute(insert(Request), requests)
+        db.session.execute(insert(requests_table), requests)
         db.session.commit()
         db.engine.dispose()
     return f"{calls:,} calls and {len(requests):,} requests"

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import requests
 import socketio
-from stack import PASSWORD, TOKEN, Processes, Servers, free_port, seed, source_tree
+from stack import PASSWORD, TOKEN, Processes, Servers, free_port, seed_with, source_tree
 from twilio.request_validator import RequestValidator
 
 logging.getLogger("socketio").setLevel(logging.CRITICAL)
@@ -153,7 +153,7 @@ def measure(tree: Path, servers: Servers, args) -> tuple[list[float], list[float
     with tempfile.TemporaryDirectory() as folder:
         instance = Path(folder)
         settings = servers.fresh(instance)
-        seed(settings, args.agents, instance)
+        seed_with(tree, settings, args.agents, instance)
         ports = [free_port() for _ in range(args.processes)]
         public = f"http://127.0.0.1:{ports[0]}"
         processes = Processes(tree, instance, {**settings, "public_base_url": public})

@@ -9,6 +9,7 @@ on the same machine, against the same servers.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -83,22 +84,29 @@ class Servers:
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def fresh(self, instance: Path) -> dict[str, str]:
-        """Settings of a new, migrated, empty database (and an emptied Redis)."""
+        """Settings of a new, empty database, not migrated (and an emptied Redis): the tree
+        measured migrates it (:func:`seed_with`)."""
         if self._cluster is None:
-            from sqlalchemy import create_engine
-
-            from helpline.schema import upgrade
-
-            url = f"sqlite:///{instance / 'helpline.sqlite3'}"
-            engine = create_engine(url)
-            upgrade(engine)
-            engine.dispose()
-            return {"database_url": url, "redis_url": ""}
+            return {"database_url": f"sqlite:///{instance / 'helpline.sqlite3'}", "redis_url": ""}
         from tests.fixtures_backend import flush_redis
 
         flush_redis(self._redis.url)
-        return {"database_url": self._cluster.url(self._cluster.new_database()),
+        return {"database_url": self._cluster.url(self._cluster.new_database(migrated=False)),
                 "redis_url": self._redis.url}
+
+
+def seed_with(tree: Path, settings: dict[str, str], agents: int, instance: Path) -> None:
+    """:func:`seed` run by ``tree``'s own code (a child process with that tree first on the path),
+    so the database is migrated to the revision that tree's ``helpline serve`` expects."""
+    code = ("import json, sys; from pathlib import Path; from sqlalchemy import create_engine; "
+            "from helpline.schema import upgrade; import agent_console, ivr, scheduling; "
+            "from stack import seed; "   # stack puts this tree on the path: the measured one first
+            "settings = json.loads(sys.argv[1]); engine = create_engine(settings['database_url']); "
+            "upgrade(engine); engine.dispose(); "
+            "seed(settings, int(sys.argv[2]), Path(sys.argv[3]))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(tree), str(ROOT / "bench")))}
+    subprocess.run([sys.executable, "-c", code, json.dumps(settings), str(agents), str(instance)],
+                   check=True, env=env, cwd=str(tree))
 
 
 def seed(settings: dict[str, str], agents: int, instance: Path) -> None:
@@ -155,7 +163,9 @@ class Processes:
                 except requests.ConnectionError:
                     pass
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"{base} did not start; see {self.instance}/web-*.log")
+                    logs = "".join(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}\n"
+                                   for log in sorted(self.instance.glob("web-*.log")))
+                    raise SystemExit(f"{base} did not start within 60 s:\n{logs}")
                 time.sleep(0.1)
         return bases
 

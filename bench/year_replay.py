@@ -36,9 +36,12 @@ RECORD = {"caller_type": "child", "age_band": "14_15", "gender": "not_said", "to
 def replay(database_url: str, redis_url: str, calls: int) -> float:
     """Seconds the replay of ``calls`` calls took (run with the measured tree first on the path)."""
 
+    from sqlalchemy import create_engine
+
     from helpline import create_app
     from helpline.clock import FixedClock
     from helpline.extensions import db, socketio
+    from helpline.schema import upgrade
     from helpline.services.accounts import NewUser, create_user
     from helpline.services.demo import load_demo_data
     from tests.conftest import (
@@ -52,6 +55,9 @@ def replay(database_url: str, redis_url: str, calls: int) -> float:
         sign_in,
     )
 
+    engine = create_engine(database_url)      # migrated by the code measured, to its own head
+    upgrade(engine)
+    engine.dispose()
     clock = FixedClock(START)
     with tempfile.TemporaryDirectory() as instance:
         app = create_app({"database_url": database_url, "redis_url": redis_url,
