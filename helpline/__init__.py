@@ -46,6 +46,7 @@ def create_app(
     install_log_scrubber()
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)   # its set-up, not news
 
     app = Flask(
         __name__,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -33,8 +36,23 @@ def head_revision() -> str:
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
+@contextmanager
+def _quietly() -> Iterator[None]:
+    """Alembic's set-up lines (its plugins, "Context impl SQLiteImpl") say nothing to an operator
+    when the schema is only being read; a migration still logs each step it runs."""
+    loggers = [logging.getLogger(name) for name in ("alembic.runtime.migration", "alembic.runtime.plugins")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+    with _quietly(), engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
