@@ -25,8 +25,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from helpline.carrier.control import CarrierControl, CarrierError
 from helpline.events import after_commit, agent_room, publish
@@ -102,11 +102,14 @@ def unhold(session: Session, carrier: CarrierControl | None, call: Call, now: da
 def retry_holds(session: Session, carrier: CarrierControl | None, publisher, now: datetime) -> int:
     """The routing tick: try again to take off hold each caller still on hold after her
     consultation ended; tell her psychologist once the carrier did.  The number taken off hold."""
-    found = select(AuditEvent.object_id).join(Call, Call.id == AuditEvent.object_id).where(
-        AuditEvent.action == STILL_HELD, AuditEvent.object_type == "call",
-        Call.state == CallState.ANSWERED.value, Call.agent_lost_at.is_(None))
+    # From the calls in progress (few; ``ix_calls_open``) to their own audit events
+    # (``ix_audit_events_object``): the tick never reads the whole audit log.
+    found = select(Call.id).where(
+        Call.state == CallState.ANSWERED.value, Call.agent_lost_at.is_(None),
+        exists().where(AuditEvent.object_type == "call", AuditEvent.object_id == Call.id,
+                       AuditEvent.action == STILL_HELD)).order_by(Call.id)
     back = 0
-    for call_id in sorted(set(session.scalars(found))):
+    for call_id in session.scalars(found).all():
         call = session.get(Call, call_id)
         if not still_held(session, call_id):
             continue
@@ -138,9 +141,9 @@ def once_recorded(session: Session, carrier: CarrierControl | None, publisher, c
 
 def _record_failure(session: Session, call_id: str, detail: str, now: datetime) -> None:
     """After the commit the unit of work's session takes no more writes: one of its own."""
-    if not isinstance(session, scoped_session):
-        return
-    other = session.session_factory()
+    factory = session.session_factory if isinstance(session, scoped_session) \
+        else sessionmaker(bind=session.get_bind())
+    other = factory()
     try:
         with unit_of_work(other):
             audit.record(other, now, STEP_FAILED, None, "call", call_id, detail=detail)
