@@ -18,14 +18,13 @@ from helpline.services.centres import list_centres
 from helpline.uow import unit_of_work
 from helpline.vocabulary import zone_of
 from helpline.web import inputs
-from helpline.web.access import fetch, may_see_centre, roles_required
+from helpline.web.access import SUPERVISORS, fetch, may_see_centre, roles_required
 from scheduling import service
 from scheduling.ical import calendar_feed
 from scheduling.service import RotaError
 from scheduling.staffing import advice_for_week
 
 bp = Blueprint("rota", __name__)
-SUPERVISORS = ("supervisor", "administrator")
 MAX_IMPORT_BYTES = 2_000_000
 
 

@@ -40,6 +40,9 @@ STATUSES = {"open": _l("open"), "in_progress": _l("in progress"), "referred": _l
 FOLLOW_UP_ACTIONS = {"call_back": _l("called back"), "referral_sent": _l("referral sent"),
                      "meeting": _l("meeting"), "authority_informed": _l("authority informed"),
                      "other": _l("other")}
+#: Who may use the console's pages, and who the supervisors' (roles as ``User.role`` holds them).
+STAFF = ("psychologist", "supervisor", "administrator")
+SUPERVISORS = ("supervisor", "administrator")
 ROLES = {"psychologist": _l("Psychologist"), "supervisor": _l("Supervisor"),
          "administrator": _l("Administrator")}
 DUTIES = {"line": _l("Line"), "supervisor": _l("Supervisor on call")}

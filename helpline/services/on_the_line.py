@@ -24,10 +24,10 @@ from helpline.carrier.control import SUPERVISOR_MODES, CarrierControl, CarrierEr
 from helpline.config import Settings
 from helpline.events import Publisher, agent_room, publish
 from helpline.models import AuditEvent, Call, CallState, User
+from helpline.models.labels import SUPERVISORS
 from helpline.services import audit
 
 JOIN, MODE, LEAVE = "on_the_line.join", "on_the_line.mode", "on_the_line.leave"
-SUPERVISORS = ("supervisor", "administrator")
 MODE_MISSING = _l("Choose Listen, Coach, Join or Leave.")
 
 

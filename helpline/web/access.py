@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from helpline.extensions import db
 from helpline.models import Call, Escalation, Offer, User
+from helpline.models.labels import STAFF, SUPERVISORS
 from helpline.web import inputs
 
-#: Who may use the console's pages, and who the supervisors' (roles as ``User.role`` holds them).
-STAFF = ("psychologist", "supervisor", "administrator")
-SUPERVISORS = ("supervisor", "administrator")
+__all__ = ["STAFF", "SUPERVISORS", "call_to_record", "chosen_person", "fetch", "may_handle", "may_record",
+           "may_see_centre", "roles_required"]
+
 
 
 def roles_required(*roles: str):
