@@ -24,6 +24,7 @@ from helpline.services.dispatch import Dispatcher, Limits
 from helpline.services.lifecycle import CallLifecycle
 from helpline.spool import Spool
 from helpline.sqlite_writes import WriteTurns
+from helpline.web.sessions import StaffSessions
 
 #: Top-level ``templates/`` folder, beside the packages (also in the installed wheel).
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -69,6 +70,7 @@ def create_app(
         HELPLINE=settings,
     )
     app.config.update({k.upper(): v for k, v in settings.extra.items()})
+    app.session_interface = StaffSessions()
 
     db.init_app(app)
     csrf.init_app(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
@@ -29,3 +31,10 @@ def try_normalise(raw: str | None, region: str = "KZ") -> str | None:
         return normalise(raw or "", region)
     except InvalidNumber:
         return None
+
+
+@lru_cache(maxsize=128)
+def dialled_line(raw: str | None) -> str | None:
+    """A centre's number as the carrier gives it (``To``), normalised; remembered, since a line
+    has only a few numbers (never used for a caller's number, which is not kept anywhere)."""
+    return try_normalise(raw)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpline.models import Call, CallState, Centre, Outcome
 from helpline.models.call import STATE_ORDER
@@ -33,8 +34,12 @@ def register_call(
     resumed: bool = False,
 ) -> Call:
     """Open the register entry of a call that just reached the IVR (``resumed``: one that goes
-    on after the line lost track of it); its centre as a row, or by id only."""
-    call = Call(
+    on after the line lost track of it); its centre as a row, or by id only.
+
+    One ``INSERT`` (every call starts here, so it skips the ORM's flush); the row is then in the
+    session as if just read, every column known, so later changes are plain ``UPDATE``s."""
+    values = dict.fromkeys(_CALL_COLUMNS)
+    values.update(
         id=call_id or new_call_id(),
         is_resumed=resumed,
         centre_id=centre.id if centre else centre_id,
@@ -45,12 +50,19 @@ def register_call(
         is_urgent=False,
         menu_path="",
         caller_token=caller_token,
+        transfer_count=0,
     )
-    if centre is not None:
-        call.centre = centre
+    session.execute(_INSERT_CALL, values)
+    call = Call(**values)
+    make_transient_to_detached(call)
     session.add(call)
-    session.flush()
+    if centre is not None:       # else the centre is loaded on first use, as for a row read
+        set_committed_value(call, "centre", centre)
     return call
+
+
+_CALL_COLUMNS = tuple(column.key for column in Call.__table__.columns)
+_INSERT_CALL = insert(Call.__table__)
 
 
 def advance(call: Call, state: CallState) -> bool:

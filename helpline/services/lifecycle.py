@@ -33,7 +33,7 @@ from helpline.carrier.control import CarrierControl
 from helpline.config import Settings
 from helpline.live import LiveCallStore, LiveLeg
 from helpline.models import Call, CallState, Outcome
-from helpline.phone import try_normalise
+from helpline.phone import dialled_line, try_normalise
 from helpline.privacy import caller_token
 from helpline.services import caller_blocks
 from helpline.services import calls as register
@@ -95,7 +95,7 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
 
     def _register(self, session: Session, req: CarrierCall, now: datetime, call_id: str,
                   resumed: bool = False) -> Call:
-        dialled = try_normalise(req.to_number)
+        dialled = dialled_line(req.to_number)
         centre = self._centre_for(session, dialled, now)
         token = None
         if self.settings.caller_token_enabled and not resumed:
@@ -129,7 +129,7 @@ class CallLifecycle(Bridging, ConsoleActions, Recovery):
 
     def _start_for_centre(self, session: Session, req: CarrierCall, leg: LiveLeg,
                           now: datetime) -> IvrStep:
-        centre = self._centre_for(session, try_normalise(req.to_number), now)
+        centre = self._centre_for(session, dialled_line(req.to_number), now)
         languages = centre.languages if centre else ("kk", "ru")
         if flow.needs_language_menu(languages):
             return IvrStep(Next.LANGUAGE_MENU, leg=leg.leg, languages=languages)

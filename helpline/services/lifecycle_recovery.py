@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from helpline.carrier.control import CallStatus
 from helpline.models import Call, CallState, Outcome
-from helpline.phone import try_normalise
+from helpline.phone import dialled_line
 from helpline.services import calls as register
 from helpline.services.ivr_step import CarrierCall, IvrStep, Next
 from helpline.spool import SpoolEntry
@@ -48,7 +48,7 @@ class Recovery:
             logger.exception("Live-call store failed while answering a failed webhook")
         kind = "close" if leg is not None and endpoint != "incoming" else "register"
         entry = SpoolEntry(kind=kind, call_id=leg.call_id if leg else register.new_call_id(), at=now,
-                           dialled_line=try_normalise(req.to_number), centre_id=None,
+                           dialled_line=dialled_line(req.to_number), centre_id=None,
                            language=req.language, outcome=Outcome.FAILED.value,
                            started_at=now if kind == "register" else None)
         if not self._write_now(session, entry, database_down):

@@ -284,6 +284,8 @@ def first_left(session: Session, warm: Warm, call: Call, now: datetime) -> None:
 
 def call_over(session: Session, lifecycle, call: Call, now: datetime) -> None:
     """The call ended (the caller hung up) during a consultation: the colleague is free again."""
+    if call.answered_at is None:      # never answered: nobody consulted anyone
+        return
     colleague_id = colleague_on(session, call)
     if colleague_id is None:
         return

@@ -57,6 +57,26 @@ def test_signature_is_checked_on_the_public_url_behind_a_tls_proxy(settings_over
     assert direct.post("/ivr/voice", INCOMING).status_code == 403
 
 
+def test_signature_over_the_url_with_its_default_port_is_accepted(settings_overrides, clock):
+    """Twilio may sign ``https://host:443/...`` for ``https://host/...``: still the carrier."""
+    from helpline import create_app
+    from helpline.extensions import db
+    from helpline.schema import upgrade
+
+    public = "https://senim.example.kz"
+    app = create_app({**settings_overrides, "public_base_url": public}, environ={}, clock=clock)
+    with app.app_context():
+        upgrade(db.engine)
+    client = app.test_client()
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(public + ":443/ivr/voice", INCOMING)
+    answered = TwilioDouble(client, base_url=public).post("/ivr/voice", INCOMING, signature=signature)
+    assert answered.status_code == 200 and "<Gather" in answered.get_data(as_text=True)
+    assert call_count(app) == 1
+    wrong = RequestValidator(AUTH_TOKEN).compute_signature(public + ":8443/ivr/voice", INCOMING)
+    assert TwilioDouble(client, base_url=public).post(
+        "/ivr/voice", INCOMING, signature=wrong).status_code == 403
+
+
 def test_retried_incoming_webhook_is_one_call(twilio, app):
     first = twilio.twiml("/ivr/voice", INCOMING)
     again = twilio.twiml("/ivr/voice", INCOMING)
