@@ -9,9 +9,10 @@ Two walks (``--walk``):
   hanging up (the Enqueue action with ``QueueResult=hangup``) and the status callback
   (``CallStatus=completed``).  Nobody is Available, so routing finds no one (most night calls
   wait so).
-* ``full``: that walk, and the call offered to a console (the hold loop routes it), accepted by
-  a psychologist on her console (the Socket.IO test client), the contact record saved through
-  the console's HTTP endpoint, and the psychologist Available again.
+* ``full`` (the walk this bench had before): the incoming call, both menus, the queue's hold
+  loop (which routes the call to a console), the call accepted by a psychologist on her console
+  (the Socket.IO test client), the caller hanging up (the status callback), the contact record
+  saved through the console's HTTP endpoint, and the psychologist Available again.
 
 Webhooks are signed as Twilio signs them and go through the whole WSGI stack; the clock is the
 app's own fixed clock, moved on by hand (about two minutes a call, as a year's volume spreads
@@ -21,13 +22,17 @@ them), so no step waits.
 once against the same PostgreSQL and Redis, each with its own app (its own ``create_app`` and
 clock) and ``--calls // N`` calls; process ``p`` dials the number of its own centre (the demo
 centres, then centres added for the bench), and in the full walk its own psychologists of that
-centre answer on its consoles (the replay runs without the Socket.IO message queue).  The
-database is migrated and seeded first; every process then signs its consoles in and waits for
+centre answer on its consoles (the replay runs without the Socket.IO message queue, and the
+centres pass no calls to each other as national backup).  Every process routes every waiting
+call, so a ring another process made to one of its consoles is read from the database (counted
+"rung elsewhere"), as the message queue would have carried it.  The processes' clocks are their
+own, so the bench's settings (:data:`APART`) keep one from expiring another's rings or sessions.
+The database is migrated and seeded first; every process then signs its consoles in and waits for
 the same "go", so the rate is the calls of all processes over the time from the first start to
 the last end.  It prints calls per second and the time the whole year would take at that rate
 (said to be projected when fewer calls were replayed).  With ``--baseline COMMIT`` the same
 replay runs first on that commit (a temporary git worktree), then on this tree, against the
-same PostgreSQL and Redis.
+same PostgreSQL and Redis; each replay process checks it imported the tree it measures.
 
     .venv/bin/python bench/year_replay.py --calls 5000 --baseline 2577276
     .venv/bin/python bench/year_replay.py --walk full --calls 2000 --processes 2 --baseline 2577276
@@ -41,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,6 +58,14 @@ WALKS = {"ivr": "whole IVR walk",
          "full": "full walk (IVR, accepted on a console, contact record, Available again)"}
 #: The demo centres: (name, number, the digit of the language chosen in its language menu).
 DEMO_CENTRES = (("Almaty PSC (demo)", "+77273555150", "3"), ("Astana PSC (demo)", "+77172555150", "2"))
+#: Each process's clock is its own, so one process's "now" may be minutes past another's: its
+#: routing must not expire the other's rings, nor take back its calls not yet bridged.  And the
+#: clocks run at about two minutes a call: the consoles' sessions must outlive a replayed year
+#: (and a psychologist that routing passes over for half an hour of it, heartbeats only).
+APART = {"ring_timeout_seconds": 10**7, "bridge_timeout_seconds": 10**7,
+         "idle_logout_minutes": 10**7, "session_max_hours": 10**6}
+#: What a replay process saw happen, printed at its end ("not answered", "rung elsewhere").
+TALLY: Counter[str] = Counter()
 RECORD = {"caller_type": "child", "age_band": "14_15", "gender": "not_said", "topics": ["bullying"],
           "risk_level": "low", "consent": "not_required", "referrals": [], "notes": "replayed"}
 
@@ -70,7 +84,7 @@ def bench_app(job: dict, instance: str, clock):
     return create_app({"database_url": job["database_url"], "redis_url": job["redis_url"],
                        "socketio_message_queue": False, "helpline_instance_path": instance,
                        "public_base_url": BASE_URL, "twilio_auth_token": AUTH_TOKEN,
-                       "log_level": "WARNING"}, environ={}, clock=clock)
+                       "log_level": "WARNING", **APART}, environ={}, clock=clock)
 
 
 def seed(job: dict) -> None:
@@ -98,7 +112,10 @@ def seed(job: dict) -> None:
                 name, number, _digit = centre_of(process)
                 add_centre(db.session, CentreInput(name, "Karaganda", (number,),
                                                    languages=("kk", "ru", "en")), START)
-            ids = {centre.name: centre.id for centre in db.session.scalars(select(Centre))}
+            ids = {}
+            for centre in db.session.scalars(select(Centre)):
+                ids[centre.name] = centre.id
+                centre.max_wait_seconds = 10**7     # no national backup: see full_walk
             for process in range(job["processes"] if job["walk"] == "full" else 0):
                 for i in range(AGENTS):
                     create_user(db.session, NewUser(f"agent{process}.{i}", PASSWORD, "psychologist",
@@ -108,8 +125,8 @@ def seed(job: dict) -> None:
             db.engine.dispose()
 
 
-def ivr_walk(app, clock, process: int) -> Callable[[], bool]:
-    """One call's whole IVR walk; nobody Available.  Returns whether it was answered (never)."""
+def ivr_walk(app, clock, process: int) -> Callable[[], None]:
+    """One call's whole IVR walk; nobody Available."""
     from tests.conftest import PhoneCall, TwilioDouble
 
     _name, number, digit = centre_of(process)
@@ -128,49 +145,50 @@ def ivr_walk(app, clock, process: int) -> Callable[[], bool]:
         phone.queue_result("hangup")
         clock.advance(seconds=1)
         phone.completed()
-        return True
 
     return call
 
 
-def full_walk(app, clock, process: int) -> Callable[[], bool]:
-    """One call walked to the contact record on this process's consoles; False when the
-    psychologist's accept did not go through (e.g. Redis too slow on a loaded machine)."""
+def full_walk(app, clock, process: int) -> Callable[[], None]:
+    """One call walked to the contact record on this process's consoles; counted "not answered"
+    when the psychologist's accept did not go through (e.g. Redis too slow on a loaded machine)."""
     from helpline.extensions import socketio
     from tests.conftest import PhoneCall, TwilioDouble, csrf_from, sign_in
 
     _name, number, digit = centre_of(process)
-    consoles = []
+    consoles = {}
     for i in range(AGENTS):
         http = app.test_client()
         sign_in(http, f"agent{process}.{i}", PASSWORD)
         headers = {"X-CSRFToken": csrf_from(http.get("/console").get_data(as_text=True))}
         sio = socketio.test_client(app, namespace="/console", flask_test_client=http)
         sio.emit("set_state", {"state": "available"}, namespace="/console", callback=True)
-        consoles.append((http, headers, sio))
+        consoles[f"agent{process}.{i}"] = (http, headers, sio)
+    ring_elsewhere = offered_elsewhere(app, consoles)
     carrier = TwilioDouble(app.test_client())
 
-    def call() -> bool:
+    def call() -> None:
         clock.advance(seconds=20)
-        for _http, _headers, sio in consoles:            # the consoles' heartbeats
+        for _http, _headers, sio in consoles.values():   # the consoles' heartbeats
             sio.emit("heartbeat", {}, namespace="/console", callback=True)
         phone = PhoneCall(carrier, number)
         phone.dial()
         phone.press(digit)
         phone.press("1")
         phone.wait()                                      # the hold music, asked for at once
-        offer = next(((c, e["args"][0]) for c in consoles for e in c[2].get_received("/console")
-                      if e["name"] == "offer"), None)
+        offer = next(((c, e["args"][0]) for c in consoles.values()
+                      for e in c[2].get_received("/console") if e["name"] == "offer"), None)
         if offer is None:
-            raise SystemExit("a call was not offered to any console")
+            offer = ring_elsewhere()
         (http, headers, sio), payload = offer
         clock.advance(seconds=5)
         reply = sio.emit("accept", {"offer_id": payload["offer_id"]}, namespace="/console",
                          callback=True)
         if not reply["ok"]:
+            TALLY["not answered"] += 1
             phone.completed()
             sio.get_received("/console")
-            return False
+            return
         clock.advance(seconds=100)
         phone.completed()
         saved = http.post(f"/console/calls/{reply['call_id']}/record", json=RECORD, headers=headers)
@@ -178,14 +196,43 @@ def full_walk(app, clock, process: int) -> Callable[[], bool]:
         clock.advance(seconds=10)
         sio.emit("set_state", {"state": "available"}, namespace="/console", callback=True)
         sio.get_received("/console")
-        return True
 
     return call
 
 
+def offered_elsewhere(app, consoles: dict) -> Callable[[], tuple]:
+    """The ring another process's routing made to one of these consoles (every process routes
+    every waiting call; in production the Socket.IO message queue would carry the offer to the
+    console, the replay runs without it): (console, {"offer_id": ...}), read from the database."""
+    from sqlalchemy import select
+
+    from helpline.extensions import db
+    from helpline.models import Offer, User
+
+    with app.app_context():
+        users = dict(db.session.execute(select(User.id, User.username)
+                                        .where(User.username.in_(consoles))).all())
+        db.session.remove()
+
+    def find() -> tuple:
+        deadline = time.monotonic() + 10        # the other process may not have committed yet
+        while time.monotonic() < deadline:
+            with app.app_context():
+                ringing = db.session.execute(select(Offer.id, Offer.user_id).where(
+                    Offer.state == "ringing", Offer.user_id.in_(users))).first()
+                db.session.remove()
+            if ringing is not None:
+                TALLY["rung elsewhere"] += 1
+                return consoles[users[ringing.user_id]], {"offer_id": ringing.id}
+            time.sleep(0.01)
+        raise SystemExit("a call was not offered to any console")
+
+    return find
+
+
 def replay(job: dict) -> None:
     """Set up, say "ready", wait for "go" on stdin, replay; print when it started and ended
-    (the system-wide monotonic clock) and the calls not answered."""
+    (the system-wide monotonic clock) and its :data:`TALLY`."""
     from helpline.clock import FixedClock
     from tests.conftest import START
 
@@ -197,10 +244,10 @@ def replay(job: dict) -> None:
         print("ready", flush=True)
         sys.stdin.readline()
         started = time.monotonic()
-        answered = sum(call() for _ in range(job["calls"]))
+        for _ in range(job["calls"]):
+            call()
         ended = time.monotonic()
-    print(json.dumps({"started": started, "ended": ended, "failed": job["calls"] - answered}),
-          flush=True)
+    print(json.dumps({"started": started, "ended": ended, **TALLY}), flush=True)
 
 
 def child(tree: Path, mode: str, job: dict, **streams) -> subprocess.Popen:
@@ -246,9 +293,10 @@ def measure(tree: Path, servers: Servers, calls: int, walk: str, processes: int)
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-    failed = sum(r["failed"] for r in results)
-    if failed:
-        print(f"({failed} calls could not be answered)")
+    tally = sum((Counter({k: v for k, v in r.items() if k not in ("started", "ended")})
+                 for r in results), Counter())
+    if tally:
+        print(f"({', '.join(f'{what}: {count}' for what, count in sorted(tally.items()))})")
     seconds = max(r["ended"] for r in results) - min(r["started"] for r in results)
     return each * processes / seconds
 
