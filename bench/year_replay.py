@@ -263,9 +263,9 @@ def measure(tree: Path, servers: Servers, calls: int, walk: str, processes: int)
         folder = Path(folder)
         job = {**servers.fresh(folder), "walk": walk, "processes": processes, "tree": str(tree)}
         seeding = child(tree, "--seed", job, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if seeding.wait():
-            raise SystemExit(f"the seed failed:\n{seeding.stdout.read()[-3000:]}")
-        seeding.stdout.close()
+        said = seeding.communicate()[0]
+        if seeding.returncode:
+            raise SystemExit(f"the seed failed:\n{said[-3000:]}")
         logs = [folder / f"replay-{p}.log" for p in range(processes)]
         running = []
         try:
@@ -318,9 +318,9 @@ def main() -> None:
         return
     processes = max(1, args.processes)
     calls = args.calls // processes * processes
-    print(f"a year's calls replayed, {WALKS[args.walk]}, PostgreSQL + Redis, {processes} "
-          f"process{'es' if processes > 1 else ''} at once: {calls} calls each run"
-          f"{f' ({calls // processes} a process)' if processes > 1 else ''}"
+    who = (f"{processes} processes at once: {calls} calls each run ({calls // processes} a process)"
+           if processes > 1 else f"one process: {calls} calls each run")
+    print(f"a year's calls replayed, {WALKS[args.walk]}, PostgreSQL + Redis, {who}"
           f"{f'; before = {args.baseline}' if args.baseline else ''}", flush=True)
     with Servers("postgres") as servers:
         for name, commit in (("before", args.baseline), ("after", "")):
