@@ -11,7 +11,7 @@ from flask import Flask, render_template
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
-from helpline import carrier, events, health, security_headers
+from helpline import carrier, events, health, pg_deadlines, security_headers
 from helpline.clock import Clock, SystemClock
 from helpline.config import Settings
 from helpline.events import Publisher
@@ -81,6 +81,8 @@ def create_app(
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
             WriteTurns(SQLITE_BUSY_TIMEOUT_MS).install(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            pg_deadlines.install(db.engine)
 
     from flask_sqlalchemy.session import Session as FlaskSession
 

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, g, request, send_from_directory, u
 from twilio.request_validator import RequestValidator
 
 from helpline.extensions import csrf, db
+from helpline.pg_deadlines import set_deadline
 from helpline.runtime import Runtime, current_runtime
 from helpline.services import transfer, warm_transfer
 from helpline.services.lifecycle import CarrierCall, IvrStep, Next
@@ -104,10 +105,7 @@ def _short_database_deadline(rt: Runtime) -> None:
         if connection.dialect.name == "sqlite":
             set_busy_timeout(connection, timeout)
         elif connection.dialect.name == "postgresql":
-            # both in one round trip; ``is_local``: for this transaction only, like SET LOCAL
-            connection.exec_driver_sql(
-                f"SELECT set_config('lock_timeout', '{int(timeout)}', true), "
-                f"set_config('statement_timeout', '{int(timeout) * 2}', true)")
+            set_deadline(connection, timeout)    # sent with the first statement, if it changed
     except Exception:    # the database is down: the handler's own failure path answers
         logger.warning("Database unavailable at the start of a webhook")
         db.session.rollback()

@@ -81,6 +81,31 @@ def test_a_waiting_caller_keeps_waiting_through_a_lock(app, phone, settings_over
     assert row.state == "queued" and row.outcome is None
 
 
+def test_work_after_webhooks_waits_as_long_as_the_database_allows(app, phone):
+    """A webhook's short deadline stays with the webhook: whoever uses its connection next (a
+    report, a console, a job) has the database's own limits again."""
+    from sqlalchemy import text
+
+    from helpline import SQLITE_BUSY_TIMEOUT_MS
+
+    call = phone(ALMATY)
+    call.dial()
+    call.press("3")
+    call.press("1")
+    call.wait()
+    with app.app_context():
+        pooled = max(1, db.engine.pool.checkedin())
+        for _ in range(pooled):             # each pooled connection in turn (first in, first out)
+            with db.engine.connect() as connection:
+                if connection.dialect.name == "postgresql":
+                    limits = [connection.execute(text(f"SHOW {name}")).scalar()
+                              for name in ("lock_timeout", "statement_timeout")]
+                    assert limits == ["0", "0"]
+                else:
+                    waits = connection.execute(text("PRAGMA busy_timeout")).scalar()
+                    assert waits == SQLITE_BUSY_TIMEOUT_MS
+
+
 def test_the_scheduler_writes_the_spool_after_a_restart(app, phone, settings_overrides, backend, clock):
     """Spooled entries survive the process: the start-up reconciliation writes them."""
     with database_locked(backend, settings_overrides):
