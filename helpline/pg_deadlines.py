@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-#: The timeout (ms) the connection's current user wants; 0: the server's default.
-WANTED_MS = "helpline_pg_deadline_ms"
+from helpline.db_wait import WAIT_MS
+
 #: What the server has for this connection now (absent: a new connection, the server's defaults;
 #: None: not known).
 APPLIED_MS = "helpline_pg_deadline_applied_ms"
@@ -35,18 +35,12 @@ def install(engine) -> None:
     event.listen(engine.pool, "checkout", _checked_out)
 
 
-def set_deadline(connection, milliseconds: int) -> None:
-    """How long ``connection`` (a SQLAlchemy connection) waits for a lock (and at most twice
-    that for a statement) until it is returned to the pool."""
-    connection.info[WANTED_MS] = int(milliseconds)
-
-
 def _checked_out(_dbapi_connection, record, _proxy) -> None:
-    record.info[WANTED_MS] = 0          # each checkout starts with the server's defaults
+    record.info[WAIT_MS] = 0            # each checkout starts with the server's defaults (none)
 
 
 def _before_execute(conn, cursor, _statement, _parameters, _context, _executemany) -> None:
-    wanted = conn.info.get(WANTED_MS, 0)
+    wanted = conn.info.get(WAIT_MS, 0)
     if conn.info.get(APPLIED_MS, 0) == wanted:
         return
     cursor.execute(_SET, {"lock": str(wanted), "statement": str(wanted * 2)})

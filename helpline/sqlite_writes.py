@@ -21,10 +21,11 @@ import threading
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
+from helpline.db_wait import WAIT_MS
+
 #: Statements that take SQLite's write lock.
 WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 HOLDS = "helpline_write_turn"
-WAIT_MS = "helpline_busy_timeout_ms"
 #: The busy timeout SQLite has for the connection now.
 APPLIED_MS = "helpline_busy_timeout_applied_ms"
 
@@ -84,8 +85,3 @@ class WriteTurns:
             self._holder = None
             self._lock.release()
 
-
-def set_busy_timeout(connection, milliseconds: int) -> None:
-    """How long ``connection`` (a SQLAlchemy connection) waits for its turn to write, and for
-    another process's write lock (SQLite is told before the next statement)."""
-    connection.info[WAIT_MS] = int(milliseconds)

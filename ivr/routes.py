@@ -18,12 +18,11 @@ import logging
 from flask import Blueprint, Response, abort, g, request, send_from_directory, url_for
 from twilio.request_validator import RequestValidator
 
+from helpline.db_wait import set_wait
 from helpline.extensions import csrf, db
-from helpline.pg_deadlines import set_deadline
 from helpline.runtime import Runtime, current_runtime
 from helpline.services import transfer, warm_transfer
 from helpline.services.lifecycle import CarrierCall, IvrStep, Next
-from helpline.sqlite_writes import set_busy_timeout
 from helpline.uow import unit_of_work
 from ivr import twiml
 from ivr.prompts import LANGUAGES, Prompt
@@ -99,13 +98,8 @@ def _signed(token: str, url: str, params, signature: str) -> bool:
 def _short_database_deadline(rt: Runtime) -> None:
     """A webhook waits at most ``ivr_db_timeout_ms`` for a locked database (the carrier gives
     up after 15 s; the caller must hear something within 2 s)."""
-    timeout = rt.settings.ivr_db_timeout_ms
-    try:
-        connection = db.session.connection()
-        if connection.dialect.name == "sqlite":
-            set_busy_timeout(connection, timeout)
-        elif connection.dialect.name == "postgresql":
-            set_deadline(connection, timeout)    # sent with the first statement, if it changed
+    try:      # told to the database with the next statement, only if it changed
+        set_wait(db.session.connection(), rt.settings.ivr_db_timeout_ms)
     except Exception:    # the database is down: the handler's own failure path answers
         logger.warning("Database unavailable at the start of a webhook")
         db.session.rollback()

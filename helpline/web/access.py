@@ -19,7 +19,6 @@ __all__ = ["STAFF", "SUPERVISORS", "call_to_record", "chosen_person", "fetch", "
            "may_see_centre", "roles_required"]
 
 
-
 def roles_required(*roles: str):
     def decorator(view):
         @wraps(view)
