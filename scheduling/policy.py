@@ -18,8 +18,11 @@ from scheduling.service import absences, current_shifts, spans
 
 
 def _centres_with_rota(session: Session) -> set[int]:
-    return set(session.scalars(select(Shift.centre_id).where(
-        Shift.superseded_at.is_(None), Shift.deleted_at.is_(None)).distinct()))
+    return set(session.scalars(_CENTRES_WITH_ROTA))
+
+
+_CENTRES_WITH_ROTA = select(Shift.centre_id).where(
+    Shift.superseded_at.is_(None), Shift.deleted_at.is_(None)).distinct()
 
 
 def on_duty(session: Session, now: datetime, duty: str = rota.LINE) -> set[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,8 +36,9 @@ def register_call(
     """Open the register entry of a call that just reached the IVR (``resumed``: one that goes
     on after the line lost track of it); its centre as a row, or by id only.
 
-    One ``INSERT`` (every call starts here, so it skips the ORM's flush); the row is then in the
-    session as if just read, every column known, so later changes are plain ``UPDATE``s."""
+    One ``INSERT`` on the session's connection (every call starts here, so it skips the ORM's
+    flush and execute); the row is then in the session as if just read, every column known, so
+    later changes are plain ``UPDATE``s."""
     values = dict.fromkeys(_CALL_COLUMNS)
     values.update(
         id=call_id or new_call_id(),
@@ -52,7 +53,7 @@ def register_call(
         caller_token=caller_token,
         transfer_count=0,
     )
-    session.execute(_INSERT_CALL, values)
+    session.connection().execute(_INSERT_CALL, values)     # nothing to flush first: a new call
     call = Call(**values)
     make_transient_to_detached(call)
     session.add(call)
@@ -112,16 +113,27 @@ def return_to_queue(session: Session, call: Call, now: datetime) -> None:
 
 def queue_position(session: Session, call: Call) -> tuple[int, int]:
     """(position of ``call``, calls waiting) in its centre's queue: urgent first, then arrival."""
+    statement = _QUEUE_POSITION[call.is_urgent, call.centre_id is None]
+    size, ahead = session.execute(statement, {"centre_id": call.centre_id, "is_urgent": call.is_urgent,
+                                              "queued_at": call.queued_at}).one()
+    return (ahead or 0) + 1, max(size or 0, (ahead or 0) + 1)
+
+
+def _queue_position(urgent: bool, no_centre: bool):
+    """(calls waiting, calls ahead) in a centre's queue, built once per kind of call (every hold
+    loop asks it)."""
     waiting = (
         Call.state == CallState.QUEUED.value,
         Call.dequeued_at.is_(None),
-        Call.centre_id.is_(None) if call.centre_id is None else Call.centre_id == call.centre_id,
+        Call.centre_id.is_(None) if no_centre else Call.centre_id == bindparam("centre_id"),
     )
-    earlier = and_(Call.is_urgent == call.is_urgent, Call.queued_at < call.queued_at)
-    ahead_rule = earlier if call.is_urgent else or_(Call.is_urgent.is_(True), earlier)
-    size, ahead = session.execute(select(func.count(), func.count().filter(ahead_rule))
-                                  .where(*waiting)).one()
-    return (ahead or 0) + 1, max(size or 0, (ahead or 0) + 1)
+    earlier = and_(Call.is_urgent == bindparam("is_urgent"), Call.queued_at < bindparam("queued_at"))
+    ahead_rule = earlier if urgent else or_(Call.is_urgent.is_(True), earlier)
+    return select(func.count(), func.count().filter(ahead_rule)).where(*waiting)
+
+
+_QUEUE_POSITION = {(urgent, no_centre): _queue_position(urgent, no_centre)
+                   for urgent in (False, True) for no_centre in (False, True)}
 
 
 def waited_seconds(call: Call, now: datetime) -> int:

@@ -32,6 +32,11 @@ _CHANGED = "helpline.centres_changed"
 _ENTITIES = (Centre, CentreLine)
 
 
+_CENTRES_AND_NUMBERS = select(Centre.id, Centre.name, Centre.languages, Centre.max_wait_seconds,
+                              Centre.timezone, CentreLine.number).outerjoin(
+    CentreLine, CentreLine.centre_id == Centre.id)
+
+
 @dataclass(frozen=True)
 class CentreInfo:
     """What a call needs of its centre, as plain values."""
@@ -92,9 +97,7 @@ class CentreDirectory:
                 and snapshot.taken_at <= now < snapshot.taken_at + self.ttl:
             return snapshot
         generation = _current["generation"]        # read before the rows: a change after it counts
-        rows = session.execute(select(Centre.id, Centre.name, Centre.languages,
-                                      Centre.max_wait_seconds, Centre.timezone, CentreLine.number)
-                               .outerjoin(CentreLine, CentreLine.centre_id == Centre.id)).all()
+        rows = session.execute(_CENTRES_AND_NUMBERS).all()
         by_id, by_number = {}, {}
         for centre_id, name, languages, max_wait, zone, number in rows:
             by_id[centre_id] = CentreInfo(centre_id, name, tuple(filter(None, languages.split(","))),

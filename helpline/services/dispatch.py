@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -37,6 +37,16 @@ ROUTING_ATTEMPTS = 3
 
 #: Offer states that mean the person had their chance at the call.
 _TRIED = (OfferState.DECLINED.value, OfferState.EXPIRED.value, OfferState.FAILED.value)
+
+# Statements routing runs on every queued call and hold loop, built once.
+_WAITING = (select(Call).options(joinedload(Call.centre))
+            .where(Call.state == CallState.QUEUED.value, Call.dequeued_at.is_(None))
+            .order_by(Call.is_urgent.desc(), Call.queued_at))
+_OFFERS_OF = select(Offer.call_id, Offer.user_id, Offer.state).where(or_(
+    Offer.state == OfferState.RINGING.value,
+    and_(Offer.call_id.in_(bindparam("call_ids", expanding=True)), Offer.state.in_(_TRIED))))
+_RINGING_FOR_CALL = select(Offer).where(Offer.call_id == bindparam("call_id"),
+                                        Offer.state == OfferState.RINGING.value)
 
 #: ``call_ids -> the subset that a live carrier call still backs`` (the live-call store).
 Backed = Callable[[list[str]], set[str]]
@@ -174,18 +184,13 @@ class Dispatcher(Presence):
         self.offer_waiting(session, now, uncovered)
 
     def _waiting(self, session: Session) -> list[Call]:
-        return list(session.scalars(
-            select(Call).options(joinedload(Call.centre))
-            .where(Call.state == CallState.QUEUED.value, Call.dequeued_at.is_(None))
-            .order_by(Call.is_urgent.desc(), Call.queued_at)))
+        return list(session.scalars(_WAITING))
 
     def _offers_of(self, session: Session, call_ids: list[str]
                    ) -> tuple[list[tuple[str, int]], dict[str, set[int]]]:
         """In one statement: every ringing offer (call, person), and who declined, missed or
         failed each of ``call_ids``."""
-        rows = session.execute(select(Offer.call_id, Offer.user_id, Offer.state).where(or_(
-            Offer.state == OfferState.RINGING.value,
-            and_(Offer.call_id.in_(call_ids), Offer.state.in_(_TRIED))))).all()
+        rows = session.execute(_OFFERS_OF, {"call_ids": call_ids}).all()
         tried: dict[str, set[int]] = {}
         for call_id, user_id, state in rows:
             if state != OfferState.RINGING.value:
@@ -223,8 +228,7 @@ class Dispatcher(Presence):
     def call_left_queue(self, session: Session, call: Call, now: datetime,
                         reason: str = "caller_left") -> None:
         """The caller hung up or gave up: stop ringing consoles for it (nobody goes on Break)."""
-        for offer in session.scalars(select(Offer).where(
-                Offer.call_id == call.id, Offer.state == OfferState.RINGING.value)):
+        for offer in session.scalars(_RINGING_FOR_CALL, {"call_id": call.id}):
             offer.state = OfferState.WITHDRAWN.value
             publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
                     "reason": reason}, agent_room(offer.user_id))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from helpline.events import ALL_SUPERVISORS, Publisher, agent_room, publish, supervisors_room
@@ -32,6 +32,18 @@ class Limits:
     presence_timeout_seconds: int = 30
     #: Seconds an accepted caller may take to reach the conference before going back to the queue.
     bridge_timeout_seconds: int = 30
+
+
+#: Who is Available with a console heard from since ``fresh`` (routing asks on every queued call).
+_AVAILABLE_SINCE = (
+    select(AgentPresence.user_id, User.centre_id, User.languages, AgentPresence.state_since)
+    .join(User, User.id == AgentPresence.user_id).where(
+        AgentPresence.state == AgentState.AVAILABLE.value,
+        AgentPresence.connections > 0,
+        AgentPresence.last_seen_at >= bindparam("fresh"),
+        User.is_enabled.is_(True),
+    )
+)
 
 
 class Presence:
@@ -117,15 +129,7 @@ class Presence:
         """Who routing may offer a call to now: Available, console heard from recently, enabled,
         on duty. Plain columns, no ORM objects: routing asks this on every queued call."""
         fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
-        rows = session.execute(
-            select(AgentPresence.user_id, User.centre_id, User.languages, AgentPresence.state_since)
-            .join(User, User.id == AgentPresence.user_id).where(
-                AgentPresence.state == AgentState.AVAILABLE.value,
-                AgentPresence.connections > 0,
-                AgentPresence.last_seen_at >= fresh,
-                User.is_enabled.is_(True),
-            )
-        ).all()
+        rows = session.execute(_AVAILABLE_SINCE, {"fresh": fresh}).all()
         allowed = self.may_receive(session, [user_id for user_id, *_ in rows], now)
         return [Candidate(user_id, centre_id, frozenset(code for code in languages.split(",") if code),
                           state_since)
