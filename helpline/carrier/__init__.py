@@ -178,6 +178,7 @@ def build(settings, live) -> Carrier:
             api_secret=settings.twilio_api_secret, api_base=settings.twilio_api_base,
             edge=settings.twilio_edge, region=settings.twilio_region,
             timeout=settings.twilio_timeout_seconds, attempts=settings.twilio_attempts,
+            ring_seconds=settings.ring_timeout_seconds,
         ), purge)
     if settings.is_production:
         return Carrier(None)

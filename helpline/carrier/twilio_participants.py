@@ -33,7 +33,8 @@ class _Gone(Exception):
 
 
 class ConferenceParticipants:
-    """Mixed into ``TwilioCarrierControl`` (which gives ``_client``, ``_live_leg``, ``_retrying``)."""
+    """Mixed into ``TwilioCarrierControl`` (which gives ``_client``, ``_live_leg``, ``_retrying``,
+    ``_base`` and ``_ring_seconds``)."""
 
     def add_supervisor(self, call_id: str, identity: str, mode: str) -> None:
         leg, conference = self._conversation(call_id)
@@ -74,7 +75,7 @@ class ConferenceParticipants:
         colleague who does not answer, is busy or fails gives the caller back at once."""
         leg, conference = self._conversation(call_id)
         values = {"from_": LINE_IDENTITY, "to": f"client:{identity}", "label": colleague_label(identity),
-                  "beep": "false", "end_conference_on_exit": False, "timeout": 30,
+                  "beep": "false", "end_conference_on_exit": False, "timeout": self._ring_seconds,
                   "status_callback": f"{self._base.rstrip('/')}/ivr/consult/status?leg={leg.leg}"
                                      f"&label={colleague_label(identity)}",
                   "status_callback_method": "POST", "status_callback_event": ["answered", "completed"]}

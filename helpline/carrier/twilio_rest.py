@@ -98,7 +98,7 @@ class TwilioCarrierControl(ConferenceParticipants):
                  api_key: str = "", api_secret: str = "", api_base: str = TWILIO_API_BASE,
                  edge: str = "", region: str = "",
                  timeout: float = 3.0, attempts: int = 3, backoff_seconds: float = 0.25,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 ring_seconds: int = 20, sleep: Callable[[float], None] = time.sleep) -> None:
         self._client, self._http = rest_client(
             account_sid, auth_token, api_key=api_key, api_secret=api_secret, api_base=api_base,
             edge=edge, region=region, timeout=timeout)
@@ -107,6 +107,7 @@ class TwilioCarrierControl(ConferenceParticipants):
         self._attempts = max(1, attempts)
         self._backoff = backoff_seconds
         self._sleep = sleep
+        self._ring_seconds = ring_seconds      # a colleague's browser rings as long as any offer
 
     def close(self) -> None:
         """Close pooled connections (tests, shutdown)."""

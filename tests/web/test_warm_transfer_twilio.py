@@ -26,6 +26,7 @@ def test_hold_consult_and_take_back(twilio, setup):  # noqa: F811
     assert callback.startswith(f"{BASE_URL}/ivr/consult/status?leg=") and CALLER not in callback
     assert callback.endswith(f"&label=colleague-{COLLEAGUE}")
     assert create.form["StatusCallbackEvent"] == ["answered", "completed"]
+    assert create.form["Timeout"] == ["20"]      # rings as long as an offer does, then gives up
 
     control.remove_colleague("call-1", COLLEAGUE)
     control.hold_caller("call-1", False)
