@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -43,6 +43,11 @@ STEP_FAILED = "call.carrier_step_failed"
 #: hold; the warm transfer's own names, repeated here so both modules read one list.
 HOLD_EVENTS = ("call.consult", "call.handover", "call.take_back", "call.consult_lost", STILL_HELD, OFF_HOLD)
 HELD_AFTER = ("call.consult", STILL_HELD)
+
+#: A caller the tick still cannot take off hold is logged once, then at most this often.
+WARN_AGAIN_AFTER = timedelta(seconds=60)
+#: When this process last logged each caller still on hold (the log's own pacing, nothing more).
+_warned_at: dict[str, datetime] = {}
 
 #: Nothing was done; the message says why, in the user's language (as for supervisors).
 WarmRefused = LineRefused
@@ -109,13 +114,19 @@ def retry_holds(session: Session, carrier: CarrierControl | None, publisher, now
         exists().where(AuditEvent.object_type == "call", AuditEvent.object_id == Call.id,
                        AuditEvent.action == STILL_HELD)).order_by(Call.id)
     back = 0
-    for call_id in session.scalars(found).all():
+    held = [call_id for call_id in session.scalars(found).all() if still_held(session, call_id)]
+    for call_id in set(_warned_at) - set(held):
+        del _warned_at[call_id]
+    for call_id in held:
         call = session.get(Call, call_id)
-        if not still_held(session, call_id):
-            continue
         if _attempt(carrier, lambda c, call_id=call_id: c.hold_caller(call_id, False)) is not None:
-            logger.warning("Warm transfer: a caller is still on hold; trying again on the next tick")
+            if now - _warned_at.get(call_id, now - WARN_AGAIN_AFTER) >= WARN_AGAIN_AFTER:
+                _warned_at[call_id] = now
+                logger.warning("Warm transfer: a caller is still on hold; the routing tick tries "
+                               "again every run (logged again in %d s if she still is)",
+                               WARN_AGAIN_AFTER.total_seconds())
             continue
+        _warned_at.pop(call_id, None)
         audit.record(session, now, OFF_HOLD, None, "call", call_id, detail="taken off hold on a later try")
         if call.agent_id is not None:
             publish(session, publisher, "warm_transfer", {"call_id": call_id, "step": "off_hold"},

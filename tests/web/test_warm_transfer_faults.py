@@ -47,6 +47,23 @@ def test_a_caller_left_on_hold_is_said_so_and_the_routing_tick_takes_her_off_hol
     assert warm.caller.connected and warm.participant("psychologist") is not None
 
 
+def test_a_caller_left_on_hold_is_logged_once_a_minute_not_on_every_tick(app, warm, clock, caplog):  # noqa: F811
+    _colleague_drops_while_the_carrier_fails(app, warm)
+    caplog.clear()
+
+    def logged():
+        return [r for r in caplog.records if "still on hold" in r.getMessage()]
+
+    with caplog.at_level("WARNING", logger="helpline.services.warm_steps"):
+        for _ in range(5):                                           # five ticks, a second apart
+            routing_tick(app)
+            clock.advance(seconds=1)
+        assert len(logged()) == 1 and warm.participant("caller").hold
+        clock.advance(seconds=warm_steps.WARN_AGAIN_AFTER.total_seconds())
+        routing_tick(app)
+        assert len(logged()) == 2                                    # she is still held: said again
+
+
 def test_take_back_tries_again_to_take_off_hold_a_caller_the_carrier_left_on_hold(app, warm):  # noqa: F811
     _colleague_drops_while_the_carrier_fails(app, warm)
     reply = warm.post("take-back")
