@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from playwright.sync_api import expect
@@ -140,3 +141,22 @@ def test_the_wallboard_moves_while_a_call_waits_and_is_answered(live_app, page, 
                           ".data.datasets[0].data.reduce((a, b) => a + b, 0)")
     assert drawn == 1
     wall.screenshot(path=str(ARTIFACTS / "reports.png"), full_page=True)
+
+
+def test_on_a_call_the_left_column_cards_follow_each_other_without_holes(live_app, page,
+                                                                        browser_context_factory):
+    """The status, the call, help and warm transfer sit one under the other, each as tall as
+    its words, however long the contact record beside them is."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    answer_a_child(page, live_app.base_url, browser_context_factory)
+    expect(page.locator("#record")).to_be_visible()
+    cards = page.evaluate("""() => [...document.querySelectorAll('.console-side > .card')]
+        .filter((card) => card.offsetParent !== null)
+        .map((card) => ({id: card.id || card.className, top: card.getBoundingClientRect().top,
+                         bottom: card.getBoundingClientRect().bottom}))""")
+    assert [c["id"] for c in cards][:2] == ["card state-card", "call"] and len(cards) >= 3
+    gaps = [round(below["top"] - above["bottom"]) for above, below in itertools.pairwise(cards)]
+    assert all(0 < gap <= 20 for gap in gaps), gaps                  # the 1rem gap, nothing more
+    record = page.locator("#record").bounding_box()
+    assert record["y"] == page.locator(".state-card").bounding_box()["y"]    # side by side
+    page.screenshot(path=str(ARTIFACTS / "console-layout-en.png"), full_page=True)
