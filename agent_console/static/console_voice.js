@@ -46,7 +46,10 @@
       $("btn-decline").disabled = S.acceptPending;
       const status = $("device-status");
       if (status) {
-        status.textContent = reason || T.device_ready;
+        // Ready for her own calls, but a colleague's consultation cannot ring here: said, not blocking.
+        const ready = voice.registerError
+          ? fmt(T.device_not_registered, voice.registerError) + " " + T.device_retrying : T.device_ready;
+        status.textContent = reason || ready;
         status.dataset.ready = String(!reason);
       }
     }
@@ -116,7 +119,8 @@
           // registration for consultations failed (the SDK retries it); our own call's connect
           // reaches for Twilio afresh and says in words if that fails.
           if (SIGNALLING.has(err && err.code) && !voice.call && S.voiceLeg.state !== "connecting") {
-            voice.registerError = describeError(err); return;
+            voice.registerError = {error: safe(err.description || err.message || ""), code: err.code};
+            updateReadiness(); return;
           }
           voice.deviceError = describeError(err);
           updateReadiness();
@@ -129,7 +133,7 @@
         });
         voice.device = device;
         voice.deviceError = null;
-        device.on("registered", () => { voice.registerError = null; });
+        device.on("registered", () => { voice.registerError = null; updateReadiness(); });
         device.register().catch(() => null);     // its failure comes as an "error" event too
       } catch (e) {
         if (e && e.name === "NotSupportedError") voice.unsupported = true;
