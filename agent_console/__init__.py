@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, flash, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +19,9 @@ from helpline.vocabulary import zone_of
 LANGUAGES = ("kk", "ru", "en")
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    if not has_request_context():     # a command or a job: Flask-Babel's default, English
+        return None
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
         return wanted

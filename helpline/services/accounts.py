@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,8 @@ from helpline.services.throttle import ThrottlePolicy
 
 
 class AccountError(ValueError):
-    """Input that cannot make or change an account; the message says what to fix."""
+    """Input that cannot make or change an account; the message says what to fix (in the
+    language of the request it is shown in)."""
 
 
 @dataclass(frozen=True)
@@ -130,13 +132,13 @@ def create_user(session: Session, data: NewUser, now: datetime) -> User:
     username = data.username.strip().lower()
     if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace(
             "-", "").isalnum():
-        raise AccountError("username: letters, digits, '.', '_' or '-' (at most 64)")
+        raise AccountError(_l("username: letters, digits, '.', '_' or '-' (at most 64)"))
     refused = passwords.problem(data.password, username)
     if refused:
         raise AccountError(refused)
     languages = _check_profile(session, data.role, data.centre_id, data.languages, data.ui_language)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(f"username: {username!r} is taken")
+        raise AccountError(_l("username: %(name)s is taken", name=repr(username)))
     user = User(
         public_id=secrets.token_hex(16), username=username,
         password_hash=passwords.hash_password(data.password), role=data.role,
@@ -152,16 +154,16 @@ def create_user(session: Session, data: NewUser, now: datetime) -> User:
 def _check_profile(session: Session, role: str, centre_id: int | None, languages: Sequence[str],
                    ui_language: str) -> list[str]:
     if role not in {r.value for r in Role}:
-        raise AccountError("role: psychologist, supervisor or administrator")
+        raise AccountError(_l("role: psychologist, supervisor or administrator"))
     chosen = [code.strip() for code in languages if code.strip()]
     if not chosen or any(code not in KNOWN_LANGUAGES for code in chosen):
-        raise AccountError(f"languages: choose from {', '.join(KNOWN_LANGUAGES)}")
+        raise AccountError(_l("languages: choose from %(codes)s", codes=", ".join(KNOWN_LANGUAGES)))
     if ui_language not in KNOWN_LANGUAGES:
-        raise AccountError("interface language: kk, ru or en")
+        raise AccountError(_l("interface language: kk, ru or en"))
     if role != Role.ADMINISTRATOR and centre_id is None:
-        raise AccountError("centre: required for psychologists and supervisors")
+        raise AccountError(_l("centre: required for psychologists and supervisors"))
     if centre_id is not None and session.get(Centre, centre_id) is None:
-        raise AccountError(f"centre: no centre with id {centre_id}")
+        raise AccountError(_l("centre: no centre with id %(id)s", id=centre_id))
     return chosen
 
 
@@ -181,7 +183,7 @@ def set_enabled(session: Session, user: User, enabled: bool, now: datetime) -> N
 
 def set_ui_language(user: User, language: str) -> None:
     if language not in KNOWN_LANGUAGES:
-        raise AccountError("interface language: kk, ru or en")
+        raise AccountError(_l("interface language: kk, ru or en"))
     user.ui_language = language
 
 
@@ -260,12 +262,12 @@ def change_password(session: Session, user: User, old: str | None, new: str, now
     """The person's own change: the old password (None on the forced change right after signing
     in with it), the policy, and the person's other sessions are ended."""
     if old is not None and not passwords.check(user.password_hash, old):
-        raise AccountError("current password: wrong")
+        raise AccountError(_l("current password: wrong"))
     refused = passwords.problem(new, user.username)
     if refused:
         raise AccountError(refused)
     if passwords.check(user.password_hash, new):
-        raise AccountError("password: choose a new one, not the current one")
+        raise AccountError(_l("password: choose a new one, not the current one"))
     user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
     revoke_sessions(session, user.id, now, "password changed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import cache
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
@@ -23,18 +24,19 @@ def _common_passwords() -> frozenset[str]:
 
 
 def problem(password: str, username: str) -> str | None:
-    """Why ``password`` is refused for ``username`` (a message for the person), or None."""
+    """Why ``password`` is refused for ``username`` (a message for the person, in the language
+    of the request it is shown in), or None."""
     if len(password) < MIN_LENGTH:
-        return f"password: at least {MIN_LENGTH} characters"
+        return _l("password: at least %(count)s characters", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"password: at most {MAX_LENGTH} characters"
+        return _l("password: at most %(count)s characters", count=MAX_LENGTH)
     lowered = password.lower()
     squeezed = "".join(lowered.split())
     if lowered in _common_passwords() or squeezed in _common_passwords() or len(set(lowered)) < 4:
-        return "password: too common or too simple; choose a phrase of several words"
+        return _l("password: too common or too simple; choose a phrase of several words")
     name = username.strip().lower()
     if name and (name in lowered or any(part in lowered for part in _name_parts(name))):
-        return "password: must not contain the username"
+        return _l("password: must not contain the username")
     return None
 
 

@@ -115,6 +115,12 @@ def test_everyone_changes_their_own_password(app, make_user, staff_client):
                                                    "new": "aigerim's new password",
                                                    "confirm": "aigerim's new password"})
     assert named.status_code == 400 and "username" in named.get_data(as_text=True)
+    for lang, said in (("ru", "пароль: не должен содержать имя пользователя"),
+                       ("kk", "құпиясөз: пайдаланушы атын қамтымауы керек")):
+        refused = person.post(f"/account/password?lang={lang}", data={
+            "csrf_token": token, "current": PASSWORD, "new": "aigerim's new password",
+            "confirm": "aigerim's new password"})
+        assert refused.status_code == 400 and said in refused.get_data(as_text=True)   # her language
     done = person.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
                                                   "new": "steppe wind at dawn",
                                                   "confirm": "steppe wind at dawn"})
