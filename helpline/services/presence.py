@@ -142,14 +142,12 @@ class Presence:
             publish(session, self.publisher, "offer_withdrawn", {"offer_id": offer.id,
                     "reason": "unavailable"}, agent_room(user_id))
 
-
     def is_on_call(self, session: Session, user_id: int, call_id: str, now: datetime) -> bool:
         """The person is on ``call_id`` and their console is still there."""
         row = session.get(AgentPresence, user_id)
         fresh = now - timedelta(seconds=self.limits.presence_timeout_seconds)
         return (row is not None and row.call_id == call_id and row.state == AgentState.ON_CALL.value
                 and row.connections > 0 and row.last_seen_at >= fresh)
-
 
     def working_agents(self, session: Session, centre_id: int | None, now: datetime) -> int:
         """Psychologists signed in and working (any centre can back up), for the queue's limit."""
