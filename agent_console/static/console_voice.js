@@ -222,9 +222,10 @@
     }
 
     // A colleague consulting this psychologist (warm transfer) rings this browser from the line:
-    // answered only while the console expects it (after "consultation", within the ring time),
-    // rejected otherwise. Its leg is then this console's, and the call's after a hand-over.
-    const CONSULT_RING_MS = 30000;
+    // answered only while the console expects it (after "consultation", within the line's ring
+    // time it names, plus the event's way here), rejected otherwise. Its leg is then this
+    // console's, and the call's after a hand-over.
+    const RING_MARGIN_MS = 5000;
     let consulted = null;
     const incoming = window.Senim.answerExpected((call) => {
       dropVoice();
@@ -233,7 +234,9 @@
       watchLeg(call, consulted, {}, failer(consulted, {}));
     });
     if (twilioMode) {
-      c.socket.on("consultation", (data) => { consulted = data.call_id; incoming.expect(CONSULT_RING_MS); });
+      c.socket.on("consultation", (data) => {
+        consulted = data.call_id; incoming.expect((Number(data.ring_seconds) || 20) * 1000 + RING_MARGIN_MS);
+      });
       ["consultation_over", "handed_over"].forEach((name) => c.socket.on(name, () => incoming.stop()));
     }
 

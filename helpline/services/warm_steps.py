@@ -120,7 +120,8 @@ def retry_holds(session: Session, carrier: CarrierControl | None, publisher, now
     for call_id in held:
         call = session.get(Call, call_id)
         if _attempt(carrier, lambda c, call_id=call_id: c.hold_caller(call_id, False)) is not None:
-            if now - _warned_at.get(call_id, now - WARN_AGAIN_AFTER) >= WARN_AGAIN_AFTER:
+            last = _warned_at.get(call_id)
+            if last is None or now - last >= WARN_AGAIN_AFTER:
                 _warned_at[call_id] = now
                 logger.warning("Warm transfer: a caller is still on hold; the routing tick tries "
                                "again every run (logged again in %d s if she still is)",

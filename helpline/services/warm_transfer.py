@@ -51,18 +51,19 @@ __all__ = ["HeldRefused", "WarmRefused"]
 @dataclass(frozen=True)
 class Warm:
     """What a step needs besides the session: the carrier, the console's publisher, the
-    dispatcher (presence changes) and the wrap-up time."""
+    dispatcher (presence changes), the wrap-up time and how long a colleague's console rings."""
 
     carrier: CarrierControl | None
     publisher: Publisher
     dispatcher: object
     wrap_up_seconds: int
+    ring_seconds: int
 
 
 def of(lifecycle) -> Warm:
     """The warm-transfer collaborators of the call lifecycle."""
     return Warm(lifecycle.carrier, lifecycle.dispatcher.publisher, lifecycle.dispatcher,
-                lifecycle.settings.wrap_up_seconds)
+                lifecycle.settings.wrap_up_seconds, lifecycle.settings.ring_timeout_seconds)
 
 
 def participant_left(session: Session, lifecycle, call: Call, label: str, now: datetime) -> bool:
@@ -194,7 +195,8 @@ def consult(session: Session, warm: Warm, call: Call, by: User, colleague: User,
     warm.dispatcher._set(session, row, AgentState.ON_CALL, now)   # no offers while she consults
     audit.record(session, now, CONSULT, by, "call", call.id, detail=str(colleague.id))
     publish(session, warm.publisher, "consultation",
-            {"call_id": call.id, "from": by.username, "language": call.language}, agent_room(colleague.id))
+            {"call_id": call.id, "from": by.username, "language": call.language,
+             "ring_seconds": warm.ring_seconds}, agent_room(colleague.id))
     _tell(session, warm, call, by, "consulting", colleague=colleague.username)
 
 

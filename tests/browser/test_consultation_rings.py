@@ -79,7 +79,8 @@ def test_a_consulted_colleague_answers_the_line_only_while_a_consultation_rings(
     # nobody is consulting her: the line's call is not put through
     _outcome(page, page.evaluate("__ring('client:senim')"), "rejected")
 
-    _tell(live_twilio_app, "aigerim", "consultation", {"call_id": "c-1", "from": "saule", "language": "en"})
+    _tell(live_twilio_app, "aigerim", "consultation", {"call_id": "c-1", "from": "saule", "language": "en",
+                                                        "ring_seconds": 20})
     expect(page.locator("#consultation")).to_contain_text("Consultation from saule")
     _outcome(page, page.evaluate("__ring('client:someone')"), "rejected")   # not the line
     _outcome(page, page.evaluate("__ring('client:senim')"), "accepted")     # the consultation

@@ -82,7 +82,9 @@ def _consult(warm):
     reply = warm.post("consult", {"user_id": warm.aigul})
     assert reply.status_code == 200, reply.get_json()
     assert reply.get_json()["colleague"] == "aigul"
-    assert warm.colleague.wait_for("consultation")["from"] == "saule"   # her console rings
+    consultation = warm.colleague.wait_for("consultation")
+    assert consultation["from"] == "saule"                                # her console rings
+    assert consultation["ring_seconds"] == 20          # as long as the line rings her, no longer
     assert warm.participant("caller").hold
     assert any(e.text == "On hold, music" for e in warm.caller.events)
     assert warm.participant("colleague") is not None
